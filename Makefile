@@ -1,0 +1,99 @@
+# nsdump: one non-recursive Makefile.  `make help` lists the targets.
+PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
+DESTDIR   ?=
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+# ASAN=1 builds everything into build-asan/ with ASan+UBSan.
+ifeq ($(ASAN),1)
+B         := build-asan
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+HARDEN_CPP :=
+else
+B         := build
+SANFLAGS  :=
+HARDEN_CPP := -D_FORTIFY_SOURCE=2
+endif
+
+PKGS      := libpcap libmnl libcap
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wformat-nonliteral -Wpointer-arith -Wcast-qual -Wvla \
+             -Wnull-dereference -Wundef -Wwrite-strings
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) $(HARDEN_CPP) \
+             -fstack-protector-strong -fPIE -D_GNU_SOURCE -DND_VERSION='"$(VERSION)"' \
+             -Iinclude $(PKG_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -pie -Wl,-z,relro,-z,now
+
+LIB_SRCS  := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJS  := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tools/%)
+
+.PHONY: all check unit integration demo install uninstall clean deps asan lint help bench
+all: $(B)/nsdump $(TOOL_BINS)
+
+$(B)/obj/%.o: src/%.c $(wildcard include/nsdump/*.h) | $(B)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/libnsdump.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+$(B)/nsdump: $(B)/obj/main.o $(B)/libnsdump.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libnsdump.a | $(B)/unit
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libnsdump.a $(PKG_LIBS)
+$(B)/tools/%: tests/tools/%.c | $(B)/tools
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+$(B)/obj $(B)/unit $(B)/tools:
+	mkdir -p $@
+
+# Installs every Debian package the build, the tests and the demo need (Debian 12, as root).
+deps:
+	@scripts/deps.sh
+
+unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+# `make check`: deps, release + ASan/UBSan builds, unit and integration tests under both, linters.
+check:
+	@scripts/deps.sh --if-needed
+	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@$(MAKE) --no-print-directory ASAN=1 all asan-unit
+	@tests/run-all.sh
+
+asan-unit: $(UNIT_BINS)
+
+asan:
+	@$(MAKE) --no-print-directory ASAN=1 all
+
+lint:
+	@scripts/lint.sh
+
+demo:
+	@scripts/deps.sh --if-needed
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh $(B)/nsdump $(B)/tools/udpsend
+
+bench:
+	@scripts/deps.sh --if-needed
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh
+
+install: $(B)/nsdump
+	install -D -m 0755 $(B)/nsdump $(DESTDIR)$(SBINDIR)/nsdump
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/nsdump
+
+clean:
+	rm -rf build build-asan
+
+help:
+	@echo "targets: all check demo install uninstall clean deps asan lint bench unit"
+	@echo "variables: PREFIX=$(PREFIX) DESTDIR= ASAN=1 CC=$(CC)"

@@ -1,0 +1,52 @@
+/* A libpcap capture on one interface of the current network namespace. */
+#ifndef NSDUMP_CAPTURE_H
+#define NSDUMP_CAPTURE_H
+
+#include <net/if.h>
+#include <pcap/pcap.h>
+
+#include "nsdump/cli.h"
+#include "nsdump/err.h"
+#include "nsdump/privs.h"
+
+/* TPACKET_V3 hands a block of packets over when it is full or when this many milliseconds
+ * have passed since its first packet. Short enough that a pipe reader sees packets within a
+ * fraction of a second and that a stop loses nothing after waiting this long; long enough
+ * that a busy link still fills whole blocks, so the cost per packet stays that of batching.
+ * (libpcap's immediate mode instead falls back to TPACKET_V2, one wakeup per packet.) */
+#define ND_BLOCK_TIMEOUT_MS 20
+
+/* Default kernel ring: twice libpcap's 2 MiB, so that a burst at veth line rate waiting for
+ * a slow disk is absorbed rather than dropped. */
+#define ND_DEFAULT_BUFFER_KIB 4096
+
+struct nd_capture {
+	pcap_t *p;
+	int fd;            /* pollable; POLLIN when a block is ready */
+	int linktype;      /* DLT_* */
+	int snaplen;
+	char ifname[IF_NAMESIZE];
+	char warning[PCAP_ERRBUF_SIZE]; /* pcap_activate's warning, "" if none */
+};
+
+struct nd_capture_stats {
+	unsigned long long received; /* by the filter */
+	unsigned long long dropped;  /* by the kernel: ring full */
+	unsigned long long ifdropped;
+};
+
+/* Opens and activates a non-blocking capture on ifname ("any" allowed) with opts' snaplen,
+ * buffer size, promiscuity, direction and immediate mode. Raises CAP_NET_RAW for the
+ * activation only. Errors: ND_EXIT_USAGE (no such interface, down), ND_EXIT_PERM. */
+int nd_capture_open(struct nd_capture *c, const char *ifname, const struct nd_opts *opts,
+		    struct nd_privs *privs, struct nd_err *err);
+
+/* Compiles and attaches filter (NULL or "" for none). A bad expression: ND_EXIT_USAGE with
+ * libpcap's message. */
+int nd_capture_set_filter(struct nd_capture *c, const char *filter, struct nd_err *err);
+
+int nd_capture_stats(struct nd_capture *c, struct nd_capture_stats *st, struct nd_err *err);
+
+void nd_capture_close(struct nd_capture *c);
+
+#endif

@@ -1,0 +1,57 @@
+/* Command-line parsing: argv in, struct nd_opts out. Pure: no I/O but the usage text. */
+#ifndef NSDUMP_CLI_H
+#define NSDUMP_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "nsdump/err.h"
+
+#define ND_SNAPLEN_MAX 262144 /* tcpdump's default and maximum */
+
+enum nd_target_kind {
+	ND_TARGET_NONE = 0,
+	ND_TARGET_PID,   /* --pid PID */
+	ND_TARGET_NETNS, /* --netns NAME|PATH */
+};
+
+enum nd_direction {
+	ND_DIR_INOUT = 0,
+	ND_DIR_IN,
+	ND_DIR_OUT,
+};
+
+struct nd_opts {
+	enum nd_target_kind target;
+	pid_t pid;
+	const char *netns;        /* points into argv */
+	const char *iface;        /* NULL: eth0, else the only non-loopback interface */
+	const char *output;       /* NULL or "-": standard output */
+	char *filter;             /* FILTER words joined by spaces, owned; NULL if none */
+	const char *filter_file;  /* -F FILE; read later with the invoker's rights */
+	unsigned long count;      /* -c; 0 for no limit */
+	int snaplen;              /* -s; 0 on the command line means ND_SNAPLEN_MAX */
+	int buffer_kib;           /* -B; 0 for nsdump's default */
+	bool promisc;             /* false with -p */
+	enum nd_direction direction;
+	bool packet_buffered;     /* -U */
+	bool immediate;           /* --immediate-mode */
+	bool quiet;               /* -q */
+	int verbose;              /* number of -v */
+	double duration;          /* --duration SECONDS; 0 for none */
+	bool help;
+	bool version;
+};
+
+/* Parses argv into opts (which it initialises). On error returns -1 with err->exit ==
+ * ND_EXIT_USAGE. On success the caller owns opts->filter: release with nd_cli_free(). */
+int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err);
+void nd_cli_free(struct nd_opts *opts);
+
+/* Joins words with single spaces into a new string; NULL when n == 0. Sets errno on ENOMEM. */
+char *nd_cli_join(char *const *words, int n);
+
+void nd_cli_usage(FILE *out);
+
+#endif

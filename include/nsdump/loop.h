@@ -1,0 +1,54 @@
+/* The capture loop: moves packets from the kernel ring to the output until told to stop,
+ * then drains what the ring still holds, so no captured packet is left behind. */
+#ifndef NSDUMP_LOOP_H
+#define NSDUMP_LOOP_H
+
+#include <stdbool.h>
+
+#include "nsdump/capture.h"
+#include "nsdump/err.h"
+#include "nsdump/output.h"
+#include "nsdump/target.h"
+
+enum nd_stop {
+	ND_STOP_NONE = 0,
+	ND_STOP_COUNT,       /* -c reached */
+	ND_STOP_DURATION,    /* --duration over */
+	ND_STOP_SIGNAL,      /* SIGINT, SIGTERM, SIGHUP */
+	ND_STOP_READER_GONE, /* the pipe's reader closed it */
+	ND_STOP_TARGET_EXITED,
+	ND_STOP_IFACE_GONE,  /* the interface disappeared or went down */
+	ND_STOP_ERROR,       /* write or capture error: see the loop's err */
+};
+
+struct nd_loop {
+	/* inputs */
+	struct nd_capture *cap;
+	struct nd_out *out;
+	const struct nd_target *target;
+	unsigned long count;   /* 0: no limit */
+	double duration;       /* seconds, 0: none */
+	bool packet_buffered;  /* flush after each packet (-U) */
+	bool live;             /* output is a pipe: flush after each batch */
+	int sigfd;             /* from nd_loop_block_signals() */
+	/* results */
+	unsigned long long captured; /* packets handed to the output */
+	enum nd_stop reason;
+	int signo;
+	/* private */
+	struct nd_err *werr;
+	bool write_failed;
+};
+
+/* Blocks SIGINT, SIGTERM and SIGHUP and returns a signalfd for them; ignores SIGPIPE so that
+ * a closed pipe shows up as EPIPE. Call early: a signal during set-up then stops the loop
+ * as soon as it starts, with nothing lost. */
+int nd_loop_block_signals(struct nd_err *err);
+
+/* Runs until a stop condition; returns 0 for every orderly stop (l->reason says which) and
+ * -1 with err for ND_STOP_ERROR. */
+int nd_loop_run(struct nd_loop *l, struct nd_err *err);
+
+const char *nd_loop_reason(const struct nd_loop *l);
+
+#endif

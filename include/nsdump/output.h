@@ -1,0 +1,55 @@
+/* Buffered output of whole records to a file or standard output.
+ *
+ * Records are kept whole: when a write fails part-way (disk full), a regular file is cut
+ * back to the end of the last record that reached it entirely, so it stays readable. */
+#ifndef NSDUMP_OUTPUT_H
+#define NSDUMP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "nsdump/err.h"
+
+/* Length of the record at p, or 0 if avail is too short to tell. */
+typedef size_t (*nd_reclen_fn)(const unsigned char *p, size_t avail);
+
+struct nd_out {
+	int fd;
+	bool own_fd;            /* opened here (not standard output) */
+	bool regular;           /* a regular file: can be cut back after a failed write */
+	unsigned char *buf;
+	size_t len;             /* bytes buffered, always whole records */
+	size_t cap;
+	size_t nbuffered;       /* records in buf */
+	off_t committed;        /* file offset after the last record written whole */
+	unsigned long long nwritten; /* records that reached the file or pipe whole */
+	nd_reclen_fn reclen;
+	char name[256];         /* for messages */
+};
+
+/* Opens path for writing (created 0600 with the caller's current rights, truncated), or
+ * standard output when path is NULL or "-". A terminal is refused (ND_EXIT_USAGE): binary
+ * capture data would garble it. bufsize is the size of the write buffer. */
+int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn reclen,
+		struct nd_err *err);
+
+/* Refuses a terminal on standard output before anything else happens. */
+int nd_out_check_stdout(const char *path, struct nd_err *err);
+
+/* Writes a header (not a record) and flushes it, so that a reader can start at once. */
+int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *err);
+
+/* Appends one record made of two parts; flushes first when it would not fit. On error,
+ * err->errnum is EPIPE when the reader of a pipe has gone. */
+int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data,
+		  size_t dlen, struct nd_err *err);
+
+/* Writes out everything buffered. */
+int nd_out_flush(struct nd_out *o, struct nd_err *err);
+
+/* Flushes and closes; with an error already reported, use nd_out_abort(). */
+int nd_out_close(struct nd_out *o, struct nd_err *err);
+void nd_out_abort(struct nd_out *o);
+
+#endif

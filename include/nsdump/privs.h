@@ -1,0 +1,53 @@
+/* Every change of identity or capability happens here, in one place, each step checked.
+ *
+ * Order (see README "Privileges"): nd_privs_init() first thing in main; then each privileged
+ * step raises one capability around one call (nd_privs_raise/nd_privs_lower); user-named
+ * files are opened between nd_privs_invoker_begin/end; nd_privs_drop() removes everything
+ * and verifies it before the first packet is read. */
+#ifndef NSDUMP_PRIVS_H
+#define NSDUMP_PRIVS_H
+
+#include <stdbool.h>
+#include <sys/capability.h>
+#include <sys/types.h>
+
+#include "nsdump/err.h"
+
+enum nd_privs_mode {
+	ND_PRIVS_NONE,     /* an ordinary user, no capabilities: privileged steps will fail */
+	ND_PRIVS_ROOT,     /* real uid 0, e.g. through sudo */
+	ND_PRIVS_SETUID,   /* installed setuid-root, invoked by another user */
+	ND_PRIVS_FILECAPS, /* installed with file capabilities */
+};
+
+struct nd_privs {
+	enum nd_privs_mode mode;
+	uid_t ruid;
+	gid_t rgid;
+	bool dropped;
+};
+
+/* Records the real ids and reduces the process to what the capture needs: under setuid it
+ * becomes the real user (keeping the needed capabilities in the permitted set only), core
+ * dumps are disabled, and the effective set is emptied in every privileged mode. */
+int nd_privs_init(struct nd_privs *p, struct nd_err *err);
+
+/* Makes cap effective, when it is permitted; otherwise does nothing and lets the privileged
+ * call fail with EPERM, which the caller reports. */
+int nd_privs_raise(struct nd_privs *p, cap_value_t cap, struct nd_err *err);
+/* Empties the effective set again. */
+int nd_privs_lower(struct nd_privs *p, struct nd_err *err);
+
+/* Brackets opening a user-named file with the invoker's own rights: for a root invoker that
+ * is root's usual rights; for everyone else the real uid/gid with no capability at all. */
+int nd_privs_invoker_begin(struct nd_privs *p, struct nd_err *err);
+int nd_privs_invoker_end(struct nd_privs *p, struct nd_err *err);
+
+/* Drops every capability (effective, permitted, inheritable, ambient and, where possible, the
+ * bounding set), sets no-new-privs, and verifies that no capability is left and that the ids
+ * are the real ones. Irreversible. */
+int nd_privs_drop(struct nd_privs *p, struct nd_err *err);
+
+const char *nd_privs_mode_name(enum nd_privs_mode mode);
+
+#endif

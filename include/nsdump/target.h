@@ -1,0 +1,42 @@
+/* A capture target: a process or a named namespace, resolved to an open network namespace. */
+#ifndef NSDUMP_TARGET_H
+#define NSDUMP_TARGET_H
+
+#include <sys/types.h>
+
+#include "nsdump/cli.h"
+#include "nsdump/err.h"
+#include "nsdump/privs.h"
+
+struct nd_target {
+	enum nd_target_kind kind;
+	pid_t pid;                    /* 0 unless kind == ND_TARGET_PID */
+	int pidfd;                    /* readable (POLLIN) once the process exits; -1 if none */
+	unsigned long long starttime; /* of pid, from /proc/PID/stat */
+	int netns_fd;                 /* the target's network namespace (nsfs), O_CLOEXEC */
+	unsigned long long netns_ino; /* its inode, as `ls -iL /proc/PID/ns/net` shows */
+	char label[96];               /* for messages: "PID 42 (nginx)", "netns blue" */
+};
+
+/* Sets every fd of t to -1, so that nd_target_close() is always safe. */
+void nd_target_init(struct nd_target *t);
+
+/* Resolves opts' target and opens its network namespace. For a PID, a pidfd is taken first
+ * and the start time is compared before and after, so a PID reused meanwhile is refused.
+ * Errors: ND_EXIT_NOTFOUND (no such process/namespace), ND_EXIT_PERM, ND_EXIT_FAIL. */
+int nd_target_open(struct nd_target *t, const struct nd_opts *opts, struct nd_privs *privs,
+		   struct nd_err *err);
+
+/* Checks that fd is a network namespace (nsfs, CLONE_NEWNET); stores its inode in *ino. */
+int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino,
+			     struct nd_err *err);
+
+/* Moves the calling thread into t's network namespace (needs CAP_SYS_ADMIN). */
+int nd_target_enter(struct nd_target *t, struct nd_privs *privs, struct nd_err *err);
+
+/* Returns 1 if the target process has exited, 0 if it runs or there is no process. */
+int nd_target_exited(const struct nd_target *t);
+
+void nd_target_close(struct nd_target *t);
+
+#endif

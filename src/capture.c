@@ -1,0 +1,127 @@
+/* libpcap set-up: create, configure, activate, filter. See include/nsdump/capture.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "nsdump/capture.h"
+
+static int pcap_failed(struct nd_capture *c, const char *what, struct nd_err *err)
+{
+	return nd_err_set(err, ND_EXIT_FAIL, 0, "%s on %s: %s", what, c->ifname, pcap_geterr(c->p));
+}
+
+int nd_capture_open(struct nd_capture *c, const char *ifname, const struct nd_opts *opts,
+		    struct nd_privs *privs, struct nd_err *err)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_direction_t dir = PCAP_D_INOUT;
+	int rc, bufkib = opts->buffer_kib ? opts->buffer_kib : ND_DEFAULT_BUFFER_KIB;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	snprintf(c->ifname, sizeof(c->ifname), "%s", ifname);
+	c->p = pcap_create(ifname, errbuf);
+	if (c->p == NULL)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot create a capture on %s: %s", ifname,
+				  errbuf);
+	if (pcap_set_snaplen(c->p, opts->snaplen) != 0 ||
+	    pcap_set_promisc(c->p, opts->promisc && strcmp(ifname, "any") != 0) != 0 ||
+	    pcap_set_timeout(c->p, ND_BLOCK_TIMEOUT_MS) != 0 ||
+	    pcap_set_buffer_size(c->p, bufkib * 1024) != 0 ||
+	    pcap_set_immediate_mode(c->p, opts->immediate) != 0)
+		return pcap_failed(c, "cannot configure the capture", err);
+	/* Nanosecond stamps cost nothing on Linux (the kernel keeps them) and keep the order of
+	 * packets that arrive within one microsecond. */
+	if (pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO) != 0)
+		return pcap_failed(c, "cannot ask for nanosecond time stamps", err);
+
+	if (nd_privs_raise(privs, CAP_NET_RAW, err) < 0)
+		return -1;
+	rc = pcap_activate(c->p);
+	if (nd_privs_lower(privs, err) < 0)
+		return -1;
+	if (rc < 0) {
+		const char *msg = pcap_geterr(c->p);
+
+		switch (rc) {
+		case PCAP_ERROR_NO_SUCH_DEVICE:
+			return nd_err_set(err, ND_EXIT_USAGE, 0, "no interface %s in the target: %s",
+					  ifname, msg);
+		case PCAP_ERROR_PERM_DENIED:
+			nd_err_set(err, ND_EXIT_PERM, 0, "cannot capture on %s: %s", ifname, msg);
+			return nd_err_hint(err, "capturing needs CAP_NET_RAW: see 'Privileges' in "
+					   "the README");
+		case PCAP_ERROR_IFACE_NOT_UP:
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "interface %s is down in the target (bring it up, or pick "
+					  "another with -i)", ifname);
+		default:
+			return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot capture on %s: %s", ifname,
+					  msg[0] ? msg : pcap_statustostr(rc));
+		}
+	}
+	if (rc > 0)
+		snprintf(c->warning, sizeof(c->warning), "%s: %s", ifname,
+			 rc == PCAP_WARNING ? pcap_geterr(c->p) : pcap_statustostr(rc));
+
+	switch (opts->direction) {
+	case ND_DIR_IN:
+		dir = PCAP_D_IN;
+		break;
+	case ND_DIR_OUT:
+		dir = PCAP_D_OUT;
+		break;
+	case ND_DIR_INOUT:
+		break;
+	}
+	if (dir != PCAP_D_INOUT && pcap_setdirection(c->p, dir) != 0)
+		return pcap_failed(c, "cannot select the direction", err);
+	/* After activation: set before it, libpcap would also give the ring no block timeout. */
+	if (pcap_setnonblock(c->p, 1, errbuf) != 0)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot make the capture non-blocking: %s",
+				  errbuf);
+	c->fd = pcap_get_selectable_fd(c->p);
+	if (c->fd < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "the capture on %s cannot be polled",
+				  ifname);
+	c->linktype = pcap_datalink(c->p);
+	c->snaplen = pcap_snapshot(c->p);
+	return 0;
+}
+
+int nd_capture_set_filter(struct nd_capture *c, const char *filter, struct nd_err *err)
+{
+	struct bpf_program prog;
+	int rc;
+
+	if (filter == NULL || filter[0] == '\0')
+		return 0;
+	/* The netmask only matters for "ip broadcast"; inside a container it is rarely known. */
+	if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "bad filter '%s': %s", filter,
+				  pcap_geterr(c->p));
+	rc = pcap_setfilter(c->p, &prog);
+	pcap_freecode(&prog);
+	if (rc != 0)
+		return pcap_failed(c, "cannot attach the filter", err);
+	return 0;
+}
+
+int nd_capture_stats(struct nd_capture *c, struct nd_capture_stats *st, struct nd_err *err)
+{
+	struct pcap_stat ps;
+
+	if (pcap_stats(c->p, &ps) != 0)
+		return pcap_failed(c, "cannot read capture statistics", err);
+	st->received = ps.ps_recv;
+	st->dropped = ps.ps_drop;
+	st->ifdropped = ps.ps_ifdrop;
+	return 0;
+}
+
+void nd_capture_close(struct nd_capture *c)
+{
+	if (c->p != NULL)
+		pcap_close(c->p);
+	c->p = NULL;
+	c->fd = -1;
+}

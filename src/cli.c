@@ -1,0 +1,286 @@
+/* Option table, validation and usage text. Nothing here touches the system: the values are
+ * checked for form only, and main.c acts on them in the order the privilege model wants. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nsdump/cli.h"
+
+enum {
+	OPT_PID = CHAR_MAX + 1,
+	OPT_NETNS,
+	OPT_DURATION,
+	OPT_IMMEDIATE,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "snapshot-length", required_argument, NULL, 's' },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "no-promiscuous-mode", no_argument, NULL, 'p' },
+	{ "direction", required_argument, NULL, 'Q' },
+	{ "packet-buffered", no_argument, NULL, 'U' },
+	{ "filter-file", required_argument, NULL, 'F' },
+	{ "immediate-mode", no_argument, NULL, OPT_IMMEDIATE },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void nd_cli_usage(FILE *out)
+{
+	fputs("Usage: nsdump (--pid PID | --netns NAME|PATH) [-i IFACE] [-w FILE|-] [options] [FILTER...]\n"
+	      "Capture the traffic of a process's or a named network namespace from the host,\n"
+	      "without running anything inside it. Output is pcap, to FILE or standard output.\n"
+	      "\n"
+	      "Target (exactly one):\n"
+	      "      --pid PID             the network namespace of process PID\n"
+	      "      --netns NAME|PATH     a name under /run/netns (ip netns) or an nsfs path\n"
+	      "                            such as /proc/PID/ns/net or Docker's SandboxKey\n"
+	      "\n"
+	      "Capture:\n"
+	      "  -i, --interface IFACE     interface inside the target (default: eth0, else the\n"
+	      "                            only non-loopback interface); 'any' for all of them\n"
+	      "  -c COUNT                  stop after COUNT packets\n"
+	      "      --duration SECONDS    stop after SECONDS (decimals allowed)\n"
+	      "  -s, --snapshot-length N   bytes kept per packet (default and 0: 262144)\n"
+	      "  -B, --buffer-size KiB     kernel capture ring size (default 4096 KiB)\n"
+	      "  -p, --no-promiscuous-mode do not put the interface into promiscuous mode\n"
+	      "  -Q, --direction DIR       in, out or inout (default): packets received, sent, both\n"
+	      "  -F, --filter-file FILE    read the filter expression from FILE\n"
+	      "      --immediate-mode      hand each packet over at once (costs much more CPU;\n"
+	      "                            live output is already prompt without it)\n"
+	      "  FILTER...                 a pcap-filter(7) expression, as for tcpdump\n"
+	      "\n"
+	      "Output:\n"
+	      "  -w, --write FILE|-        write pcap to FILE; '-' or no -w: standard output,\n"
+	      "                            which must not be a terminal\n"
+	      "  -U, --packet-buffered     write each packet out as soon as it is captured\n"
+	      "  -q, --quiet               print nothing but errors on standard error\n"
+	      "  -v, --verbose             say what is being captured, and how\n"
+	      "      --version             print the version and exit\n"
+	      "  -h, --help                print this help and exit\n"
+	      "\n"
+	      "When the output is a pipe, packets reach the reader within about 0.1 s.\n"
+	      "Stops on -c, --duration, SIGINT, SIGTERM, SIGHUP, a closed pipe, or when the\n"
+	      "target process exits or the interface disappears; every packet captured until\n"
+	      "then is written, and statistics are printed on standard error.\n"
+	      "\n"
+	      "Exit status:\n"
+	      "  0  success (also a stop by signal, count, duration, or a target that went away)\n"
+	      "  1  failure during capture (write error, disk full: the file stays valid)\n"
+	      "  2  usage error, bad filter, bad interface, or a terminal on standard output\n"
+	      "  3  target not found\n"
+	      "  4  not permitted\n",
+	      out);
+}
+
+/* Parses a whole decimal number in [min, max]. */
+static int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!((s[0] >= '0' && s[0] <= '9') || s[0] == '.'))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	/* A year is a generous upper bound and keeps later arithmetic in range. */
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v <= 0 || v > 366.0 * 86400)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+char *nd_cli_join(char *const *words, int n)
+{
+	size_t len = 0;
+	char *s, *p;
+
+	if (n <= 0)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	p = s;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(words[i]);
+
+		memcpy(p, words[i], l);
+		p += l;
+		*p++ = (i + 1 < n) ? ' ' : '\0';
+	}
+	return s;
+}
+
+static int bad_value(struct nd_err *err, const char *opt, const char *val, const char *want)
+{
+	return nd_err_set(err, ND_EXIT_USAGE, 0, "invalid value '%s' for %s: expected %s", val,
+			  opt, want);
+}
+
+int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err)
+{
+	unsigned long v;
+	int c;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->promisc = true;
+	opts->direction = ND_DIR_INOUT;
+	opts->snaplen = ND_SNAPLEN_MAX;
+
+	/* getopt keeps state across calls; tests parse many argv vectors in one process. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:w:c:s:B:pQ:UF:qvh", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_PID:
+			if (opts->target != ND_TARGET_NONE)
+				goto two_targets;
+			if (parse_ulong(optarg, 1, INT_MAX, &v) < 0)
+				return bad_value(err, "--pid", optarg, "a process ID");
+			opts->target = ND_TARGET_PID;
+			opts->pid = (pid_t)v;
+			break;
+		case OPT_NETNS:
+			if (opts->target != ND_TARGET_NONE)
+				goto two_targets;
+			if (optarg[0] == '\0')
+				return bad_value(err, "--netns", optarg,
+						 "a name under /run/netns or a path");
+			opts->target = ND_TARGET_NETNS;
+			opts->netns = optarg;
+			break;
+		case 'i':
+			if (optarg[0] == '\0' || strlen(optarg) >= 16)
+				return bad_value(err, "-i", optarg,
+						 "an interface name of 1 to 15 characters");
+			opts->iface = optarg;
+			break;
+		case 'w':
+			if (optarg[0] == '\0')
+				return bad_value(err, "-w", optarg, "a file name or '-'");
+			opts->output = optarg;
+			break;
+		case 'c':
+			if (parse_ulong(optarg, 1, ULONG_MAX, &v) < 0)
+				return bad_value(err, "-c", optarg, "a positive number of packets");
+			opts->count = v;
+			break;
+		case 's':
+			if (parse_ulong(optarg, 0, ND_SNAPLEN_MAX, &v) < 0)
+				return bad_value(err, "-s", optarg, "a number of bytes, 0 to 262144");
+			opts->snaplen = v == 0 ? ND_SNAPLEN_MAX : (int)v;
+			break;
+		case 'B':
+			/* 4 GiB: the kernel's TPACKET ring cannot be larger anyway. */
+			if (parse_ulong(optarg, 1, 4UL * 1024 * 1024, &v) < 0)
+				return bad_value(err, "-B", optarg, "a size in KiB, 1 to 4194304");
+			opts->buffer_kib = (int)v;
+			break;
+		case 'p':
+			opts->promisc = false;
+			break;
+		case 'Q':
+			if (strcmp(optarg, "in") == 0)
+				opts->direction = ND_DIR_IN;
+			else if (strcmp(optarg, "out") == 0)
+				opts->direction = ND_DIR_OUT;
+			else if (strcmp(optarg, "inout") == 0)
+				opts->direction = ND_DIR_INOUT;
+			else
+				return bad_value(err, "-Q", optarg, "in, out or inout");
+			break;
+		case 'U':
+			opts->packet_buffered = true;
+			break;
+		case 'F':
+			opts->filter_file = optarg;
+			break;
+		case OPT_IMMEDIATE:
+			opts->immediate = true;
+			break;
+		case OPT_DURATION:
+			if (parse_seconds(optarg, &opts->duration) < 0)
+				return bad_value(err, "--duration", optarg,
+						 "a positive number of seconds");
+			break;
+		case 'q':
+			opts->quiet = true;
+			break;
+		case 'v':
+			opts->verbose++;
+			break;
+		case 'h':
+			opts->help = true;
+			break;
+		case OPT_VERSION:
+			opts->version = true;
+			break;
+		case ':':
+			return nd_err_set(err, ND_EXIT_USAGE, 0, "option %s needs a value (see --help)",
+					  argv[optind - 1]);
+		default:
+			if (optopt != 0 && optopt < CHAR_MAX)
+				return nd_err_set(err, ND_EXIT_USAGE, 0,
+						  "unknown option '-%c' (see --help)", optopt);
+			return nd_err_set(err, ND_EXIT_USAGE, 0, "unknown option '%s' (see --help)",
+					  argv[optind - 1]);
+		}
+	}
+	if (opts->help || opts->version)
+		return 0;
+	if (opts->target == ND_TARGET_NONE)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "no target: give --pid PID or --netns NAME|PATH (see --help)");
+	if (opts->quiet && opts->verbose > 0)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "-q and -v cannot be used together");
+	if (optind < argc) {
+		if (opts->filter_file != NULL)
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "a filter was given both with -F and on the command line "
+					  "('%s'): use one", argv[optind]);
+		opts->filter = nd_cli_join(argv + optind, argc - optind);
+		if (opts->filter == NULL)
+			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot assemble the filter");
+	}
+	return 0;
+
+two_targets:
+	return nd_err_set(err, ND_EXIT_USAGE, 0,
+			  "only one target: --pid and --netns cannot be combined or repeated");
+}
+
+void nd_cli_free(struct nd_opts *opts)
+{
+	free(opts->filter);
+	opts->filter = NULL;
+}

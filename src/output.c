@@ -1,0 +1,195 @@
+/* Buffered record output with whole-record recovery; see include/nsdump/output.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nsdump/output.h"
+
+static const char tty_msg[] =
+	"refusing to write binary capture data to a terminal: it would garble the screen and "
+	"the capture (redirect standard output to a file or a pipe, or use -w FILE)";
+
+static bool is_stdout(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0;
+}
+
+int nd_out_check_stdout(const char *path, struct nd_err *err)
+{
+	if (is_stdout(path) && isatty(STDOUT_FILENO))
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "%s", tty_msg);
+	return 0;
+}
+
+int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn reclen,
+		struct nd_err *err)
+{
+	struct stat st;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->reclen = reclen;
+	if (is_stdout(path)) {
+		o->fd = STDOUT_FILENO;
+		snprintf(o->name, sizeof(o->name), "standard output");
+	} else {
+		snprintf(o->name, sizeof(o->name), "%s", path);
+		/* 0600: a capture holds other people's traffic (dumpcap does the same). */
+		o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+		if (o->fd < 0) {
+			int e = errno;
+
+			if (e == EACCES || e == EPERM)
+				return nd_err_set(err, ND_EXIT_PERM, e, "cannot create %s", path);
+			return nd_err_set(err, ND_EXIT_USAGE, e, "cannot create %s", path);
+		}
+		o->own_fd = true;
+	}
+	if (isatty(o->fd)) {
+		nd_out_abort(o);
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "%s", tty_msg);
+	}
+	if (fstat(o->fd, &st) < 0) {
+		int e = errno;
+
+		nd_out_abort(o);
+		return nd_err_set(err, ND_EXIT_FAIL, e, "cannot examine %s", o->name);
+	}
+	o->regular = S_ISREG(st.st_mode);
+	if (o->regular) {
+		o->committed = lseek(o->fd, 0, SEEK_CUR);
+		if (o->committed < 0)
+			o->regular = false; /* cannot be cut back; still writable */
+	}
+	o->cap = bufsize;
+	o->buf = malloc(bufsize);
+	if (o->buf == NULL) {
+		nd_out_abort(o);
+		return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot allocate the output buffer");
+	}
+	return 0;
+}
+
+/* After a write that stopped at `done` bytes into the buffer, keeps in the file only the
+ * records that arrived whole, and reports how many records are in it. */
+static int write_failed(struct nd_out *o, size_t done, int e, struct nd_err *err)
+{
+	size_t pos = 0, whole = 0;
+
+	while (pos < o->len) {
+		size_t rl = o->reclen != NULL ? o->reclen(o->buf + pos, o->len - pos) : 0;
+
+		if (rl == 0 || pos + rl > done)
+			break;
+		pos += rl;
+		whole++;
+	}
+	o->nwritten += whole;
+	if (o->regular && done > pos && ftruncate(o->fd, o->committed + (off_t)pos) < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, e,
+				  "cannot write to %s, and cannot cut it back to whole packets "
+				  "(ftruncate: %s)", o->name, strerror(errno));
+	o->committed += (off_t)pos;
+	if (e == EPIPE)
+		return nd_err_set(err, ND_EXIT_FAIL, EPIPE, "the reader of %s has gone", o->name);
+	return nd_err_set(err, ND_EXIT_FAIL, e, "cannot write to %s (it holds the first %llu "
+			  "packets, %llu were lost)", o->name, o->nwritten,
+			  (unsigned long long)(o->nbuffered - whole));
+}
+
+static int write_all(struct nd_out *o, struct nd_err *err)
+{
+	size_t done = 0;
+
+	while (done < o->len) {
+		ssize_t n = write(o->fd, o->buf + done, o->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int rc = write_failed(o, done, n < 0 ? errno : EIO, err);
+
+			o->len = 0;
+			o->nbuffered = 0;
+			return rc;
+		}
+		done += (size_t)n;
+	}
+	o->committed += (off_t)o->len;
+	o->nwritten += o->nbuffered;
+	o->len = 0;
+	o->nbuffered = 0;
+	return 0;
+}
+
+int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *err)
+{
+	const unsigned char *b = p;
+	size_t done = 0;
+
+	if (nd_out_flush(o, err) < 0)
+		return -1;
+	while (done < len) {
+		ssize_t n = write(o->fd, b + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return nd_err_set(err, ND_EXIT_FAIL, n < 0 ? errno : EIO,
+					  "cannot write the file header to %s", o->name);
+		done += (size_t)n;
+	}
+	o->committed += (off_t)len;
+	return 0;
+}
+
+int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data,
+		  size_t dlen, struct nd_err *err)
+{
+	size_t need = hlen + dlen;
+
+	if (o->len + need > o->cap && nd_out_flush(o, err) < 0)
+		return -1;
+	if (need > o->cap)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "record of %zu bytes larger than the output "
+				  "buffer", need);
+	memcpy(o->buf + o->len, hdr, hlen);
+	memcpy(o->buf + o->len + hlen, data, dlen);
+	o->len += need;
+	o->nbuffered++;
+	return 0;
+}
+
+int nd_out_flush(struct nd_out *o, struct nd_err *err)
+{
+	if (o->len == 0)
+		return 0;
+	return write_all(o, err);
+}
+
+void nd_out_abort(struct nd_out *o)
+{
+	if (o->own_fd && o->fd >= 0)
+		(void)close(o->fd);
+	o->fd = -1;
+	free(o->buf);
+	o->buf = NULL;
+}
+
+int nd_out_close(struct nd_out *o, struct nd_err *err)
+{
+	int rc = nd_out_flush(o, err);
+
+	if (rc == 0 && o->own_fd && close(o->fd) < 0) {
+		o->fd = -1;
+		rc = nd_err_set(err, ND_EXIT_FAIL, errno, "cannot close %s", o->name);
+	}
+	if (rc == 0)
+		o->fd = -1;
+	nd_out_abort(o);
+	return rc;
+}

@@ -1,0 +1,213 @@
+/* Resolving --pid and --netns to an open network namespace, and entering it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "nsdump/proc.h"
+#include "nsdump/target.h"
+
+#define NETNS_RUN_DIR "/run/netns"
+
+static const char perm_hint[] =
+	"run as root, or install nsdump setuid or with file capabilities: see 'Privileges' in the README";
+
+void nd_target_init(struct nd_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->pidfd = -1;
+	t->netns_fd = -1;
+}
+
+void nd_target_close(struct nd_target *t)
+{
+	if (t->pidfd >= 0)
+		(void)close(t->pidfd);
+	if (t->netns_fd >= 0)
+		(void)close(t->netns_fd);
+	t->pidfd = -1;
+	t->netns_fd = -1;
+}
+
+int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino,
+			     struct nd_err *err)
+{
+	struct statfs sfs;
+	struct stat st;
+	int type;
+
+	if (fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot examine %s", what);
+	if (sfs.f_type != NSFS_MAGIC)
+		return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
+				  "%s is not a namespace file (expected a name under %s, or a "
+				  "path like /proc/PID/ns/net)", what, NETNS_RUN_DIR);
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot query the namespace type of %s",
+				  what);
+	if (type != CLONE_NEWNET)
+		return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
+				  "%s is a namespace, but not a network namespace", what);
+	*ino = (unsigned long long)st.st_ino;
+	return 0;
+}
+
+static int open_pid(struct nd_target *t, pid_t pid, struct nd_privs *privs, struct nd_err *err)
+{
+	struct nd_proc_stat before, after;
+	char path[64];
+	int fd, e;
+
+	if (nd_proc_read_stat(pid, &before, err) < 0)
+		return -1;
+	if (before.state == 'Z' || before.state == 'X')
+		return nd_err_set(err, ND_EXIT_NOTFOUND, 0, "process %d (%s) has already exited",
+				  (int)pid, before.comm);
+	/* The pidfd pins this very process: if the PID is recycled later, polling it still
+	 * reports the exit of the one we resolved. */
+	t->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (t->pidfd < 0) {
+		if (errno == ESRCH)
+			return nd_err_set(err, ND_EXIT_NOTFOUND, 0, "no process with PID %d",
+					  (int)pid);
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "pidfd_open(%d)", (int)pid);
+	}
+	if (nd_proc_read_stat(pid, &after, err) < 0)
+		return -1;
+	if (after.starttime != before.starttime)
+		return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
+				  "process %d exited and its PID was reused while resolving it",
+				  (int)pid);
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (nd_privs_raise(privs, CAP_SYS_PTRACE, err) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	e = errno;
+	if (nd_privs_lower(privs, err) < 0) {
+		if (fd >= 0)
+			(void)close(fd);
+		return -1;
+	}
+	if (fd < 0) {
+		if (e == ENOENT || e == ESRCH)
+			return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
+					  "process %d exited while resolving it", (int)pid);
+		if (e == EACCES || e == EPERM) {
+			nd_err_set(err, ND_EXIT_PERM, e, "cannot open %s", path);
+			return nd_err_hint(err, "%s", perm_hint);
+		}
+		return nd_err_set(err, ND_EXIT_FAIL, e, "cannot open %s", path);
+	}
+	t->netns_fd = fd;
+	/* The namespace file was opened by PID; make sure PID still named our process then.
+	 * The pidfd becomes readable when its process exits. */
+	if (nd_target_exited(t))
+		return nd_err_set(err, ND_EXIT_NOTFOUND, 0, "process %d exited while resolving it",
+				  (int)pid);
+	t->kind = ND_TARGET_PID;
+	t->pid = pid;
+	t->starttime = before.starttime;
+	snprintf(t->label, sizeof(t->label), "PID %d (%s)", (int)pid, before.comm);
+	return nd_target_check_netns_fd(t->netns_fd, path, &t->netns_ino, err);
+}
+
+static int open_netns(struct nd_target *t, const char *arg, struct nd_privs *privs,
+		      struct nd_err *err)
+{
+	bool is_name = strchr(arg, '/') == NULL;
+	char path[4096];
+	int fd, e;
+
+	if (is_name) {
+		if (strcmp(arg, ".") == 0 || strcmp(arg, "..") == 0)
+			return nd_err_set(err, ND_EXIT_USAGE, 0, "invalid network namespace name '%s'",
+					  arg);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, arg) >= sizeof(path))
+			return nd_err_set(err, ND_EXIT_USAGE, 0, "network namespace name too long");
+	} else {
+		if (strlen(arg) >= sizeof(path))
+			return nd_err_set(err, ND_EXIT_USAGE, 0, "network namespace path too long");
+		strcpy(path, arg);
+	}
+	/* A path named by the user is opened with the user's rights only. O_NONBLOCK and
+	 * O_NOCTTY: whatever the path is, opening it must not block or have side effects. */
+	if (nd_privs_invoker_begin(privs, err) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	e = errno;
+	if (nd_privs_invoker_end(privs, err) < 0) {
+		if (fd >= 0)
+			(void)close(fd);
+		return -1;
+	}
+	if (fd < 0) {
+		if (e == ENOENT && is_name)
+			return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
+					  "no network namespace named '%s' (no %s; 'ip netns list' "
+					  "shows the names)", arg, path);
+		if (e == ENOENT)
+			return nd_err_set(err, ND_EXIT_NOTFOUND, 0, "no network namespace at %s (no "
+					  "such file)", path);
+		if (e == EACCES || e == EPERM) {
+			nd_err_set(err, ND_EXIT_PERM, e, "cannot open %s", path);
+			return nd_err_hint(err, "%s", perm_hint);
+		}
+		return nd_err_set(err, ND_EXIT_FAIL, e, "cannot open %s", path);
+	}
+	t->netns_fd = fd;
+	t->kind = ND_TARGET_NETNS;
+	snprintf(t->label, sizeof(t->label), "netns %s", arg);
+	return nd_target_check_netns_fd(fd, path, &t->netns_ino, err);
+}
+
+int nd_target_open(struct nd_target *t, const struct nd_opts *opts, struct nd_privs *privs,
+		   struct nd_err *err)
+{
+	switch (opts->target) {
+	case ND_TARGET_PID:
+		return open_pid(t, opts->pid, privs, err);
+	case ND_TARGET_NETNS:
+		return open_netns(t, opts->netns, privs, err);
+	case ND_TARGET_NONE:
+		break;
+	}
+	return nd_err_set(err, ND_EXIT_USAGE, 0, "no target given");
+}
+
+int nd_target_enter(struct nd_target *t, struct nd_privs *privs, struct nd_err *err)
+{
+	int rc, e;
+
+	if (nd_privs_raise(privs, CAP_SYS_ADMIN, err) < 0)
+		return -1;
+	rc = setns(t->netns_fd, CLONE_NEWNET);
+	e = errno;
+	if (nd_privs_lower(privs, err) < 0)
+		return -1;
+	if (rc < 0) {
+		nd_err_set(err, e == EPERM ? ND_EXIT_PERM : ND_EXIT_FAIL, e,
+			   "cannot enter the network namespace of %s", t->label);
+		return e == EPERM ? nd_err_hint(err, "%s", perm_hint) : -1;
+	}
+	return 0;
+}
+
+int nd_target_exited(const struct nd_target *t)
+{
+	struct pollfd pfd = { .fd = t->pidfd, .events = POLLIN };
+
+	if (t->pidfd < 0)
+		return 0;
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP)) != 0;
+}
