@@ -1,5 +1,6 @@
 /* -F FILE: reading a filter expression; see include/nsdump/filter.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>

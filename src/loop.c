@@ -114,8 +114,9 @@ static int dispatch(struct nd_loop *l, struct nd_err *err)
 int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 {
 	long long start = now_ms(), last_flush = start, drain_until = -1, end = -1;
-	struct pollfd fds[3];
+	struct pollfd fds[4];
 	nfds_t nfds = 2;
+	int pid_idx = -1, out_idx = -1;
 
 	l->werr = err;
 	l->reason = ND_STOP_NONE;
@@ -123,8 +124,16 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 		end = start + (long long)(l->duration * 1000.0 + 0.5);
 	fds[0] = (struct pollfd){ .fd = l->cap->fd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
-	if (l->target != NULL && l->target->pidfd >= 0)
+	if (l->target != NULL && l->target->pidfd >= 0) {
+		pid_idx = (int)nfds;
 		fds[nfds++] = (struct pollfd){ .fd = l->target->pidfd, .events = POLLIN };
+	}
+	/* The write end of a pipe reports POLLERR once its reader has gone (a socket, POLLHUP):
+	 * notice that even when no packet comes to make a write fail. */
+	if (l->live) {
+		out_idx = (int)nfds;
+		fds[nfds++] = (struct pollfd){ .fd = l->out->fd, .events = 0 };
+	}
 
 	for (;;) {
 		long long now;
@@ -177,8 +186,12 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 				drain_until = now_ms() + DRAIN_MS;
 			}
 		}
-		if (nfds == 3 && (fds[2].revents & (POLLIN | POLLHUP))) {
-			fds[2].fd = -1; /* poll ignores negative fds: report the exit once */
+		if (out_idx >= 0 && (fds[out_idx].revents & (POLLERR | POLLHUP))) {
+			l->reason = ND_STOP_READER_GONE;
+			break;
+		}
+		if (pid_idx >= 0 && (fds[pid_idx].revents & (POLLIN | POLLHUP))) {
+			fds[pid_idx].fd = -1; /* poll ignores negative fds: report the exit once */
 			if (drain_until < 0) {
 				l->reason = ND_STOP_TARGET_EXITED;
 				drain_until = now_ms() + DRAIN_MS;

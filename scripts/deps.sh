@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building, testing and the demo need. Run as root.
+#   scripts/deps.sh             install (apt-get update first)
+#   scripts/deps.sh --if-needed do nothing when every package is already installed
+set -euo pipefail
+
+pkgs=(
+	# build
+	gcc make pkg-config libc6-dev libpcap-dev libmnl-dev libcap-dev
+	# tests: capture readers, namespaces, users, ttys
+	tcpdump tshark wireshark-common iproute2 procps util-linux bsdutils passwd libcap2-bin
+	# linters
+	shellcheck cppcheck
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+if [ "${1:-}" = "--if-needed" ] && [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}; run 'make deps' as root" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]:-(all present, refreshing)}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; the answer does not matter here.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Static checks: shellcheck on every script, cppcheck on the C sources. Prints ok/not ok lines.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+rc=0
+indent() { while IFS= read -r line; do printf '#   %s\n' "$line"; done <<<"$1"; }
+mapfile -t scripts < <(git ls-files -co --exclude-standard '*.sh' .ci/run | sort -u)
+if out=$(shellcheck -x --source-path=SCRIPTDIR "${scripts[@]}" 2>&1); then
+	echo "ok - shellcheck (${#scripts[@]} scripts)"
+else
+	echo "not ok - shellcheck"
+	indent "$out"
+	rc=1
+fi
+if out=$(cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+	--std=c11 --inline-suppr -Iinclude -D_GNU_SOURCE -DND_VERSION='"x"' \
+	--suppress=missingIncludeSystem src tests/unit tests/tools 2>&1); then
+	echo "ok - cppcheck"
+else
+	echo "not ok - cppcheck"
+	indent "$out"
+	rc=1
+fi
+exit $rc

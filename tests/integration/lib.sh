@@ -1,0 +1,470 @@
+# shellcheck shell=bash
+# Shared helpers for nsdump's integration tests.  Source it first thing:
+#   . "$(dirname "$0")/lib.sh"
+#
+# Output, one line per assertion:  ok - D | not ok - D (details) | skip - D: reason.
+# nd_finish exits 0 when nothing was "not ok", 1 otherwise.
+#
+# Network rule: test traffic only goes to loopback or to namespaces made here,
+# addresses in 198.18.0.0/15.  Everything made (namespaces, processes, temp
+# files) is registered and removed by the EXIT trap, on every exit path.
+#
+# Topology (nd_topo): namespaces A (target) and B (peer) joined by a veth
+# pair, eth0 in both, 198.18.X.1/24 in A and 198.18.X.2/24 in B, IPv6 off and
+# static neighbour entries, so nothing but the test's own traffic is on the
+# wire.  The receiving side would answer UDP to a closed port with ICMP port
+# unreachable; to keep the wire silent the tests send to "sink" addresses
+# that no namespace owns: 198.18.X.3 (A -> B, resolved statically to B's MAC)
+# and 198.18.X.4 (B -> A, resolved to A's MAC).  The receiver drops those
+# silently because forwarding is off in a new namespace (ip_error() sends no
+# ICMP when !IN_DEV_FORWARD).
+
+set -u
+
+ND_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ND_ROOT=$(cd "$ND_LIBDIR/../.." && pwd)
+NSDUMP=${NSDUMP:-$ND_ROOT/build/nsdump}
+UDPSEND=${UDPSEND:-$ND_ROOT/build/tools/udpsend}
+ND_SCRIPT=$(basename "$0")
+
+ND_FAILED=0
+ND_COUNT=0
+ND_NETNS=()   # namespaces to delete
+ND_PIDS=()    # background children to end (only if still ours)
+ND_USERDEL="" # user created by the test, removed at exit
+# Short unique suffix: pid + random, hex.  Keeps interface names <= 15 chars.
+ND_SUF=$(printf '%x%02x' "$$" $((RANDOM % 256)))
+ND_TMP=$(mktemp -d "/tmp/ndt.$ND_SCRIPT.XXXXXX") || {
+	echo "not ok - $ND_SCRIPT: cannot create a temporary directory"
+	exit 1
+}
+
+# ---- reporting ----------------------------------------------------------
+
+ok() {
+	ND_COUNT=$((ND_COUNT + 1))
+	echo "ok - $1"
+}
+
+not_ok() {
+	ND_COUNT=$((ND_COUNT + 1))
+	ND_FAILED=$((ND_FAILED + 1))
+	echo "not ok - $1 (${2:-failed})"
+}
+
+skip() {
+	ND_COUNT=$((ND_COUNT + 1))
+	echo "skip - $1: $2"
+}
+
+# check DESC COND_STATUS [DETAILS]: ok when the status is 0.
+check() {
+	if [ "$2" -eq 0 ]; then ok "$1"; else not_ok "$1" "${3:-failed}"; fi
+}
+
+# check_eq DESC EXPECTED ACTUAL [EXTRA]
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "expected '$2', got '$3'${4:+; $4}"
+	fi
+}
+
+# check_grep DESC FILE EXTENDED_REGEX: a line of FILE matches.
+check_grep() {
+	if grep -Eq -- "$3" "$2" 2>/dev/null; then
+		ok "$1"
+	else
+		not_ok "$1" "no line matching /$3/ in: $(nd_excerpt "$2")"
+	fi
+}
+
+# check_nogrep DESC FILE EXTENDED_REGEX: no line of FILE matches.
+check_nogrep() {
+	if grep -Eq -- "$3" "$2" 2>/dev/null; then
+		not_ok "$1" "unexpected /$3/ in: $(nd_excerpt "$2")"
+	else
+		ok "$1"
+	fi
+}
+
+# First lines of a file on one line, for the details of a failure.
+nd_excerpt() {
+	if [ -s "$1" ]; then
+		head -c 300 "$1" | tr '\n' '|'
+	else
+		echo "<empty>"
+	fi
+}
+
+# check_one_error_line DESC STDERR_FILE: stderr is exactly one line "nsdump: ...".
+check_one_error_line() {
+	local n
+	n=$(grep -c '' "$2" 2>/dev/null)
+	if [ "$n" = 1 ] && grep -q '^nsdump: ' "$2"; then
+		ok "$1"
+	else
+		not_ok "$1" "want one line 'nsdump: ...', got $n line(s): $(nd_excerpt "$2")"
+	fi
+}
+
+nd_finish() {
+	if [ "$ND_COUNT" -eq 0 ]; then
+		not_ok "$ND_SCRIPT ran no assertion"
+	fi
+	if [ "$ND_FAILED" -ne 0 ]; then exit 1; fi
+	exit 0
+}
+
+# Skip the whole script (loudly) when a precondition cannot be met.
+nd_skip_all() {
+	skip "$ND_SCRIPT" "$1"
+	exit 0
+}
+
+# ---- preconditions ------------------------------------------------------
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || nd_skip_all "needs root (network namespaces, veth)"
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || nd_skip_all "command '$c' not installed (make deps)"
+	done
+}
+
+# The programs under test must exist: their absence is a failure, not a skip.
+need_binaries() {
+	if [ ! -x "$NSDUMP" ]; then
+		not_ok "$ND_SCRIPT: nsdump binary" "NSDUMP=$NSDUMP is not an executable file; build it first"
+		exit 1
+	fi
+	if [ ! -x "$UDPSEND" ]; then
+		not_ok "$ND_SCRIPT: udpsend binary" "UDPSEND=$UDPSEND is not an executable file (make build/tools/udpsend)"
+		exit 1
+	fi
+}
+
+# Everything the namespace tests need.
+nd_preconditions() {
+	need_root
+	need_cmd ip tcpdump tshark capinfos sysctl
+	need_binaries
+	local probe="ndtP$ND_SUF"
+	if ! ip netns add "$probe" 2>"$ND_TMP/probe.err"; then
+		nd_skip_all "cannot create a network namespace: $(nd_excerpt "$ND_TMP/probe.err")"
+	fi
+	ip netns del "$probe" 2>/dev/null
+}
+
+# ---- cleanup ------------------------------------------------------------
+
+# True when PID is alive or a zombie and still our child (so never someone
+# else's process that reused a PID we started long ago).
+nd_is_ours() {
+	local ppid
+	ppid=$(awk '/^PPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+	[ "$ppid" = "$$" ]
+}
+
+nd_cleanup() {
+	local pid ns i
+	trap - EXIT INT TERM HUP
+	for pid in "${ND_PIDS[@]}"; do
+		if nd_is_ours "$pid"; then kill -TERM "$pid" 2>/dev/null; fi
+	done
+	for pid in "${ND_PIDS[@]}"; do
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			nd_exited "$pid" && break
+			sleep 0.05
+		done
+		if nd_is_ours "$pid" && ! nd_exited "$pid"; then kill -KILL "$pid" 2>/dev/null; fi
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "${ND_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ -n "$ND_USERDEL" ]; then userdel "$ND_USERDEL" 2>/dev/null; fi
+	rm -rf "$ND_TMP"
+}
+trap nd_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+nd_track_pid() { ND_PIDS+=("$1"); }
+
+# ---- time and waiting ---------------------------------------------------
+
+nd_now_ms() {
+	local t=${EPOCHREALTIME//[.,]/}
+	echo $((t / 1000))
+}
+
+# True when PID (our child) has exited: gone or a zombie.
+nd_exited() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	case "$st" in
+	Z* | X* | "") return 0 ;;
+	esac
+	return 1
+}
+
+# nd_wait_exit PID TIMEOUT_S: wait (bounded) for a child to exit; sets
+# ND_RC to its exit status.  Returns 1 on timeout, after killing it (ND_RC=timeout).
+nd_wait_exit() {
+	local pid=$1 limit=$(($(nd_now_ms) + ${2%.*} * 1000))
+	while ! nd_exited "$pid"; do
+		if [ "$(nd_now_ms)" -ge "$limit" ]; then
+			nd_is_ours "$pid" && kill -KILL "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			ND_RC=timeout
+			return 1
+		fi
+		sleep 0.02
+	done
+	wait "$pid"
+	ND_RC=$?
+	return 0
+}
+
+# nd_wait_file_grep FILE REGEX TIMEOUT_S [PID]: poll until a line of FILE
+# matches; gives up early if PID exits.  Returns 1 on timeout/exit.
+nd_wait_file_grep() {
+	local file=$1 re=$2 limit=$(($(nd_now_ms) + ${3%.*} * 1000)) pid=${4:-}
+	while ! grep -Eq -- "$re" "$file" 2>/dev/null; do
+		if [ -n "$pid" ] && nd_exited "$pid"; then
+			grep -Eq -- "$re" "$file" 2>/dev/null
+			return
+		fi
+		[ "$(nd_now_ms)" -ge "$limit" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+# ---- namespaces and traffic ---------------------------------------------
+
+nd_mac() {
+	ip -n "$1" -o link show dev "$2" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2
+}
+
+# nd_netns_new NAME: an empty namespace with IPv6 off and lo up.
+nd_netns_new() {
+	ip netns add "$1" || return 1
+	ND_NETNS+=("$1")
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null || return 1
+	ip -n "$1" link set lo up
+}
+
+# nd_topo TAG X: namespaces ndtA<TAG><suf> / ndtB<TAG><suf>, veth eth0/eth0,
+# 198.18.X.1 / 198.18.X.2, static neighbours (see the top of this file), and a
+# target process in A.  Sets NS_A NS_B IP_A IP_B SINK_B SINK_A TARGET_PID.
+# Returns 1 (after a "not ok") if anything failed.
+nd_topo() {
+	local tag=$1 x=$2 mac_a mac_b
+	NS_A="ndtA$tag$ND_SUF"
+	NS_B="ndtB$tag$ND_SUF"
+	IP_A="198.18.$x.1"
+	IP_B="198.18.$x.2"
+	SINK_B="198.18.$x.3"
+	SINK_A="198.18.$x.4"
+	TARGET_PID=""
+	if ! {
+		nd_netns_new "$NS_A" && nd_netns_new "$NS_B" &&
+			ip link add eth0 netns "$NS_A" type veth peer name eth0 netns "$NS_B" &&
+			ip -n "$NS_A" addr add "$IP_A/24" dev eth0 &&
+			ip -n "$NS_B" addr add "$IP_B/24" dev eth0 &&
+			ip -n "$NS_A" link set eth0 up &&
+			ip -n "$NS_B" link set eth0 up &&
+			mac_a=$(nd_mac "$NS_A" eth0) && mac_b=$(nd_mac "$NS_B" eth0) &&
+			ip -n "$NS_A" neigh replace "$IP_B" lladdr "$mac_b" dev eth0 nud permanent &&
+			ip -n "$NS_A" neigh replace "$SINK_B" lladdr "$mac_b" dev eth0 nud permanent &&
+			ip -n "$NS_B" neigh replace "$IP_A" lladdr "$mac_a" dev eth0 nud permanent &&
+			ip -n "$NS_B" neigh replace "$SINK_A" lladdr "$mac_a" dev eth0 nud permanent
+	} 2>"$ND_TMP/topo.err"; then
+		not_ok "set up namespaces $NS_A/$NS_B" "$(nd_excerpt "$ND_TMP/topo.err")"
+		return 1
+	fi
+	nd_target_start "$NS_A" || return 1
+	return 0
+}
+
+# nd_target_start NS: a process (sleep) inside NS; sets TARGET_PID once it
+# has really entered NS (ip netns exec needs a moment to setns and exec).
+nd_target_start() {
+	local ns=$1 want i
+	ip netns exec "$ns" sleep 300 &
+	TARGET_PID=$!
+	nd_track_pid "$TARGET_PID"
+	want=$(stat -L -c %i "/run/netns/$ns")
+	for i in $(seq 1 250); do
+		if [ "$(stat -L -c %i "/proc/$TARGET_PID/ns/net" 2>/dev/null)" = "$want" ] &&
+			[ "$(cat "/proc/$TARGET_PID/comm" 2>/dev/null)" = sleep ]; then
+			return 0
+		fi
+		sleep 0.02
+	done
+	not_ok "start a target process in $ns" "it never entered the namespace (i=$i)"
+	return 1
+}
+
+# nd_send NS COUNT [udpsend options...] DST: send exactly COUNT datagrams from
+# NS ("" = host); "not ok" when udpsend did not report exactly that.
+nd_send() {
+	local ns=$1 n=$2 out
+	shift 2
+	if [ -n "$ns" ]; then
+		out=$(ip netns exec "$ns" "$UDPSEND" -c "$n" "$@" 2>&1)
+	else
+		out=$("$UDPSEND" -c "$n" "$@" 2>&1)
+	fi
+	if [ "$out" != "sent $n" ]; then
+		not_ok "udpsend -c $n $*" "$out"
+		return 1
+	fi
+	return 0
+}
+
+# ---- nsdump ---------------------------------------------------------------
+
+# nd_start TAG ARGS...: run "$NSDUMP ARGS" in the background, stdout to
+# $ND_TMP/TAG.out (unless ND_STDOUT names another file), stderr to
+# $ND_TMP/TAG.err.  Sets ND_PID.
+nd_start() {
+	local tag=$1
+	shift
+	: >"$ND_TMP/$tag.err"
+	"$NSDUMP" "$@" >"${ND_STDOUT:-$ND_TMP/$tag.out}" 2>"$ND_TMP/$tag.err" &
+	ND_PID=$!
+	nd_track_pid "$ND_PID"
+}
+
+# nd_wait_ready TAG: wait (<= 5 s) for "listening on" from nsdump -v.
+# On failure prints "not ok" and returns 1.
+nd_wait_ready() {
+	if nd_wait_file_grep "$ND_TMP/$1.err" 'listening on' 5 "$ND_PID"; then
+		return 0
+	fi
+	if nd_exited "$ND_PID"; then
+		nd_wait_exit "$ND_PID" 1
+		not_ok "$1: nsdump ready" "exited with $ND_RC before 'listening on': $(nd_excerpt "$ND_TMP/$1.err")"
+	else
+		not_ok "$1: nsdump ready" "no 'listening on' within 5 s: $(nd_excerpt "$ND_TMP/$1.err")"
+	fi
+	return 1
+}
+
+# nd_wait_socket TAG: readiness without -v (for -q, which excludes it): wait
+# (<= 5 s) until one of nsdump's sockets is a running packet socket in the
+# target's namespace (/proc/TARGET_PID/net/packet lists that netns' sockets),
+# then 0.3 s more for the filter to be attached.
+nd_wait_socket() {
+	local limit=$(($(nd_now_ms) + 5000)) inodes
+	while :; do
+		inodes=$(find "/proc/$ND_PID/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
+			tr -dc '0-9\n')
+		if [ -n "$inodes" ] &&
+			awk -v list="$inodes" 'BEGIN { n = split(list, a, "\n"); for (i = 1; i <= n; i++) s[a[i]] = 1 }
+				NR > 1 && $6 == 1 && ($9 in s) { found = 1 } END { exit !found }' \
+				"/proc/$TARGET_PID/net/packet" 2>/dev/null; then
+			sleep 0.3
+			return 0
+		fi
+		if nd_exited "$ND_PID" || [ "$(nd_now_ms)" -ge "$limit" ]; then
+			not_ok "$1: nsdump ready (a running packet socket)" "$(nd_excerpt "$ND_TMP/$1.err")"
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# nd_start_ready TAG ARGS...: nd_start then nd_wait_ready.
+nd_start_ready() {
+	nd_start "$@"
+	nd_wait_ready "$1"
+}
+
+# nd_stop SIGNAL [TIMEOUT_S]: signal ND_PID, wait for it; sets ND_RC.
+nd_stop() {
+	nd_is_ours "$ND_PID" && kill "-$1" "$ND_PID" 2>/dev/null
+	nd_wait_exit "$ND_PID" "${2:-5}"
+}
+
+# nd_run TAG ARGS...: run nsdump in the foreground (bounded to 10 s); sets
+# ND_RC; stdout/stderr in $ND_TMP/TAG.out / .err.
+nd_run() {
+	local tag=$1
+	shift
+	timeout -s KILL 10 "$NSDUMP" "$@" >"$ND_TMP/$tag.out" 2>"$ND_TMP/$tag.err" </dev/null
+	ND_RC=$?
+}
+
+# ---- reading pcap files -------------------------------------------------
+
+# Packet counts; each prints "ERR(...)" instead when the reader failed
+# (unreadable or truncated file), so a count comparison then fails.
+count_tcpdump() {
+	local out rc
+	out=$(tcpdump -r "$1" -n "${@:2}" 2>"$ND_TMP/tcpdump.err" | wc -l)
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -ne 0 ]; then
+		echo "ERR(tcpdump rc=$rc: $(nd_excerpt "$ND_TMP/tcpdump.err"))"
+	else
+		echo "$out"
+	fi
+}
+
+count_tshark() {
+	local out rc
+	out=$(tshark -r "$1" "${@:2}" 2>"$ND_TMP/tshark.err" | wc -l)
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -ne 0 ]; then
+		echo "ERR(tshark rc=$rc: $(grep -v 'Running as user' "$ND_TMP/tshark.err" | head -c 200 | tr '\n' '|'))"
+	else
+		echo "$out"
+	fi
+}
+
+count_capinfos() {
+	local out
+	if out=$(capinfos -c -M "$1" 2>&1); then
+		echo "$out" | awk -F: '/Number of packets/ { gsub(/ /, "", $2); print $2 }'
+	else
+		echo "ERR(capinfos: $(echo "$out" | head -c 200 | tr '\n' '|'))"
+	fi
+}
+
+# check_count DESC FILE N [tcpdump filter words]: exactly N by tcpdump.
+check_count() {
+	local n
+	n=$(count_tcpdump "$2" "${@:4}")
+	check_eq "$1" "$3" "$n"
+}
+
+# check_count_all DESC FILE N: exactly N by tcpdump, tshark and capinfos.
+check_count_all() {
+	local a b c
+	a=$(count_tcpdump "$2")
+	b=$(count_tshark "$2")
+	c=$(count_capinfos "$2")
+	check_eq "$1" "$3/$3/$3" "$a/$b/$c" "tcpdump/tshark/capinfos"
+}
+
+# check_stats DESC STDERR_FILE N: tcpdump-style statistics, N captured.
+check_stats() {
+	local f=$2 missing=""
+	grep -Eq "^$3 packets? captured$" "$f" || missing="'$3 packets captured'"
+	grep -Eq '^[0-9]+ packets? received by filter$' "$f" || missing="$missing 'received by filter'"
+	grep -Eq '^[0-9]+ packets? dropped by kernel$' "$f" || missing="$missing 'dropped by kernel'"
+	if [ -z "$missing" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "missing$missing in: $(nd_excerpt "$f")"
+	fi
+}

@@ -1,0 +1,128 @@
+#!/bin/bash
+# Standard output: pcap on stdout read by tshark and tcpdump; packets reach a
+# pipe reader while the capture runs; a reader that goes away stops nsdump
+# cleanly; a terminal on stdout is refused.
+#
+# Pipelines use FIFOs so that both ends are direct children with known PIDs.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+nd_preconditions
+need_cmd script timeout
+nd_topo 1 40 || nd_finish
+
+# -w - and no -w at all, into a regular file, read back through stdin.
+for mode in dash none; do
+	args=(-w -)
+	[ "$mode" = none ] && args=()
+	if nd_start_ready "stdout-$mode" -v --pid "$TARGET_PID" "${args[@]}"; then
+		nd_send "$NS_A" 40 "$SINK_B"
+		sleep 0.2
+		nd_stop INT 5
+		f=$ND_TMP/stdout-$mode.out
+		check_eq "-w $mode: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/stdout-$mode.err")"
+		check_eq "-w $mode: tcpdump -r - reads exactly 40" 40 "$(count_tcpdump - <"$f")"
+		check_eq "-w $mode: tshark -r - reads exactly 40" 40 "$(count_tshark - <"$f")"
+		check_stats "-w $mode: statistics on stderr, not stdout" "$ND_TMP/stdout-$mode.err" 40
+	fi
+done
+
+# Straight into readers through pipes: exact counts after SIGINT.
+for reader in tcpdump tshark; do
+	fifo=$ND_TMP/$reader.fifo
+	mkfifo "$fifo"
+	if [ "$reader" = tcpdump ]; then
+		tcpdump -n -l -r - <"$fifo" >"$ND_TMP/$reader.lines" 2>/dev/null &
+	else
+		tshark -l -r - <"$fifo" >"$ND_TMP/$reader.lines" 2>/dev/null &
+	fi
+	rpid=$!
+	nd_track_pid "$rpid"
+	ND_STDOUT=$fifo nd_start_ready "pipe-$reader" -v --pid "$TARGET_PID" -w -
+	ready=$?
+	if [ "$ready" -eq 0 ]; then
+		nd_send "$NS_A" 40 "$SINK_B"
+		sleep 0.2
+		nd_stop INT 5
+		check_eq "pipe to $reader: nsdump exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/pipe-$reader.err")"
+	fi
+	nd_wait_exit "$rpid" 5
+	if [ "$ready" -eq 0 ]; then
+		check_eq "pipe to $reader: reader exits 0" 0 "$ND_RC"
+		check_eq "pipe to $reader: exactly 40 packets" 40 "$(grep -c '' "$ND_TMP/$reader.lines")"
+	fi
+done
+
+# Live: each packet shows up at the reader within 1 s, nsdump still running.
+fifo=$ND_TMP/live.fifo
+mkfifo "$fifo"
+tcpdump -n -l -r - <"$fifo" >"$ND_TMP/live.lines" 2>"$ND_TMP/live.rerr" &
+rpid=$!
+nd_track_pid "$rpid"
+if ND_STDOUT=$fifo nd_start_ready live -v --pid "$TARGET_PID"; then
+	for i in 1 2 3; do
+		t0=$(nd_now_ms)
+		nd_send "$NS_A" 1 -p "4100$i" "$SINK_B"
+		if nd_wait_file_grep "$ND_TMP/live.lines" "> ${SINK_B//./\\.}\.4100$i: " 1; then
+			dt=$(($(nd_now_ms) - t0))
+			if nd_exited "$ND_PID"; then
+				not_ok "live: packet $i at the reader while nsdump runs" "nsdump had exited"
+			else
+				ok "live: packet $i at the reader after ${dt} ms, nsdump still running"
+			fi
+		else
+			not_ok "live: packet $i at the reader within 1 s" "reader saw: $(nd_excerpt "$ND_TMP/live.lines")"
+		fi
+	done
+	nd_stop INT 5
+	check_eq "live: nsdump exits 0 on SIGINT" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/live.err")"
+fi
+nd_wait_exit "$rpid" 5
+
+# reader_gone TAG TRAFFIC READER...: the reader exits early; nsdump must
+# stop by itself (exit 0, no SIGPIPE death) and print its statistics.
+# TRAFFIC: "flow" keeps packets coming, "idle" sends 10 and then nothing.
+reader_gone() {
+	local tag=$1 traffic=$2 fifo=$ND_TMP/$1.fifo rpid spid=""
+	shift 2
+	mkfifo "$fifo"
+	"$@" <"$fifo" >"$ND_TMP/$tag.lines" 2>/dev/null &
+	rpid=$!
+	nd_track_pid "$rpid"
+	if ! ND_STDOUT=$fifo nd_start_ready "$tag" -v --pid "$TARGET_PID" -w -; then
+		nd_is_ours "$rpid" && kill "$rpid"
+		nd_wait_exit "$rpid" 5
+		return
+	fi
+	if [ "$traffic" = flow ]; then
+		ip netns exec "$NS_A" "$UDPSEND" -f -r 200 "$SINK_B" >"$ND_TMP/$tag.send" 2>&1 &
+		spid=$!
+		nd_track_pid "$spid"
+	else
+		nd_send "$NS_A" 10 "$SINK_B"
+	fi
+	nd_wait_exit "$rpid" 5
+	check_eq "$tag: reader exited by itself" 0 "$ND_RC"
+	nd_wait_exit "$ND_PID" 3
+	check_eq "$tag: nsdump exits 0 within 3 s of the reader" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
+	check_grep "$tag: statistics printed" "$ND_TMP/$tag.err" '^[0-9]+ packets? captured$'
+	if [ -n "$spid" ]; then
+		kill -INT "$spid" 2>/dev/null
+		nd_wait_exit "$spid" 5
+	fi
+}
+
+reader_gone "reader tcpdump -c 5 (traffic flowing)" flow tcpdump -n -c 5 -r -
+reader_gone "reader head -c 100 (traffic flowing)" flow head -c 100
+reader_gone "reader tcpdump -c 5 (no traffic after it)" idle tcpdump -n -c 5 -r -
+
+# A terminal on stdout: exit 2 with a hint, both implicitly and with -w -.
+for args in "" "-w -"; do
+	# shellcheck disable=SC2086 # $args is word-split on purpose
+	cmd="$(printf '%q ' "$NSDUMP" --pid "$TARGET_PID" $args)"
+	timeout -s KILL 10 script -qec "$cmd" /dev/null </dev/null >"$ND_TMP/tty.out" 2>&1
+	rc=$?
+	check_eq "stdout a TTY (${args:-no -w}): exit 2" 2 "$rc" "$(nd_excerpt "$ND_TMP/tty.out")"
+	check_grep "stdout a TTY (${args:-no -w}): 'nsdump: ' message" "$ND_TMP/tty.out" '^nsdump: '
+done
+
+nd_finish

@@ -1,0 +1,124 @@
+/* Option parsing: every option's values, its limits and its combinations. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "nsdump/cli.h"
+#include "unit.h"
+
+/* Parses a NULL-terminated list of words after "nsdump". */
+static int parse(struct nd_opts *o, struct nd_err *e, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = (char *)(uintptr_t)"nsdump";
+	va_start(ap, e);
+	for (char *w; (w = va_arg(ap, char *)) != NULL && argc < 31;)
+		argv[argc++] = w;
+	va_end(ap);
+	argv[argc] = NULL;
+	memset(e, 0, sizeof(*e));
+	return nd_cli_parse(argc, argv, o, e);
+}
+
+#define W(s) ((char *)(uintptr_t)(s))
+
+int main(void)
+{
+	struct nd_opts o;
+	struct nd_err e;
+	int rc;
+
+	rc = parse(&o, &e, W("--pid"), W("42"), (char *)NULL);
+	CHECK("--pid 42 parses", rc == 0 && o.target == ND_TARGET_PID && o.pid == 42);
+	CHECK("defaults: promiscuous, inout, snaplen 262144, no count, stdout",
+	      o.promisc && o.direction == ND_DIR_INOUT && o.snaplen == 262144 && o.count == 0 &&
+		      o.output == NULL && o.iface == NULL && o.filter == NULL && o.duration == 0);
+	nd_cli_free(&o);
+
+	rc = parse(&o, &e, W("--netns"), W("blue"), W("-i"), W("eth1"), W("-w"), W("x.pcap"),
+		   W("-c"), W("100"), W("-s"), W("0"), W("-B"), W("8192"), W("-p"), W("-Q"),
+		   W("in"), W("-U"), W("--immediate-mode"), W("-v"), W("-v"), W("--duration"),
+		   W("2.5"), W("udp"), W("and"), W("port"), W("53"), (char *)NULL);
+	CHECK("all options parse", rc == 0);
+	CHECK_STR("--netns value", o.netns, "blue");
+	CHECK_STR("-i value", o.iface, "eth1");
+	CHECK_STR("-w value", o.output, "x.pcap");
+	CHECK("-c 100", o.count == 100);
+	CHECK("-s 0 means 262144", o.snaplen == ND_SNAPLEN_MAX);
+	CHECK("-B 8192", o.buffer_kib == 8192);
+	CHECK("-p", !o.promisc);
+	CHECK("-Q in", o.direction == ND_DIR_IN);
+	CHECK("-U and --immediate-mode", o.packet_buffered && o.immediate);
+	CHECK("-v -v", o.verbose == 2);
+	CHECK("--duration 2.5", o.duration > 2.49 && o.duration < 2.51);
+	CHECK_STR("filter words joined with spaces", o.filter, "udp and port 53");
+	nd_cli_free(&o);
+
+	rc = parse(&o, &e, W("--pid"), W("1"), W("-Q"), W("out"), W("-s"), W("100"), (char *)NULL);
+	CHECK("-Q out, -s 100", rc == 0 && o.direction == ND_DIR_OUT && o.snaplen == 100);
+	nd_cli_free(&o);
+
+	rc = parse(&o, &e, W("--pid"), W("1"), W("--"), W("-c"), W("5"), (char *)NULL);
+	CHECK_STR("words after -- are filter words", rc == 0 ? o.filter : NULL, "-c 5");
+	nd_cli_free(&o);
+
+	rc = parse(&o, &e, W("--help"), (char *)NULL);
+	CHECK("--help needs no target", rc == 0 && o.help);
+	rc = parse(&o, &e, W("--version"), (char *)NULL);
+	CHECK("--version needs no target", rc == 0 && o.version);
+
+	/* Usage errors: exit 2 and a message naming the option. */
+	struct {
+		const char *name;
+		char *a[6];
+		const char *msg;
+	} bad[] = {
+		{ "no target", { NULL }, "no target" },
+		{ "--pid abc", { W("--pid"), W("abc"), NULL }, "--pid" },
+		{ "--pid 0", { W("--pid"), W("0"), NULL }, "--pid" },
+		{ "--pid -5", { W("--pid"), W("-5"), NULL }, "--pid" },
+		{ "--pid 99999999999", { W("--pid"), W("99999999999"), NULL }, "--pid" },
+		{ "--pid twice", { W("--pid"), W("1"), W("--pid"), W("2"), NULL }, "only one target" },
+		{ "--pid and --netns", { W("--pid"), W("1"), W("--netns"), W("x"), NULL }, "only one target" },
+		{ "--netns empty", { W("--netns"), W(""), NULL }, "--netns" },
+		{ "-c 0", { W("--pid"), W("1"), W("-c"), W("0"), NULL }, "-c" },
+		{ "-c 1x", { W("--pid"), W("1"), W("-c"), W("1x"), NULL }, "-c" },
+		{ "-s 262145", { W("--pid"), W("1"), W("-s"), W("262145"), NULL }, "-s" },
+		{ "-B 0", { W("--pid"), W("1"), W("-B"), W("0"), NULL }, "-B" },
+		{ "-Q sideways", { W("--pid"), W("1"), W("-Q"), W("sideways"), NULL }, "-Q" },
+		{ "--duration 0", { W("--pid"), W("1"), W("--duration"), W("0"), NULL }, "--duration" },
+		{ "--duration nan", { W("--pid"), W("1"), W("--duration"), W("nan"), NULL }, "--duration" },
+		{ "--duration -1", { W("--pid"), W("1"), W("--duration"), W("-1"), NULL }, "--duration" },
+		{ "-i too long", { W("--pid"), W("1"), W("-i"), W("abcdefghijklmnop"), NULL }, "-i" },
+		{ "-w empty", { W("--pid"), W("1"), W("-w"), W(""), NULL }, "-w" },
+		{ "unknown short option", { W("--pid"), W("1"), W("-Z"), NULL }, "unknown option '-Z'" },
+		{ "unknown long option", { W("--pid"), W("1"), W("--frobnicate"), NULL }, "unknown option '--frobnicate'" },
+		{ "missing value", { W("--pid"), W("1"), W("-c"), NULL }, "needs a value" },
+		{ "-q with -v", { W("--pid"), W("1"), W("-q"), W("-v"), NULL }, "-q and -v" },
+		{ "-F and filter words", { W("--pid"), W("1"), W("-F"), W("f"), W("udp"), NULL }, "both with -F" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char name[128];
+
+		rc = parse(&o, &e, bad[i].a[0], bad[i].a[1], bad[i].a[2], bad[i].a[3], bad[i].a[4],
+			   bad[i].a[5]);
+		snprintf(name, sizeof(name), "usage error: %s (exit 2, message names it)", bad[i].name);
+		CHECK(name, rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, bad[i].msg) != NULL);
+		if (rc < 0 && strstr(e.msg, bad[i].msg) == NULL)
+			printf("#   message was: %s\n", e.msg);
+		nd_cli_free(&o);
+	}
+
+	{
+		char *words[] = { W("a"), W("bb"), W("ccc") };
+		char *j = nd_cli_join(words, 3);
+
+		CHECK_STR("join three words", j, "a bb ccc");
+		free(j);
+		CHECK("join of nothing is NULL", nd_cli_join(words, 0) == NULL);
+	}
+	return UNIT_DONE();
+}

@@ -1,0 +1,169 @@
+/* rtnetlink link-dump parsing over canned messages, and the choice of interface. */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdlib.h>
+
+#include "nsdump/netlink.h"
+#include "unit.h"
+
+#define SEQ 77
+#define PORT 0
+
+/* Appends one RTM_NEWLINK message to buf at *off. */
+static void put_link(char *buf, size_t *off, int ifindex, unsigned flags, const char *name,
+		     const char *kind, int link, int netnsid)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf + *off);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	nlh->nlmsg_seq = SEQ;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_index = ifindex;
+	ifm->ifi_flags = flags;
+	if (name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_MTU, 1500);
+	if (kind) {
+		struct nlattr *nest = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+
+		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	if (link)
+		mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)link);
+	if (netnsid >= 0)
+		mnl_attr_put_u32(nlh, IFLA_LINK_NETNSID, (uint32_t)netnsid);
+	*off += nlh->nlmsg_len;
+}
+
+static void put_done(char *buf, size_t *off)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf + *off);
+
+	nlh->nlmsg_type = NLMSG_DONE;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	nlh->nlmsg_seq = SEQ;
+	mnl_nlmsg_put_extra_header(nlh, sizeof(int));
+	*off += nlh->nlmsg_len;
+}
+
+static int choose(const struct nd_link_list *l, const char *req, char *out, struct nd_err *e)
+{
+	memset(e, 0, sizeof(*e));
+	return nd_iface_choose(l, req, out, e);
+}
+
+int main(void)
+{
+	static char buf[8192];
+	size_t off = 0;
+	struct nd_link_list l = { 0 };
+	struct nd_err e = { 0 };
+	char out[IF_NAMESIZE];
+	int rc;
+
+	put_link(buf, &off, 1, IFF_LOOPBACK | IFF_UP, "lo", NULL, 0, -1);
+	put_link(buf, &off, 5, IFF_UP, "eth0", "veth", 9, 0);
+	rc = nd_nl_parse_links(buf, off, SEQ, PORT, &l, &e);
+	CHECK("two links parsed, dump goes on", rc == 1 && l.n == 2);
+	CHECK_STR("loopback name", l.v[0].name, "lo");
+	CHECK("loopback has no peer", l.v[0].link == 0 && l.v[0].link_netnsid == -1 && l.v[0].kind[0] == 0);
+	CHECK("veth: index, kind, peer index, peer netnsid, mtu",
+	      l.v[1].ifindex == 5 && strcmp(l.v[1].kind, "veth") == 0 && l.v[1].link == 9 &&
+		      l.v[1].link_netnsid == 0 && l.v[1].mtu == 1500);
+	off = 0;
+	put_done(buf, &off);
+	CHECK("NLMSG_DONE ends the dump", nd_nl_parse_links(buf, off, SEQ, PORT, &l, &e) == 0);
+
+	CHECK("default picks eth0", choose(&l, NULL, out, &e) == 0 && strcmp(out, "eth0") == 0);
+	CHECK("-i lo picks lo", choose(&l, "lo", out, &e) == 0 && strcmp(out, "lo") == 0);
+	CHECK("-i any is allowed", choose(&l, "any", out, &e) == 0 && strcmp(out, "any") == 0);
+	CHECK("-i nosuch: exit 2 listing the interfaces",
+	      choose(&l, "nosuch", out, &e) < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "lo, eth0"));
+	nd_link_list_free(&l);
+
+	off = 0;
+	put_link(buf, &off, 1, IFF_LOOPBACK, "lo", NULL, 0, -1);
+	put_link(buf, &off, 3, IFF_UP, "net1", "macvlan", 2, -1);
+	CHECK("parse", nd_nl_parse_links(buf, off, SEQ, PORT, &l, &e) == 1);
+	CHECK("no eth0: the only non-loopback one", choose(&l, NULL, out, &e) == 0 && strcmp(out, "net1") == 0);
+	nd_link_list_free(&l);
+
+	off = 0;
+	put_link(buf, &off, 1, IFF_LOOPBACK, "lo", NULL, 0, -1);
+	put_link(buf, &off, 3, IFF_UP, "net1", NULL, 0, -1);
+	put_link(buf, &off, 4, IFF_UP, "net2", NULL, 0, -1);
+	CHECK("parse", nd_nl_parse_links(buf, off, SEQ, PORT, &l, &e) == 1);
+	CHECK("two candidates: exit 2 listing both",
+	      choose(&l, NULL, out, &e) < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "net1, net2"));
+	nd_link_list_free(&l);
+
+	off = 0;
+	put_link(buf, &off, 1, IFF_LOOPBACK, "lo", NULL, 0, -1);
+	CHECK("parse", nd_nl_parse_links(buf, off, SEQ, PORT, &l, &e) == 1);
+	CHECK("only loopback: exit 2 suggesting -i lo",
+	      choose(&l, NULL, out, &e) < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "-i lo"));
+	nd_link_list_free(&l);
+
+	/* Hostile input. */
+	off = 0;
+	put_link(buf, &off, 2, IFF_UP, "eth0", "veth", 3, 1);
+	CHECK("truncated message refused", nd_nl_parse_links(buf, off - 4, SEQ, PORT, &l, &e) != 1 || l.n == 0);
+	nd_link_list_free(&l);
+	{
+		/* IFLA_MTU with a 2-byte payload: must be rejected, not read past. */
+		struct nlmsghdr *nlh;
+		struct ifinfomsg *ifm;
+		uint16_t small = 5;
+
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_NEWLINK;
+		nlh->nlmsg_seq = SEQ;
+		ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+		ifm->ifi_index = 2;
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+		mnl_attr_put(nlh, IFLA_MTU, sizeof(small), &small);
+		CHECK("attribute of the wrong size refused",
+		      nd_nl_parse_links(buf, nlh->nlmsg_len, SEQ, PORT, &l, &e) < 0 && l.n == 0);
+		nd_link_list_free(&l);
+	}
+	{
+		/* A name without its terminating NUL must not be read past its payload. */
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct ifinfomsg *ifm;
+
+		nlh->nlmsg_type = RTM_NEWLINK;
+		nlh->nlmsg_seq = SEQ;
+		ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+		ifm->ifi_index = 2;
+		mnl_attr_put(nlh, IFLA_IFNAME, 4, "abcd");
+		rc = nd_nl_parse_links(buf, nlh->nlmsg_len, SEQ, PORT, &l, &e);
+		CHECK("unterminated name is cut at its payload", rc == 1 && l.n == 1 && strcmp(l.v[0].name, "abcd") == 0);
+		nd_link_list_free(&l);
+	}
+	{
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct nlmsgerr *ne;
+
+		nlh->nlmsg_type = NLMSG_ERROR;
+		nlh->nlmsg_seq = SEQ;
+		ne = mnl_nlmsg_put_extra_header(nlh, sizeof(*ne));
+		ne->error = -EPERM;
+		CHECK("NLMSG_ERROR is an error", nd_nl_parse_links(buf, nlh->nlmsg_len, SEQ, PORT, &l, &e) < 0);
+	}
+	off = 0;
+	put_link(buf, &off, 2, IFF_UP, "eth0", NULL, 0, -1);
+	CHECK("wrong sequence number refused", nd_nl_parse_links(buf, off, SEQ + 1, PORT, &l, &e) < 0);
+	nd_link_list_free(&l);
+
+	/* The live dump of this process's own namespace has at least loopback. */
+	rc = nd_nl_list_links(&l, &e);
+	CHECK("live dump works and lists lo", rc == 0 && l.n >= 1 && strcmp(l.v[0].name, "lo") == 0);
+	nd_link_list_free(&l);
+	return UNIT_DONE();
+}
