@@ -9,6 +9,11 @@ VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 # ASAN=1 builds everything into build-asan/ with ASan+UBSan.
 ifeq ($(ASAN),1)
 B         := build-asan
+else ifeq ($(CLANG),1)
+B         := build-clang
+CC        := clang
+SANFLAGS  :=
+HARDEN_CPP := -D_FORTIFY_SOURCE=2
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 HARDEN_CPP :=
 else
@@ -60,11 +65,12 @@ deps:
 unit: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
 
-# `make check`: deps, release + ASan/UBSan builds, unit and integration tests under both, linters.
+# `make check`: deps, release + ASan/UBSan builds (and a clang build, warnings as errors), unit and integration tests under both, linters.
 check:
 	@scripts/deps.sh --if-needed
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
 	@$(MAKE) --no-print-directory ASAN=1 all asan-unit
+	@$(MAKE) --no-print-directory CLANG=1 all
 	@tests/run-all.sh
 
 asan-unit: $(UNIT_BINS)
@@ -92,7 +98,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nsdump
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-clang
 
 help:
 	@echo "targets: all check demo install uninstall clean deps asan lint bench unit"
