@@ -10,10 +10,10 @@ static int pcap_failed(struct nd_capture *c, const char *what, struct nd_err *er
 }
 
 int nd_capture_open(struct nd_capture *c, const char *ifname, const struct nd_opts *opts,
-		    struct nd_privs *privs, struct nd_err *err)
+		    enum nd_direction dir, struct nd_privs *privs, struct nd_err *err)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_direction_t dir = PCAP_D_INOUT;
+	pcap_direction_t pdir = PCAP_D_INOUT;
 	int rc, bufkib = opts->buffer_kib ? opts->buffer_kib : ND_DEFAULT_BUFFER_KIB;
 
 	memset(c, 0, sizeof(*c));
@@ -63,17 +63,17 @@ int nd_capture_open(struct nd_capture *c, const char *ifname, const struct nd_op
 		snprintf(c->warning, sizeof(c->warning), "%s: %s", ifname,
 			 rc == PCAP_WARNING ? pcap_geterr(c->p) : pcap_statustostr(rc));
 
-	switch (opts->direction) {
+	switch (dir) {
 	case ND_DIR_IN:
-		dir = PCAP_D_IN;
+		pdir = PCAP_D_IN;
 		break;
 	case ND_DIR_OUT:
-		dir = PCAP_D_OUT;
+		pdir = PCAP_D_OUT;
 		break;
 	case ND_DIR_INOUT:
 		break;
 	}
-	if (dir != PCAP_D_INOUT && pcap_setdirection(c->p, dir) != 0)
+	if (pdir != PCAP_D_INOUT && pcap_setdirection(c->p, pdir) != 0)
 		return pcap_failed(c, "cannot select the direction", err);
 	/* After activation: set before it, libpcap would also give the ring no block timeout. */
 	if (pcap_setnonblock(c->p, 1, errbuf) != 0)

@@ -15,6 +15,7 @@ enum {
 	OPT_DURATION,
 	OPT_IMMEDIATE,
 	OPT_VERSION,
+	OPT_MODE,
 };
 
 static const struct option long_options[] = {
@@ -33,6 +34,8 @@ static const struct option long_options[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -41,6 +44,7 @@ static const struct option long_options[] = {
 void nd_cli_usage(FILE *out)
 {
 	fputs("Usage: nsdump (--pid PID | --netns NAME|PATH) [-i IFACE] [-w FILE|-] [options] [FILTER...]\n"
+	      "       nsdump (--pid PID | --netns NAME|PATH) -D\n"
 	      "Capture the traffic of a process's or a named network namespace from the host,\n"
 	      "without running anything inside it. Output is pcap, to FILE or standard output.\n"
 	      "\n"
@@ -52,12 +56,21 @@ void nd_cli_usage(FILE *out)
 	      "Capture:\n"
 	      "  -i, --interface IFACE     interface inside the target (default: eth0, else the\n"
 	      "                            only non-loopback interface); 'any' for all of them\n"
+	      "      --mode MODE           auto (default): veth when the interface has a veth peer\n"
+	      "                            in nsdump's namespace, else setns; setns: enter the\n"
+	      "                            target's namespace (any interface, loopback, macvlan);\n"
+	      "                            veth: capture on the host end of the veth pair, without\n"
+	      "                            entering (sees what leaves the container's stack)\n"
+	      "  -D, --list-interfaces     list the target's interfaces (kind, state, addresses,\n"
+	      "                            host peer) and exit\n"
 	      "  -c COUNT                  stop after COUNT packets\n"
 	      "      --duration SECONDS    stop after SECONDS (decimals allowed)\n"
 	      "  -s, --snapshot-length N   bytes kept per packet (default and 0: 262144)\n"
 	      "  -B, --buffer-size KiB     kernel capture ring size (default 4096 KiB)\n"
 	      "  -p, --no-promiscuous-mode do not put the interface into promiscuous mode\n"
-	      "  -Q, --direction DIR       in, out or inout (default): packets received, sent, both\n"
+	      "  -Q, --direction DIR       in, out or inout (default): packets the target receives,\n"
+	      "                            sends, or both; in veth mode too, from the target's\n"
+	      "                            point of view (what it sends is 'out')\n"
 	      "  -F, --filter-file FILE    read the filter expression from FILE\n"
 	      "      --immediate-mode      hand each packet over at once (costs much more CPU;\n"
 	      "                            live output is already prompt without it)\n"
@@ -160,7 +173,7 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 	/* getopt keeps state across calls; tests parse many argv vectors in one process. */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:w:c:s:B:pQ:UF:qvh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:w:c:s:B:pQ:UF:qvhD", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_PID:
 			if (opts->target != ND_TARGET_NONE)
@@ -225,6 +238,19 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 		case 'F':
 			opts->filter_file = optarg;
 			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "auto") == 0)
+				opts->mode = ND_MODE_AUTO;
+			else if (strcmp(optarg, "setns") == 0)
+				opts->mode = ND_MODE_SETNS;
+			else if (strcmp(optarg, "veth") == 0)
+				opts->mode = ND_MODE_VETH;
+			else
+				return bad_value(err, "--mode", optarg, "auto, setns or veth");
+			break;
+		case 'D':
+			opts->list_ifaces = true;
+			break;
 		case OPT_IMMEDIATE:
 			opts->immediate = true;
 			break;
@@ -263,6 +289,9 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 				  "no target: give --pid PID or --netns NAME|PATH (see --help)");
 	if (opts->quiet && opts->verbose > 0)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-q and -v cannot be used together");
+	if (opts->mode == ND_MODE_VETH && opts->iface != NULL && strcmp(opts->iface, "any") == 0)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "-i any needs --mode setns: 'any' is not one interface with one peer");
 	if (optind < argc) {
 		if (opts->filter_file != NULL)
 			return nd_err_set(err, ND_EXIT_USAGE, 0,

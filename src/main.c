@@ -18,6 +18,7 @@
 #include "nsdump/pcapfile.h"
 #include "nsdump/privs.h"
 #include "nsdump/target.h"
+#include "nsdump/veth.h"
 
 /* Large writes cost less system time per packet; 1 MiB is where the gain levels off. */
 #define OUT_BUFFER_SIZE (1024 * 1024)
@@ -31,6 +32,10 @@ struct run {
 	struct nd_loop loop;
 	int sigfd;
 	char *filter_from_file;
+	const char *mode_used; /* "setns", "veth", "host ..." */
+	char via[160];         /* in veth mode: which target interface this host veth serves */
+	bool warn_host;
+	bool listed;           /* -D done */
 };
 
 static int die(const struct nd_err *err)
@@ -63,26 +68,67 @@ static int close_inherited_fds(struct nd_err *err)
 	return 0;
 }
 
+/* In veth mode the capture sees the container's traffic from the other end of the pair:
+ * what the container sends arrives there. -Q keeps the container's point of view. */
+static enum nd_direction flip(enum nd_direction d)
+{
+	return d == ND_DIR_IN ? ND_DIR_OUT : d == ND_DIR_OUT ? ND_DIR_IN : d;
+}
+
+/* Chooses the interface and the mode, and opens the capture: in the target's namespace
+ * (setns), or on the host end of its veth pair (veth), or directly when the target is in
+ * nsdump's own namespace. */
 static int setup_capture(struct run *r, struct nd_err *err)
 {
-	struct nd_link_list links = { 0 };
-	char ifname[IF_NAMESIZE];
 	const char *filter = r->filter_from_file ? r->filter_from_file : r->opts.filter;
-	int rc;
+	const struct nd_link *peer = NULL;
+	struct nd_ifview v;
+	char ifname[IF_NAMESIZE];
+	int rc = -1;
 
 	if (nd_target_open(&r->target, &r->opts, &r->privs, err) < 0)
 		return -1;
-	if (nd_target_enter(&r->target, &r->privs, err) < 0)
+	if (nd_veth_discover(&r->target, &r->privs, r->opts.list_ifaces, &v, err) < 0)
 		return -1;
-	rc = nd_nl_list_links(&links, err);
-	if (rc == 0)
-		rc = nd_iface_choose(&links, r->opts.iface, ifname, err);
-	nd_link_list_free(&links);
-	if (rc < 0)
-		return nd_err_prefix(err, "%s", r->target.label);
-	if (nd_capture_open(&r->cap, ifname, &r->opts, &r->privs, err) < 0)
-		return -1;
-	return nd_capture_set_filter(&r->cap, filter, err);
+	if (r->opts.list_ifaces) {
+		nd_ifview_print(stdout, &v);
+		r->listed = true;
+		rc = 0;
+		goto out;
+	}
+	if (nd_iface_choose(&v.links, r->opts.iface, ifname, err) < 0) {
+		nd_err_prefix(err, "%s", r->target.label);
+		goto out;
+	}
+	if (r->target.is_host) {
+		r->warn_host = true;
+		r->mode_used = "host (the target is in nsdump's own network namespace)";
+	} else if (r->opts.mode != ND_MODE_SETNS && strcmp(ifname, "any") != 0) {
+		peer = nd_veth_peer(&v, nd_link_by_name(&v.links, ifname), r->target.label, err);
+		if (peer == NULL && r->opts.mode == ND_MODE_VETH)
+			goto out;
+	}
+	if (peer != NULL) {
+		snprintf(r->via, sizeof(r->via), "host end of %s of %s", ifname, r->target.label);
+		r->mode_used = "veth";
+		snprintf(ifname, sizeof(ifname), "%s", peer->name);
+		/* The capture runs here; holding the target's namespace open would keep its veth
+		 * alive after the container is gone, and the capture would never see it go. */
+		(void)close(r->target.netns_fd);
+		r->target.netns_fd = -1;
+	} else if (!r->target.is_host) {
+		r->mode_used = "setns";
+		if (nd_target_enter(&r->target, &r->privs, err) < 0)
+			goto out;
+	}
+	if (nd_capture_open(&r->cap, ifname, &r->opts,
+			    peer != NULL ? flip(r->opts.direction) : r->opts.direction, &r->privs,
+			    err) < 0)
+		goto out;
+	rc = nd_capture_set_filter(&r->cap, filter, err);
+out:
+	nd_ifview_free(&v);
+	return rc;
 }
 
 static int open_output(struct run *r, struct nd_err *err)
@@ -108,11 +154,16 @@ static void print_listening(const struct run *r)
 	const char *dlt = pcap_datalink_val_to_name(r->cap.linktype);
 	const char *desc = pcap_datalink_val_to_description(r->cap.linktype);
 
-	fprintf(stderr, "nsdump: listening on %s in %s, link-type %s (%s), snapshot length %d bytes\n",
-		r->cap.ifname, r->target.label, dlt ? dlt : "?", desc ? desc : "?", r->cap.snaplen);
+	if (r->via[0] != '\0')
+		fprintf(stderr, "nsdump: listening on %s (%s), ", r->cap.ifname, r->via);
+	else
+		fprintf(stderr, "nsdump: listening on %s in %s, ", r->cap.ifname, r->target.label);
+	fprintf(stderr, "link-type %s (%s), snapshot length %d bytes\n", dlt ? dlt : "?",
+		desc ? desc : "?", r->cap.snaplen);
 	if (r->opts.verbose > 0)
-		fprintf(stderr, "nsdump: netns inode %llu, mode setns, privileges %s, writing to %s\n",
-			r->target.netns_ino, nd_privs_mode_name(r->privs.mode), r->out.name);
+		fprintf(stderr, "nsdump: netns inode %llu, mode %s, privileges %s, writing to %s\n",
+			r->target.netns_ino, r->mode_used, nd_privs_mode_name(r->privs.mode),
+			r->out.name);
 }
 
 static int run_capture(struct run *r, struct nd_err *err)
@@ -173,7 +224,7 @@ int main(int argc, char **argv)
 		return die(&err);
 	if (nd_cli_parse(argc, argv, &r.opts, &err) < 0)
 		return die(&err);
-	if (nd_out_check_stdout(r.opts.output, &err) < 0)
+	if (!r.opts.list_ifaces && nd_out_check_stdout(r.opts.output, &err) < 0)
 		return die(&err);
 	r.sigfd = nd_loop_block_signals(&err);
 	if (r.sigfd < 0)
@@ -185,11 +236,18 @@ int main(int argc, char **argv)
 		if (nd_privs_invoker_end(&r.privs, &err) < 0 || rc < 0)
 			return die(&err);
 	}
-	if (setup_capture(&r, &err) < 0 || open_output(&r, &err) < 0)
+	if (setup_capture(&r, &err) < 0)
+		rc = die(&err);
+	else if (r.listed)
+		rc = fflush(stdout) == 0 ? ND_EXIT_OK : ND_EXIT_FAIL;
+	else if (open_output(&r, &err) < 0)
 		rc = die(&err);
 	else if (nd_privs_drop(&r.privs, &err) < 0)
 		rc = die(&err);
 	else {
+		if (!r.opts.quiet && r.warn_host)
+			fprintf(stderr, "nsdump: warning: %s is in nsdump's own network namespace: "
+				"capturing %s there directly\n", r.target.label, r.cap.ifname);
 		if (!r.opts.quiet && r.cap.warning[0] != '\0')
 			fprintf(stderr, "nsdump: warning: %s\n", r.cap.warning);
 		if (!r.opts.quiet)

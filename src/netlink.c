@@ -1,7 +1,10 @@
 /* rtnetlink link dump and interface choice; see include/nsdump/netlink.h. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +93,11 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 			return MNL_CB_ERROR;
 		k->link_netnsid = (int)mnl_attr_get_u32(a);
 		break;
+	case IFLA_OPERSTATE:
+		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		k->operstate = mnl_attr_get_u8(a);
+		break;
 	case IFLA_LINKINFO:
 		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
 		    mnl_attr_parse_nested(a, linkinfo_cb, k) < 0)
@@ -104,7 +112,7 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 static int link_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct parse_ctx *ctx = data;
-	struct nd_link k = { .link_netnsid = -1 };
+	struct nd_link k = { .link_netnsid = -1, .operstate = -1 };
 	const struct ifinfomsg *ifm;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
@@ -155,55 +163,304 @@ void nd_link_list_free(struct nd_link_list *l)
 	l->n = l->cap = 0;
 }
 
-int nd_nl_list_links(struct nd_link_list *out, struct nd_err *err)
+void nd_addr_list_free(struct nd_addr_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+const struct nd_link *nd_link_by_index(const struct nd_link_list *l, int ifindex)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].ifindex == ifindex)
+			return &l->v[i];
+	return NULL;
+}
+
+const struct nd_link *nd_link_by_name(const struct nd_link_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+const char *nd_link_kind(const struct nd_link *k)
+{
+	if (k->kind[0] != '\0')
+		return k->kind;
+	return (k->flags & IFF_LOOPBACK) ? "loopback" : "device";
+}
+
+/* ---- addresses ---- */
+
+struct addr_ctx {
+	struct nd_addr_list *out;
+	struct nd_err *err;
+	int failed;
+};
+
+struct addr_attrs {
+	const struct nlattr *local;
+	const struct nlattr *address;
+};
+
+static int addr_attr_cb(const struct nlattr *a, void *data)
+{
+	struct addr_attrs *aa = data;
+
+	if (mnl_attr_type_valid(a, IFA_MAX) < 0)
+		return MNL_CB_OK;
+	if (mnl_attr_get_type(a) == IFA_LOCAL)
+		aa->local = a;
+	else if (mnl_attr_get_type(a) == IFA_ADDRESS)
+		aa->address = a;
+	return MNL_CB_OK;
+}
+
+static int addr_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_ctx *ctx = data;
+	struct addr_attrs aa = { 0 };
+	const struct ifaddrmsg *ifa;
+	const struct nlattr *a;
+	struct nd_addr ad = { 0 };
+	size_t want;
+	char text[INET6_ADDRSTRLEN];
+
+	if (nlh->nlmsg_type != RTM_NEWADDR)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa)) {
+		ctx->failed = 1;
+		nd_err_set(ctx->err, ND_EXIT_FAIL, 0, "truncated address message");
+		return MNL_CB_ERROR;
+	}
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return MNL_CB_OK;
+	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, &aa) < 0) {
+		ctx->failed = 1;
+		nd_err_set(ctx->err, ND_EXIT_FAIL, 0, "malformed attribute in address message");
+		return MNL_CB_ERROR;
+	}
+	/* IFA_LOCAL is the interface's own address on point-to-point links; IFA_ADDRESS the
+	 * peer's there, and the own one everywhere else. */
+	a = aa.local ? aa.local : aa.address;
+	if (a == NULL)
+		return MNL_CB_OK;
+	want = ifa->ifa_family == AF_INET ? 4 : 16;
+	if (mnl_attr_get_payload_len(a) != want ||
+	    inet_ntop(ifa->ifa_family, mnl_attr_get_payload(a), text, sizeof(text)) == NULL) {
+		ctx->failed = 1;
+		nd_err_set(ctx->err, ND_EXIT_FAIL, 0, "bad address attribute");
+		return MNL_CB_ERROR;
+	}
+	ad.ifindex = (int)ifa->ifa_index;
+	ad.family = ifa->ifa_family;
+	ad.prefixlen = ifa->ifa_prefixlen;
+	snprintf(ad.text, sizeof(ad.text), "%s/%u", text, ad.prefixlen);
+	if (ctx->out->n == ctx->out->cap) {
+		size_t cap = ctx->out->cap ? ctx->out->cap * 2 : 16;
+		struct nd_addr *v = cap > (1u << 20) ? NULL : realloc(ctx->out->v, cap * sizeof(*v));
+
+		if (v == NULL) {
+			ctx->failed = 1;
+			nd_err_set(ctx->err, ND_EXIT_FAIL, ENOMEM, "cannot store address list");
+			return MNL_CB_ERROR;
+		}
+		ctx->out->v = v;
+		ctx->out->cap = cap;
+	}
+	ctx->out->v[ctx->out->n++] = ad;
+	return MNL_CB_OK;
+}
+
+int nd_nl_parse_addrs(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+		      struct nd_addr_list *out, struct nd_err *err)
+{
+	struct addr_ctx ctx = { .out = out, .err = err, .failed = 0 };
+	int rc;
+
+	errno = 0;
+	rc = mnl_cb_run(buf, len, seq, portid, addr_msg_cb, &ctx);
+	if (rc == MNL_CB_ERROR) {
+		if (!ctx.failed)
+			nd_err_set(err, ND_EXIT_FAIL, errno, "bad netlink reply");
+		return -1;
+	}
+	return rc == MNL_CB_STOP ? 0 : 1;
+}
+
+/* ---- namespace ids ---- */
+
+static int nsid_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **nsid = data;
+
+	if (mnl_attr_type_valid(a, NETNSA_MAX) >= 0 && mnl_attr_get_type(a) == NETNSA_NSID)
+		*nsid = a;
+	return MNL_CB_OK;
+}
+
+struct nsid_ctx {
+	int nsid;
+	int seen;
+};
+
+static int nsid_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nsid_ctx *ctx = data;
+	const struct nlattr *a = NULL;
+
+	if (nlh->nlmsg_type != RTM_NEWNSID)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct rtgenmsg) ||
+	    mnl_attr_parse(nlh, sizeof(struct rtgenmsg), nsid_attr_cb, &a) < 0)
+		return MNL_CB_ERROR;
+	if (a == NULL || mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return MNL_CB_ERROR;
+	ctx->nsid = (int)mnl_attr_get_u32(a);
+	ctx->seen = 1;
+	return MNL_CB_STOP;
+}
+
+int nd_nl_parse_nsid(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+		     int *nsid, struct nd_err *err)
+{
+	struct nsid_ctx ctx = { .nsid = -1, .seen = 0 };
+
+	errno = 0;
+	if (mnl_cb_run(buf, len, seq, portid, nsid_msg_cb, &ctx) == MNL_CB_ERROR)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "bad reply to RTM_GETNSID");
+	if (!ctx.seen)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "no namespace id in the reply to RTM_GETNSID");
+	*nsid = ctx.nsid < 0 ? -1 : ctx.nsid;
+	return 0;
+}
+
+/* ---- transport ---- */
+
+int nd_nl_open(struct nd_nl *nl, struct nd_err *err)
+{
+	struct timespec now;
+
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (nl->sock == NULL)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot open a netlink socket");
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+
+		nd_nl_close(nl);
+		return nd_err_set(err, ND_EXIT_FAIL, e, "cannot bind the netlink socket");
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	/* Any start value will do; this one differs between runs, unlike time(NULL) seconds. */
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	nl->seq = (unsigned int)now.tv_nsec ^ (unsigned int)getpid();
+	return 0;
+}
+
+void nd_nl_close(struct nd_nl *nl)
+{
+	if (nl->sock != NULL)
+		(void)mnl_socket_close(nl->sock); /* nothing to lose on a read-only socket */
+	nl->sock = NULL;
+}
+
+typedef int (*parse_fn)(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+			void *out, struct nd_err *err);
+
+static int parse_links_v(const void *b, size_t l, unsigned int s, unsigned int p, void *o,
+			 struct nd_err *e)
+{
+	return nd_nl_parse_links(b, l, s, p, o, e);
+}
+
+static int parse_addrs_v(const void *b, size_t l, unsigned int s, unsigned int p, void *o,
+			 struct nd_err *e)
+{
+	return nd_nl_parse_addrs(b, l, s, p, o, e);
+}
+
+static int parse_nsid_v(const void *b, size_t l, unsigned int s, unsigned int p, void *o,
+			struct nd_err *e)
+{
+	return nd_nl_parse_nsid(b, l, s, p, o, e);
+}
+
+/* Sends the request in buf and feeds every reply buffer to parse until it returns <= 0. */
+static int transact(struct nd_nl *nl, char *buf, size_t buflen, parse_fn parse, void *out,
+		    const char *what, struct nd_err *err)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)(void *)buf;
+	unsigned int seq = nlh->nlmsg_seq;
+	int rc = 1;
+
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot send the %s request", what);
+	while (rc > 0) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, buflen);
+
+		if (n < 0)
+			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot read the %s reply", what);
+		rc = parse(buf, (size_t)n, seq, nl->portid, out, err);
+	}
+	return rc;
+}
+
+static int dump(struct nd_nl *nl, uint16_t type, parse_fn parse, void *out, const char *what,
+		struct nd_err *err)
 {
 	/* MNL_SOCKET_BUFFER_SIZE is at most 8 KiB; a dump message can be larger on hosts with
 	 * many VFs, and the kernel truncates what does not fit, so use 32 KiB. */
 	char buf[32768];
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtgenmsg *rt;
-	struct timespec now;
-	unsigned int seq, portid;
-	int rc = 1;
 
-	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (nl == NULL)
-		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot open a netlink socket");
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		nd_err_set(err, ND_EXIT_FAIL, errno, "cannot bind the netlink socket");
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0) {
-		nd_err_set(err, ND_EXIT_FAIL, errno, "clock_gettime");
-		goto out;
-	}
-	seq = (unsigned int)now.tv_nsec ^ (unsigned int)getpid();
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_seq = ++nl->seq;
 	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
 	rt->rtgen_family = AF_UNSPEC;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		nd_err_set(err, ND_EXIT_FAIL, errno, "cannot send the link dump request");
-		goto out;
-	}
-	while (rc > 0) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	return transact(nl, buf, sizeof(buf), parse, out, what, err);
+}
 
-		if (n < 0) {
-			nd_err_set(err, ND_EXIT_FAIL, errno, "cannot read the link dump");
-			goto out;
-		}
-		rc = nd_nl_parse_links(buf, (size_t)n, seq, portid, out, err);
-	}
-out:
-	if (mnl_socket_close(nl) < 0 && rc == 0)
-		rc = nd_err_set(err, ND_EXIT_FAIL, errno, "cannot close the netlink socket");
-	return rc < 0 || rc == 1 ? -1 : 0;
+int nd_nl_dump_links(struct nd_nl *nl, struct nd_link_list *out, struct nd_err *err)
+{
+	return dump(nl, RTM_GETLINK, parse_links_v, out, "link dump", err);
+}
+
+int nd_nl_dump_addrs(struct nd_nl *nl, struct nd_addr_list *out, struct nd_err *err)
+{
+	return dump(nl, RTM_GETADDR, parse_addrs_v, out, "address dump", err);
+}
+
+int nd_nl_get_nsid(struct nd_nl *nl, int netns_fd, int *nsid, struct nd_err *err)
+{
+	char buf[4096];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *rt;
+
+	nlh->nlmsg_type = RTM_GETNSID;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = ++nl->seq;
+	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
+	rt->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)netns_fd);
+	return transact(nl, buf, sizeof(buf), parse_nsid_v, nsid, "namespace id", err);
+}
+
+int nd_nl_list_links(struct nd_link_list *out, struct nd_err *err)
+{
+	struct nd_nl nl = { 0 };
+	int rc;
+
+	if (nd_nl_open(&nl, err) < 0)
+		return -1;
+	rc = nd_nl_dump_links(&nl, out, err);
+	nd_nl_close(&nl);
+	return rc;
 }
 
 static void names(const struct nd_link_list *links, char *buf, size_t len)

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "nsdump/netlink.h"
 #include "nsdump/proc.h"
 #include "nsdump/target.h"
 
@@ -26,6 +27,7 @@ void nd_target_init(struct nd_target *t)
 	memset(t, 0, sizeof(*t));
 	t->pidfd = -1;
 	t->netns_fd = -1;
+	t->host_fd = -1;
 }
 
 void nd_target_close(struct nd_target *t)
@@ -34,8 +36,11 @@ void nd_target_close(struct nd_target *t)
 		(void)close(t->pidfd);
 	if (t->netns_fd >= 0)
 		(void)close(t->netns_fd);
+	if (t->host_fd >= 0)
+		(void)close(t->host_fd);
 	t->pidfd = -1;
 	t->netns_fd = -1;
+	t->host_fd = -1;
 }
 
 int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino,
@@ -171,18 +176,63 @@ static int open_netns(struct nd_target *t, const char *arg, struct nd_privs *pri
 	return nd_target_check_netns_fd(fd, path, &t->netns_ino, err);
 }
 
+/* Opens nsdump's own namespace (to come back to it, and to recognise a target that is in it). */
+static int open_host(struct nd_target *t, struct nd_err *err)
+{
+	struct stat own, tgt;
+
+	t->host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (t->host_fd < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot open nsdump's own network namespace");
+	if (fstat(t->host_fd, &own) < 0 || fstat(t->netns_fd, &tgt) < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot examine network namespaces");
+	t->is_host = own.st_ino == tgt.st_ino && own.st_dev == tgt.st_dev;
+	return 0;
+}
+
 int nd_target_open(struct nd_target *t, const struct nd_opts *opts, struct nd_privs *privs,
 		   struct nd_err *err)
 {
+	int rc;
+
 	switch (opts->target) {
 	case ND_TARGET_PID:
-		return open_pid(t, opts->pid, privs, err);
-	case ND_TARGET_NETNS:
-		return open_netns(t, opts->netns, privs, err);
-	case ND_TARGET_NONE:
+		rc = open_pid(t, opts->pid, privs, err);
 		break;
+	case ND_TARGET_NETNS:
+		rc = open_netns(t, opts->netns, privs, err);
+		break;
+	case ND_TARGET_NONE:
+	default:
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "no target given");
 	}
-	return nd_err_set(err, ND_EXIT_USAGE, 0, "no target given");
+	return rc < 0 ? -1 : open_host(t, err);
+}
+
+int nd_target_netlink(struct nd_target *t, struct nd_privs *privs, struct nd_nl *nl,
+		      struct nd_err *err)
+{
+	int rc = 0;
+
+	if (t->is_host)
+		return nd_nl_open(nl, err);
+	if (nd_target_enter(t, privs, err) < 0)
+		return -1;
+	if (nd_nl_open(nl, err) < 0)
+		rc = -1;
+	if (nd_privs_raise(privs, CAP_SYS_ADMIN, err) < 0)
+		return -1;
+	if (setns(t->host_fd, CLONE_NEWNET) < 0) {
+		/* Staying in the target's namespace by mistake is not an option: stop. */
+		int e = errno;
+
+		(void)nd_privs_lower(privs, err);
+		nd_nl_close(nl);
+		return nd_err_set(err, ND_EXIT_FAIL, e, "cannot return to nsdump's own network namespace");
+	}
+	if (nd_privs_lower(privs, err) < 0)
+		return -1;
+	return rc;
 }
 
 int nd_target_enter(struct nd_target *t, struct nd_privs *privs, struct nd_err *err)

@@ -36,10 +36,11 @@ struct nd_capture_stats {
 };
 
 /* Opens and activates a non-blocking capture on ifname ("any" allowed) with opts' snaplen,
- * buffer size, promiscuity, direction and immediate mode. Raises CAP_NET_RAW for the
- * activation only. Errors: ND_EXIT_USAGE (no such interface, down), ND_EXIT_PERM. */
+ * buffer size, promiscuity and immediate mode, keeping only packets of direction dir as
+ * this interface sees them. Raises CAP_NET_RAW for the activation only.
+ * Errors: ND_EXIT_USAGE (no such interface, down), ND_EXIT_PERM. */
 int nd_capture_open(struct nd_capture *c, const char *ifname, const struct nd_opts *opts,
-		    struct nd_privs *privs, struct nd_err *err);
+		    enum nd_direction dir, struct nd_privs *privs, struct nd_err *err);
 
 /* Compiles and attaches filter (NULL or "" for none). A bad expression: ND_EXIT_USAGE with
  * libpcap's message. */

@@ -22,6 +22,12 @@ enum nd_direction {
 	ND_DIR_OUT,
 };
 
+enum nd_mode {
+	ND_MODE_AUTO = 0, /* veth when the interface has a peer in nsdump's namespace, else setns */
+	ND_MODE_SETNS,    /* enter the target's namespace and capture there */
+	ND_MODE_VETH,     /* capture on the host end of the interface's veth pair */
+};
+
 struct nd_opts {
 	enum nd_target_kind target;
 	pid_t pid;
@@ -40,6 +46,8 @@ struct nd_opts {
 	bool quiet;               /* -q */
 	int verbose;              /* number of -v */
 	double duration;          /* --duration SECONDS; 0 for none */
+	enum nd_mode mode;        /* --mode */
+	bool list_ifaces;         /* -D: list the target's interfaces and exit */
 	bool help;
 	bool version;
 };

@@ -9,6 +9,8 @@
 
 #include "nsdump/err.h"
 
+struct mnl_socket;
+
 struct nd_link {
 	int ifindex;
 	unsigned int flags;   /* IFF_* */
@@ -17,6 +19,28 @@ struct nd_link {
 	char kind[16];        /* IFLA_INFO_KIND ("veth", "macvlan", ...), "" if none */
 	int link;             /* IFLA_LINK: peer/lower ifindex, 0 if absent */
 	int link_netnsid;     /* IFLA_LINK_NETNSID, -1 if absent (same namespace) */
+	int operstate;        /* IFLA_OPERSTATE (IF_OPER_*), -1 if absent */
+};
+
+struct nd_addr {
+	int ifindex;
+	int family;           /* AF_INET, AF_INET6 */
+	unsigned int prefixlen;
+	char text[64];        /* "198.18.0.1/24", "fe80::1/64" */
+};
+
+struct nd_addr_list {
+	struct nd_addr *v;
+	size_t n;
+	size_t cap;
+};
+
+/* An rtnetlink socket, bound, in the network namespace it was opened in (a socket stays in
+ * that namespace whatever its owner does later). */
+struct nd_nl {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	unsigned int seq;
 };
 
 struct nd_link_list {
@@ -31,10 +55,38 @@ struct nd_link_list {
 int nd_nl_parse_links(const void *buf, size_t len, unsigned int seq, unsigned int portid,
 		      struct nd_link_list *out, struct nd_err *err);
 
+/* Parses RTM_NEWADDR messages of a dump; returns as nd_nl_parse_links() does. */
+int nd_nl_parse_addrs(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+		      struct nd_addr_list *out, struct nd_err *err);
+
+/* Parses the reply to RTM_GETNSID: *nsid is the id, or -1 when none is assigned. */
+int nd_nl_parse_nsid(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+		     int *nsid, struct nd_err *err);
+
+/* Opens an rtnetlink socket in the calling thread's current network namespace. */
+int nd_nl_open(struct nd_nl *nl, struct nd_err *err);
+void nd_nl_close(struct nd_nl *nl);
+
+/* Dumps the links (or addresses) of the socket's namespace. */
+int nd_nl_dump_links(struct nd_nl *nl, struct nd_link_list *out, struct nd_err *err);
+int nd_nl_dump_addrs(struct nd_nl *nl, struct nd_addr_list *out, struct nd_err *err);
+
+/* The id under which the socket's namespace knows the namespace behind netns_fd
+ * (RTM_GETNSID with NETNSA_FD); -1 in *nsid when it has none. */
+int nd_nl_get_nsid(struct nd_nl *nl, int netns_fd, int *nsid, struct nd_err *err);
+
 /* Dumps the links of the calling thread's network namespace. */
 int nd_nl_list_links(struct nd_link_list *out, struct nd_err *err);
 
 void nd_link_list_free(struct nd_link_list *l);
+void nd_addr_list_free(struct nd_addr_list *l);
+
+/* The link with that index, or NULL. */
+const struct nd_link *nd_link_by_index(const struct nd_link_list *l, int ifindex);
+const struct nd_link *nd_link_by_name(const struct nd_link_list *l, const char *name);
+
+/* A short word for the kind of link: IFLA_INFO_KIND, or "loopback", or "device". */
+const char *nd_link_kind(const struct nd_link *k);
 
 /* Picks the interface to capture: `requested` if given (it must exist, or be "any"), else
  * eth0, else the only non-loopback interface. Otherwise ND_EXIT_USAGE, listing the names.

@@ -2,6 +2,7 @@
 #ifndef NSDUMP_TARGET_H
 #define NSDUMP_TARGET_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "nsdump/cli.h"
@@ -16,6 +17,8 @@ struct nd_target {
 	int netns_fd;                 /* the target's network namespace (nsfs), O_CLOEXEC */
 	unsigned long long netns_ino; /* its inode, as `ls -iL /proc/PID/ns/net` shows */
 	char label[96];               /* for messages: "PID 42 (nginx)", "netns blue" */
+	int host_fd;                  /* nsdump's own network namespace, opened first thing */
+	bool is_host;                 /* the target's namespace is nsdump's own */
 };
 
 /* Sets every fd of t to -1, so that nd_target_close() is always safe. */
@@ -30,6 +33,13 @@ int nd_target_open(struct nd_target *t, const struct nd_opts *opts, struct nd_pr
 /* Checks that fd is a network namespace (nsfs, CLONE_NEWNET); stores its inode in *ino. */
 int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino,
 			     struct nd_err *err);
+
+/* Opens an rtnetlink socket inside the target's namespace and comes back to nsdump's own
+ * (needs CAP_SYS_ADMIN for the two setns calls; a socket stays in the namespace it was made
+ * in). */
+struct nd_nl;
+int nd_target_netlink(struct nd_target *t, struct nd_privs *privs, struct nd_nl *nl,
+		      struct nd_err *err);
 
 /* Moves the calling thread into t's network namespace (needs CAP_SYS_ADMIN). */
 int nd_target_enter(struct nd_target *t, struct nd_privs *privs, struct nd_err *err);

@@ -253,12 +253,16 @@ nd_mac() {
 	ip -n "$1" -o link show dev "$2" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2
 }
 
-# nd_netns_new NAME: an empty namespace with IPv6 off and lo up.
+# nd_netns_new NAME: an empty namespace with IPv6 off, IPv4 forwarding off, and lo up.
 nd_netns_new() {
 	ip netns add "$1" || return 1
 	ND_NETNS+=("$1")
+	# A new namespace inherits the host's IPv4 "all"/"default" settings: with Docker running
+	# the host forwards, and so would the namespace (answering sink traffic with redirects).
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 >/dev/null || return 1
+		net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 \
+		net.ipv4.conf.all.forwarding=0 net.ipv4.conf.default.forwarding=0 \
+		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0 >/dev/null || return 1
 	ip -n "$1" link set lo up
 }
 

@@ -6,7 +6,11 @@
 #include <net/if.h>
 #include <stdlib.h>
 
+#include <linux/net_namespace.h>
+#include <sys/socket.h>
+
 #include "nsdump/netlink.h"
+#include "nsdump/veth.h"
 #include "unit.h"
 
 #define SEQ 77
@@ -160,6 +164,105 @@ int main(void)
 	put_link(buf, &off, 2, IFF_UP, "eth0", NULL, 0, -1);
 	CHECK("wrong sequence number refused", nd_nl_parse_links(buf, off, SEQ + 1, PORT, &l, &e) < 0);
 	nd_link_list_free(&l);
+
+	/* Veth matching: by the peer's namespace id and index, nothing else. */
+	off = 0;
+	put_link(buf, &off, 1, IFF_LOOPBACK, "lo", NULL, 0, -1);
+	put_link(buf, &off, 7, IFF_UP, "vethaaa", "veth", 2, 3);
+	put_link(buf, &off, 8, IFF_UP, "vethbbb", "veth", 2, 4);
+	put_link(buf, &off, 9, IFF_UP, "vethccc", "veth", 5, 4);
+	CHECK("host links parse", nd_nl_parse_links(buf, off, SEQ, PORT, &l, &e) == 1 && l.n == 4);
+	{
+		const struct nd_link *m = nd_veth_match(&l, 4, 2);
+
+		CHECK("match picks the link with that netnsid and peer index", m != NULL && strcmp(m->name, "vethbbb") == 0);
+		CHECK("no match for an unknown namespace id", nd_veth_match(&l, 6, 2) == NULL);
+		CHECK("no match for namespace id -1 (none assigned)", nd_veth_match(&l, -1, 2) == NULL);
+		CHECK("no match for an unknown peer index", nd_veth_match(&l, 3, 5) == NULL);
+	}
+	{
+		struct nd_ifview v = { .nsid = 4 };
+		struct nd_link tif = { .ifindex = 2, .link_netnsid = 0 };
+		const struct nd_link *p;
+
+		v.host = l;
+		strcpy(tif.name, "eth0");
+		strcpy(tif.kind, "veth");
+		p = nd_veth_peer(&v, &tif, "PID 1", &e);
+		CHECK("peer of a veth found", p != NULL && p->ifindex == 8);
+		strcpy(tif.kind, "macvlan");
+		p = nd_veth_peer(&v, &tif, "PID 1", &e);
+		CHECK("macvlan: no peer, exit 2 naming the kind and --mode setns",
+		      p == NULL && e.exit == ND_EXIT_USAGE && strstr(e.msg, "macvlan") && strstr(e.msg, "--mode setns"));
+		strcpy(tif.kind, "veth");
+		tif.ifindex = 77;
+		p = nd_veth_peer(&v, &tif, "PID 1", &e);
+		CHECK("veth with its peer elsewhere: exit 2 saying so",
+		      p == NULL && e.exit == ND_EXIT_USAGE && strstr(e.msg, "third namespace"));
+	}
+	nd_link_list_free(&l);
+
+	/* RTM_GETNSID replies. */
+	{
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		int nsid = 99;
+
+		nlh->nlmsg_type = RTM_NEWNSID;
+		nlh->nlmsg_seq = SEQ;
+		mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtgenmsg));
+		mnl_attr_put_u32(nlh, NETNSA_NSID, 5);
+		CHECK("nsid reply parsed", nd_nl_parse_nsid(buf, nlh->nlmsg_len, SEQ, PORT, &nsid, &e) == 0 && nsid == 5);
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_NEWNSID;
+		nlh->nlmsg_seq = SEQ;
+		mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtgenmsg));
+		mnl_attr_put_u32(nlh, NETNSA_NSID, (uint32_t)NETNSA_NSID_NOT_ASSIGNED);
+		CHECK("no id assigned gives -1", nd_nl_parse_nsid(buf, nlh->nlmsg_len, SEQ, PORT, &nsid, &e) == 0 && nsid == -1);
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_NEWNSID;
+		nlh->nlmsg_seq = SEQ;
+		mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtgenmsg));
+		CHECK("reply without NETNSA_NSID refused", nd_nl_parse_nsid(buf, nlh->nlmsg_len, SEQ, PORT, &nsid, &e) < 0);
+	}
+
+	/* Address dumps. */
+	{
+		struct nd_addr_list al = { 0 };
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct ifaddrmsg *ifa;
+		uint8_t v4[4] = { 198, 18, 0, 1 }, v6[16] = { 0xfe, 0x80, [15] = 1 };
+
+		nlh->nlmsg_type = RTM_NEWADDR;
+		nlh->nlmsg_seq = SEQ;
+		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		ifa->ifa_family = AF_INET;
+		ifa->ifa_prefixlen = 24;
+		ifa->ifa_index = 2;
+		mnl_attr_put(nlh, IFA_LOCAL, 4, v4);
+		off = nlh->nlmsg_len;
+		nlh = mnl_nlmsg_put_header(buf + off);
+		nlh->nlmsg_type = RTM_NEWADDR;
+		nlh->nlmsg_seq = SEQ;
+		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		ifa->ifa_family = AF_INET6;
+		ifa->ifa_prefixlen = 64;
+		ifa->ifa_index = 2;
+		mnl_attr_put(nlh, IFA_ADDRESS, 16, v6);
+		off += nlh->nlmsg_len;
+		rc = nd_nl_parse_addrs(buf, off, SEQ, PORT, &al, &e);
+		CHECK("two addresses parsed", rc == 1 && al.n == 2);
+		CHECK_STR("IPv4 address text", al.n > 0 ? al.v[0].text : NULL, "198.18.0.1/24");
+		CHECK_STR("IPv6 address text", al.n > 1 ? al.v[1].text : NULL, "fe80::1/64");
+		nd_addr_list_free(&al);
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_NEWADDR;
+		nlh->nlmsg_seq = SEQ;
+		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		ifa->ifa_family = AF_INET;
+		mnl_attr_put(nlh, IFA_LOCAL, 3, v4);
+		CHECK("IPv4 address of 3 bytes refused", nd_nl_parse_addrs(buf, nlh->nlmsg_len, SEQ, PORT, &al, &e) < 0 && al.n == 0);
+		nd_addr_list_free(&al);
+	}
 
 	/* The live dump of this process's own namespace has at least loopback. */
 	rc = nd_nl_list_links(&l, &e);

@@ -1,0 +1,297 @@
+# Turns bench/run.sh's raw results into the Markdown tables of docs/performance.md.
+# Input: one tab-separated line per run:
+#   case tool round sent got drops cpu_s rss_kib lat_med_ms lat_p99_ms send_s status
+# (start-up rows: lat_med_ms = capture start, lat_p99_ms = first packet at the reader, ms
+# after launch).  "NA" marks a value that could not be measured.  Plain POSIX awk (mawk).
+BEGIN {
+	FS = "\t"
+	ncases = 0
+	REF_FILE = "nsenter-tcpdump"
+	casedesc["max64"] = "file, 64-byte frames, flat out"
+	casedesc["max1514"] = "file, 1514-byte frames, flat out"
+	casedesc["rate64"] = "file, 64-byte frames, paced"
+	casedesc["tail64"] = "file, 64-byte frames, paced, stopped at once"
+	casedesc["live-rate64"] = "pipe, 64-byte frames, paced"
+	casedesc["live-max64"] = "pipe, 64-byte frames, flat out"
+	casedesc["live-max1514"] = "pipe, 1514-byte frames, flat out"
+	filecase["live-rate64"] = "rate64"
+	filecase["live-max64"] = "max64"
+	filecase["live-max1514"] = "max1514"
+}
+
+function isnum(v) { return v != "NA" && v != "" && v != "-" }
+
+# add(KEY, VALUE): one more sample of a metric.
+function add(k, v) {
+	if (!isnum(v))
+		return
+	n[k]++
+	val[k, n[k]] = v + 0
+}
+
+function sorted(k, b,    i, j, t, m) {
+	m = n[k]
+	for (i = 1; i <= m; i++)
+		b[i] = val[k, i]
+	for (i = 2; i <= m; i++) {
+		t = b[i]
+		for (j = i - 1; j >= 1 && b[j] > t; j--)
+			b[j + 1] = b[j]
+		b[j + 1] = t
+	}
+	return m
+}
+
+function median(k,    b, m) {
+	m = sorted(k, b)
+	if (m == 0)
+		return "NA"
+	return (m % 2) ? b[(m + 1) / 2] : (b[m / 2] + b[m / 2 + 1]) / 2
+}
+
+function minv(k,    b, m) { m = sorted(k, b); return m ? b[1] : "NA" }
+function maxv(k,    b, m) { m = sorted(k, b); return m ? b[m] : "NA" }
+
+function fmt(v, dec) {
+	if (!isnum(v))
+		return "–"
+	return sprintf("%." dec "f", v)
+}
+
+# "median (min–max)", or just the median when every run agreed.
+function mmm(k, dec,    a, b, c) {
+	if (n[k] == 0)
+		return "–"
+	a = fmt(median(k), dec)
+	b = fmt(minv(k), dec)
+	c = fmt(maxv(k), dec)
+	if (b == c)
+		return a
+	return a " (" b "–" c ")"
+}
+
+{
+	c = $1; t = $2; r = $3
+	if (!(c in seen)) {
+		seen[c] = 1
+		cases[++ncases] = c
+	}
+	if (!((c, t) in tseen)) {
+		tseen[c, t] = 1
+		ntools[c]++
+		tools[c, ntools[c]] = t
+	}
+	runs[c, t]++
+	if (c == "startup") {
+		add(c "|" t "|start", $9)
+		add(c "|" t "|first", $10)
+		if ($12 == "fail")
+			fails[c, t]++
+		next
+	}
+	sent = $4; got = $5; drops = $6; cpu = $7; rss = $8
+	if (!isnum(sent) || !isnum(got)) {
+		fails[c, t]++
+		next
+	}
+	add(c "|" t "|sent", sent)
+	add(c "|" t "|got", got)
+	add(c "|" t "|pct", 100 * got / sent)
+	if (isnum(drops)) {
+		add(c "|" t "|drops", drops)
+		add(c "|" t "|lost", sent - got - drops)
+	}
+	if (isnum($11) && $11 > 0)
+		add(c "|" t "|kpps", sent / $11 / 1000)
+	if (isnum(cpu)) {
+		add(c "|" t "|cpu", cpu)
+		if (got > 0)
+			add(c "|" t "|cpum", cpu / (got / 1e6))
+	}
+	if (isnum(rss))
+		add(c "|" t "|rss", rss / 1024)
+	add(c "|" t "|p50", $9)
+	add(c "|" t "|p99", $10)
+	if (got > sent)
+		odd[++nodd] = c " " t " round " r ": " got " packets read back but only " sent " sent"
+	if (got == sent)
+		exact[c, t]++
+	# Per-round values, for ratios between tools of the same round.
+	R[c, t, r, "pct"] = 100 * got / sent
+	if (isnum(cpu) && got > 0)
+		R[c, t, r, "cpum"] = cpu / (got / 1e6)
+	if (isnum(rss))
+		R[c, t, r, "rss"] = rss
+	if (isnum($9))
+		R[c, t, r, "p50"] = $9
+	if (isnum($10))
+		R[c, t, r, "p99"] = $10
+	if (r > maxround)
+		maxround = r
+}
+
+# ratio(CASE, REF, METRIC): the median of the per-round ratios nsdump/REF, with min–max.
+function ratio(c, ref, m,    k, rr) {
+	k = "ratio|" c "|" ref "|" m
+	if (!(k in done)) {
+		done[k] = 1
+		for (rr = 1; rr <= maxround; rr++)
+			if (((c, "nsdump", rr, m) in R) && ((c, ref, rr, m) in R) && R[c, ref, rr, m] > 0)
+				add(k, R[c, "nsdump", rr, m] / R[c, ref, rr, m])
+	}
+	return mmm(k, 2)
+}
+
+function has(c) { return c in seen }
+
+END {
+	print "## Headline: nsdump / tcpdump"
+	print ""
+	print "Median of the per-round ratios (each round runs every tool once, back to back), with"
+	print "min–max. Capture: above 1 means nsdump kept more packets. CPU per captured packet, peak"
+	print "RSS and latency: below 1 means nsdump is cheaper or faster. The file cases compare with"
+	print "`nsenter -t PID -n tcpdump -i eth0 -w FILE`, the pipe cases with tcpdump writing to the same"
+	print "reader (`-U`, and `--immediate-mode -U`)."
+	print ""
+	print "| case | against | capture | CPU per captured packet | peak RSS | latency p50 | latency p99 |"
+	print "|---|---|---|---|---|---|---|"
+	for (i = 1; i <= ncases; i++) {
+		c = cases[i]
+		if (c == "startup")
+			continue
+		if (c ~ /^live/) {
+			refs[1] = "tcpdump-U"; refs[2] = "tcpdump-imm"; nref = 2
+		} else {
+			refs[1] = REF_FILE; nref = 1
+		}
+		for (j = 1; j <= nref; j++) {
+			ref = refs[j]
+			if (!((c, ref) in tseen) || !((c, "nsdump") in tseen))
+				continue
+			lat50 = (c ~ /^live/) ? ratio(c, ref, "p50") : "–"
+			lat99 = (c ~ /^live/) ? ratio(c, ref, "p99") : "–"
+			printf "| %s (%s) | %s | %s | %s | %s | %s | %s |\n", c, casedesc[c], ref,
+				ratio(c, ref, "pct"), ratio(c, ref, "cpum"), ratio(c, ref, "rss"), lat50, lat99
+		}
+	}
+	print ""
+	print "## Absolute numbers"
+	print ""
+	print "Medians with min–max. *captured* is what was read back (capinfos for files, the reader"
+	print "for pipes) over what udpsend sent; *kernel drops* as the tool reported them on stderr;"
+	print "*unaccounted* = sent − captured − kernel drops (packets lost without being reported);"
+	print "*CPU* = user + system seconds of the capturing process over the whole run (wait4);"
+	print "*rate* = what the sender achieved while that tool captured."
+	print ""
+	print "| case | tool | runs | rate kpkt/s | captured % | kernel drops | unaccounted | CPU s | CPU s / M pkts | peak RSS MiB | latency p50 ms | latency p99 ms |"
+	print "|---|---|---|---|---|---|---|---|---|---|---|---|"
+	for (i = 1; i <= ncases; i++) {
+		c = cases[i]
+		if (c == "startup")
+			continue
+		for (j = 1; j <= ntools[c]; j++) {
+			t = tools[c, j]
+			k = c "|" t "|"
+			nruns = runs[c, t] - fails[c, t]
+			printf "| %s | %s | %d%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c, t, nruns,
+				fails[c, t] ? " (" fails[c, t] " failed)" : "",
+				mmm(k "kpps", 0), mmm(k "pct", 2), mmm(k "drops", 0), mmm(k "lost", 0),
+				mmm(k "cpu", 3), mmm(k "cpum", 3), mmm(k "rss", 1), mmm(k "p50", 1),
+				mmm(k "p99", 1)
+		}
+	}
+	if (has("startup")) {
+		print ""
+		print "## Start-up"
+		print ""
+		print "Milliseconds from launching the command (fork) to the kernel time stamp of the first"
+		print "packet it captured (*capture starts*), and to that packet reaching a reader through the"
+		print "pipe (*first packet at the reader*), with 10000 packets/s flowing. `nsdump --pid P -w -`"
+		print "against `nsenter -t P -n tcpdump -i eth0 -U -w -` (and with `--immediate-mode`)."
+		print ""
+		print "| tool | runs | capture starts ms | first packet at the reader ms |"
+		print "|---|---|---|---|"
+		for (j = 1; j <= ntools["startup"]; j++) {
+			t = tools["startup", j]
+			k = "startup|" t "|"
+			printf "| %s | %d%s | %s | %s |\n", t, n[k "start"],
+				fails["startup", t] ? " (" fails["startup", t] " failed)" : "",
+				mmm(k "start", 1), mmm(k "first", 1)
+		}
+	}
+
+	print ""
+	print "## The targets of issue 5 (\"No silent loss, low cost\")"
+	print ""
+	for (i = 1; i <= ncases; i++) {
+		c = cases[i]
+		if (c != "max64" && c != "max1514")
+			continue
+		k = c "|nsdump|pct"
+		kt = c "|" REF_FILE "|pct"
+		if (n[k] == 0)
+			continue
+		v = median(k)
+		printf "- %s, capture at least 99.9%% at the highest rate: nsdump %s%% (worst run %s%%), " \
+			"tcpdump %s%% — **%s**\n", c, fmt(v, 2), fmt(minv(k), 2), fmt(median(kt), 2),
+			(minv(k) >= 99.9) ? "met" : (v >= 99.9 ? "met in the median, not in every run" : "not met")
+		k = "ratio|" c "|" REF_FILE "|cpum"
+		ratio(c, REF_FILE, "cpum")
+		if (n[k] > 0)
+			printf "- %s, CPU per captured packet at most 0.7 × tcpdump's: %s — **%s**\n", c,
+				mmm(k, 2), (median(k) <= 0.7) ? "met" : "not met"
+		k = "ratio|" c "|" REF_FILE "|rss"
+		ratio(c, REF_FILE, "rss")
+		if (n[k] > 0)
+			printf "- %s, peak RSS at most 2 × tcpdump's: %s (nsdump %s MiB, tcpdump %s MiB) — **%s**\n",
+				c, mmm(k, 2), fmt(median(c "|nsdump|rss"), 1), fmt(median(c "|" REF_FILE "|rss"), 1),
+				(median(k) <= 2) ? "met" : "not met"
+	}
+	for (i = 1; i <= ncases; i++) {
+		c = cases[i]
+		if (c !~ /^live/ || n[c "|nsdump|p99"] == 0)
+			continue
+		k = c "|nsdump|p99"
+		printf "- %s, packets reach the reader within 100 ms: nsdump p99 %s ms, worst run %s ms — **%s**\n",
+			c, fmt(median(k), 1), fmt(maxv(k), 1), (maxv(k) <= 100) ? "met" : "not met"
+		fc = filecase[c]
+		if (n[fc "|nsdump|cpum"] > 0 && n[c "|nsdump|cpum"] > 0 && median(fc "|nsdump|cpum") > 0) {
+			q = median(c "|nsdump|cpum") / median(fc "|nsdump|cpum")
+			printf "- %s, live CPU per captured packet at most 1.5 × file mode (%s): %.2f × (%s against %s s/M pkts) — **%s**\n",
+				c, fc, q, fmt(median(c "|nsdump|cpum"), 3), fmt(median(fc "|nsdump|cpum"), 3),
+				(q <= 1.5) ? "met" : "not met"
+		}
+	}
+	nl = 0
+	for (i = 1; i <= ncases; i++) {
+		c = cases[i]
+		k = c "|nsdump|lost"
+		if (c == "startup" || n[k] == 0)
+			continue
+		nl += n[k]
+		if (maxv(k) != 0)
+			lostcases = lostcases " " c " (up to " maxv(k) ")"
+	}
+	if (nl > 0)
+		printf "- nothing lost without being reported (sent = captured + kernel drops) in all %d nsdump runs: **%s**%s\n",
+			nl, lostcases == "" ? "met" : "not met", lostcases == "" ? "" : ": " lostcases
+
+	print ""
+	print "## Checks"
+	print ""
+	for (i = 1; i <= ncases; i++) {
+		c = cases[i]
+		if (c != "rate64" && c != "live-rate64")
+			continue
+		line = ""
+		for (j = 1; j <= ntools[c]; j++) {
+			t = tools[c, j]
+			line = line (line == "" ? "" : ", ") t " " (exact[c, t] + 0) "/" runs[c, t]
+		}
+		printf "- %s: runs in which exactly the packets sent were captured: %s\n", c, line
+	}
+	if (nodd == 0)
+		print "- no run read back more packets than were sent"
+	for (i = 1; i <= nodd; i++)
+		print "- SUSPICIOUS: " odd[i]
+}

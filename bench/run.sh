@@ -1,0 +1,488 @@
+#!/usr/bin/env bash
+# nsdump's benchmark: nsdump against tcpdump at the same job, side by side,
+# interleaved, in one run.  `make bench` runs it; bench/README.md says what is
+# measured and how.  Knobs (environment):
+#   BENCH_ROUNDS=5          runs per tool and case (medians need >= 5)
+#   BENCH_COUNT=500000      packets per flat-out run
+#   BENCH_RATE=10000        packets/s of the paced cases
+#   BENCH_RATE_COUNT=30000  packets per paced run
+#   BENCH_TAIL_COUNT=10000  packets per "stop at once" run (sent at BENCH_RATE)
+#   BENCH_SETTLE=1.5        seconds between the last packet sent and the stop
+#   BENCH_CASES="..."       subset of: max64 max1514 rate64 tail64 live-rate64
+#                           live-max64 live-max1514 startup
+#   BENCH_DIR=/var/tmp      where the capture files are written (a real disk)
+#   BENCH_OUT=docs/performance.md   the report; "-" prints it only
+#   BENCH_KEEP=1            keep the raw results (path printed at the end)
+#
+# Network rule: traffic goes only to addresses in 198.18.0.0/15 inside the
+# namespace made here.  Topology: namespace ndb<suffix> (the target, a sleep
+# process in it) with eth0 198.19.X.1/24, the other end of the veth pair on the
+# host (ndbh<suffix>, no address, IPv6 off).  Packets go to 198.19.X.3, which
+# nobody owns: a permanent neighbour entry resolves it to a MAC address that is
+# not the host end's, so the host takes them as PACKET_OTHERHOST and drops them
+# in ip_rcv before routing (nothing is forwarded, whatever ip_forward says, and
+# no ICMP comes back).  IPv6 is off on both ends, so the link carries exactly
+# the packets sent.  Everything made is removed on every exit path.
+set -u
+
+BENCH_SRC=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$BENCH_SRC/.." && pwd)
+NSDUMP=${NSDUMP:-$ROOT/build/nsdump}
+UDPSEND=${UDPSEND:-$ROOT/build/tools/udpsend}
+HELPERS=$ROOT/build/bench
+
+ROUNDS=${BENCH_ROUNDS:-5}
+COUNT=${BENCH_COUNT:-500000}
+RATE=${BENCH_RATE:-10000}
+RATE_COUNT=${BENCH_RATE_COUNT:-30000}
+TAIL_COUNT=${BENCH_TAIL_COUNT:-10000}
+SETTLE=${BENCH_SETTLE:-1.5}
+CASES=${BENCH_CASES:-max64 max1514 rate64 tail64 live-rate64 live-max64 live-max1514 startup}
+WORK_PARENT=${BENCH_DIR:-/var/tmp}
+OUT_MD=${BENCH_OUT:-$ROOT/docs/performance.md}
+KEEP=${BENCH_KEEP:-0}
+
+SINK_MAC=02:00:00:00:be:03 # locally administered, owned by no interface here
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+for v in ROUNDS COUNT RATE RATE_COUNT TAIL_COUNT; do
+	case "${!v}" in
+	'' | *[!0-9]*) die "BENCH_$v must be a positive integer, not '${!v}'" ;;
+	esac
+	[ "${!v}" -gt 0 ] || die "BENCH_$v must be positive"
+done
+case "$SETTLE" in
+'' | *[!0-9.]*) die "BENCH_SETTLE must be a number of seconds, not '$SETTLE'" ;;
+esac
+for c in $CASES; do
+	case "$c" in
+	max64 | max1514 | rate64 | tail64 | live-rate64 | live-max64 | live-max1514 | startup) ;;
+	*) die "unknown case '$c' in BENCH_CASES" ;;
+	esac
+done
+
+# ---- prerequisites --------------------------------------------------------
+
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, veth, capture)"
+for c in ip tcpdump capinfos nsenter cc mkfifo awk sort sysctl stat; do
+	command -v "$c" >/dev/null 2>&1 || die "command '$c' not found (make deps)"
+done
+[ -x "$NSDUMP" ] || die "no nsdump at $NSDUMP (make)"
+[ -x "$UDPSEND" ] || die "no udpsend at $UDPSEND (make)"
+[ "$ROUNDS" -ge 5 ] || echo "bench: note: BENCH_ROUNDS=$ROUNDS; the published figures use at least 5" >&2
+
+mkdir -p "$HELPERS" || die "cannot create $HELPERS"
+for h in rusage latency; do
+	if [ ! -x "$HELPERS/$h" ] || [ "$BENCH_SRC/$h.c" -nt "$HELPERS/$h" ]; then
+		cc -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+			-Wmissing-prototypes -Wformat=2 -D_GNU_SOURCE -o "$HELPERS/$h" "$BENCH_SRC/$h.c" ||
+			die "cannot build $HELPERS/$h"
+	fi
+done
+
+# ---- cleanup ----------------------------------------------------------------
+
+SUF=$(printf '%x%02x' "$$" $((RANDOM % 256)))
+NS=ndb$SUF
+HOSTIF=ndbh$SUF
+NET=198.19.$((($$ + RANDOM) % 250 + 2))
+IP_A=$NET.1
+SINK=$NET.3
+PIDS=()
+T=""
+TARGET_PID=""
+
+is_ours() {
+	local ppid
+	ppid=$(awk '/^PPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+	[ "$ppid" = "$$" ]
+}
+
+# True when our child PID has exited (gone or a zombie).
+exited() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	case "$st" in
+	Z* | X* | "") return 0 ;;
+	esac
+	return 1
+}
+
+cleanup() {
+	local pid i
+	trap - EXIT INT TERM HUP
+	for pid in "${PIDS[@]}"; do
+		if is_ours "$pid" && ! exited "$pid"; then kill -TERM "$pid" 2>/dev/null; fi
+	done
+	for pid in "${PIDS[@]}"; do
+		for i in $(seq 1 40); do
+			exited "$pid" && break
+			sleep 0.05
+		done
+		if is_ours "$pid" && ! exited "$pid"; then kill -KILL "$pid" 2>/dev/null; fi
+		wait "$pid" 2>/dev/null
+	done
+	ip netns del "$NS" 2>/dev/null
+	ip link del "$HOSTIF" 2>/dev/null
+	if [ -n "$T" ]; then
+		if [ "$KEEP" = 1 ]; then
+			rm -rf "$T/out"
+			echo "bench: raw results kept in $T" >&2
+		else
+			rm -rf "$T"
+		fi
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+track() { PIDS+=("$1"); }
+
+T=$(mktemp -d "$WORK_PARENT/nsdump-bench.XXXXXX") || die "cannot create a directory in $WORK_PARENT"
+# tcpdump writes its file after dropping to user tcpdump (Debian's default -Z), so the capture
+# files go to a directory that user owns; the run directory only needs to be traversable.
+chmod 711 "$T"
+mkdir "$T/out"
+if id tcpdump >/dev/null 2>&1; then chown tcpdump: "$T/out"; fi
+RESULTS=$T/results.tsv
+: >"$RESULTS"
+
+now_ns() { echo "${EPOCHREALTIME//[.,]/}000"; }
+
+# wait_exit PID TIMEOUT_S: wait for our child; kill it on timeout.
+wait_exit() {
+	local pid=$1 limit
+	limit=$(($(now_ns) + $2 * 1000000000))
+	while ! exited "$pid"; do
+		if [ "$(now_ns)" -ge "$limit" ]; then
+			is_ours "$pid" && kill -KILL "$pid" 2>/dev/null
+			break
+		fi
+		sleep 0.02
+	done
+	wait "$pid" 2>/dev/null
+}
+
+# kv FILE KEY: the value of KEY=... in a one-line report ("NA" when absent).
+kv() {
+	local v
+	v=$(tr ' ' '\n' <"$1" 2>/dev/null | sed -n "s/^$2=//p" | head -n1)
+	echo "${v:-NA}"
+}
+
+# ---- topology -----------------------------------------------------------------
+
+setup() {
+	local i want
+	ip netns add "$NS" || return 1
+	ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null || return 1
+	ip -n "$NS" link set lo up || return 1
+	# Both ends are created down; IPv6 goes off on the host end before it comes up.
+	ip link add "$HOSTIF" type veth peer name eth0 netns "$NS" || return 1
+	sysctl -qw "net.ipv6.conf.$HOSTIF.disable_ipv6=1" >/dev/null || return 1
+	ip -n "$NS" addr add "$IP_A/24" dev eth0 || return 1
+	ip -n "$NS" neigh replace "$SINK" lladdr "$SINK_MAC" dev eth0 nud permanent || return 1
+	ip link set "$HOSTIF" up || return 1
+	ip -n "$NS" link set eth0 up || return 1
+
+	ip netns exec "$NS" sleep 100000 &
+	TARGET_PID=$!
+	track "$TARGET_PID"
+	want=$(stat -L -c %i "/run/netns/$NS")
+	for i in $(seq 1 250); do
+		if [ "$(stat -L -c %i "/proc/$TARGET_PID/ns/net" 2>/dev/null)" = "$want" ] &&
+			[ "$(cat "/proc/$TARGET_PID/comm" 2>/dev/null)" = sleep ]; then
+			return 0
+		fi
+		sleep 0.02
+	done
+	echo "bench: the target process never entered $NS" >&2
+	return 1
+}
+
+rx_packets() { cat "/sys/class/net/$HOSTIF/statistics/rx_packets"; }
+tx_packets() { cat "/sys/class/net/$HOSTIF/statistics/tx_packets"; }
+
+# send COUNT SIZE RATE [udpsend options]: from inside the target namespace.  Sets SENT and
+# SEND_S (the sender's wall time).  Returns 1 unless udpsend reported exactly COUNT.
+send() {
+	local count=$1 size=$2 rate=$3 t0 t1 pid out
+	shift 3
+	t0=$(now_ns)
+	ip netns exec "$NS" "$UDPSEND" -c "$count" -s "$size" -r "$rate" "$@" "$SINK" \
+		>"$T/send.out" 2>&1 &
+	pid=$!
+	track "$pid"
+	wait "$pid"
+	t1=$(now_ns)
+	out=$(cat "$T/send.out")
+	SEND_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+	SENT=${out#sent }
+	if [ "$out" != "sent $count" ]; then
+		echo "bench: udpsend: $out" >&2
+		SENT=NA
+		return 1
+	fi
+	return 0
+}
+
+check_link() {
+	local rx0 tx0
+	rx0=$(rx_packets)
+	tx0=$(tx_packets)
+	send 1000 22 0 || return 1
+	sleep 0.2
+	[ "$(($(rx_packets) - rx0))" -eq 1000 ] ||
+		{ echo "bench: the link is not quiet: sent 1000, host end got $(($(rx_packets) - rx0))" >&2; return 1; }
+	[ "$(($(tx_packets) - tx0))" -eq 0 ] ||
+		{ echo "bench: the host end transmitted packets" >&2; return 1; }
+}
+
+# ---- the tools ----------------------------------------------------------------
+
+# tool_cmd TOOL OUT: the command line of a capturer, in CMD.
+tool_cmd() {
+	local out=$2
+	case "$1" in
+	nsdump) CMD=("$NSDUMP" --pid "$TARGET_PID" -w "$out") ;;
+	netns-tcpdump) CMD=(ip netns exec "$NS" tcpdump -i eth0 -w "$out") ;;
+	nsenter-tcpdump) CMD=(nsenter -t "$TARGET_PID" -n tcpdump -i eth0 -w "$out") ;;
+	host-tcpdump) CMD=(tcpdump -i "$HOSTIF" -w "$out") ;;
+	tcpdump-U) CMD=(nsenter -t "$TARGET_PID" -n tcpdump -i eth0 -U -w "$out") ;;
+	tcpdump-imm) CMD=(nsenter -t "$TARGET_PID" -n tcpdump -i eth0 --immediate-mode -U -w "$out") ;;
+	*) die "unknown tool $1" ;;
+	esac
+}
+
+FILE_TOOLS=(nsdump netns-tcpdump nsenter-tcpdump host-tcpdump)
+LIVE_TOOLS=(nsdump tcpdump-U tcpdump-imm)
+
+# wait_ready ERRFILE PID: "listening on" on stderr (nsdump and tcpdump both say it once the
+# socket is capturing), within 10 s.
+wait_ready() {
+	local i
+	for i in $(seq 1 500); do
+		if grep -q 'listening on' "$1" 2>/dev/null; then
+			sleep 0.1
+			return 0
+		fi
+		exited "$2" && return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+# record CASE TOOL ROUND SENT GOT DROPS CPU RSS_KIB LAT_MED LAT_P99 SEND_S STATUS
+record() {
+	local IFS=$'\t'
+	echo "$*" >>"$RESULTS"
+}
+
+count_file() {
+	local n
+	n=$(capinfos -c -M "$1" 2>/dev/null | awk -F: '/Number of packets/ { gsub(/ /, "", $2); print $2 }')
+	echo "${n:-NA}"
+}
+
+drops_of() {
+	local n
+	n=$(sed -n 's/^\([0-9][0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$1" | tail -n1)
+	echo "${n:-NA}"
+}
+
+# measure CASE MODE(file|live) TOOL ROUND SIZE COUNT RATE SETTLE_S
+measure() {
+	local case=$1 mode=$2 tool=$3 round=$4 size=$5 count=$6 rate=$7 settle=$8
+	local tag="$case.$tool.$round" out fifo rpid="" cpid got drops cpu rss med="NA" p99="NA" st
+	local err=$T/$tag.err ru=$T/$tag.ru lat=$T/$tag.lat sendopts=()
+	SENT=NA
+	SEND_S=NA
+	if [ "$mode" = live ]; then
+		fifo=$T/$tag.fifo
+		mkfifo "$fifo"
+		"$HELPERS/latency" -o "$lat" <"$fifo" &
+		rpid=$!
+		track "$rpid"
+		tool_cmd "$tool" -
+		"$HELPERS/rusage" -o "$ru" -- "${CMD[@]}" >"$fifo" 2>"$err" </dev/null &
+		sendopts=(-t)
+	else
+		out=$T/out/$tag.pcap
+		tool_cmd "$tool" "$out"
+		"$HELPERS/rusage" -o "$ru" -- "${CMD[@]}" >/dev/null 2>"$err" </dev/null &
+	fi
+	cpid=$!
+	track "$cpid"
+	if wait_ready "$err" "$cpid"; then
+		send "$count" "$size" "$rate" "${sendopts[@]}"
+		sleep "$settle"
+	else
+		echo "bench: $tag: the capturer did not start: $(head -c 300 "$err")" >&2
+	fi
+	is_ours "$cpid" && kill -INT "$cpid" 2>/dev/null
+	wait_exit "$cpid" 20
+	if [ -n "$rpid" ]; then
+		wait_exit "$rpid" 20
+		got=$(kv "$lat" packets)
+		med=$(kv "$lat" lat_med_ms)
+		p99=$(kv "$lat" lat_p99_ms)
+		rm -f "$fifo"
+	else
+		got=$(count_file "$out")
+		rm -f "$out"
+	fi
+	drops=$(drops_of "$err")
+	cpu=$(awk -v u="$(kv "$ru" user)" -v s="$(kv "$ru" sys)" \
+		'BEGIN { if (u == "NA" || s == "NA") print "NA"; else printf "%.4f", u + s }')
+	rss=$(kv "$ru" maxrss_kib)
+	st=$(kv "$ru" status)
+	record "$case" "$tool" "$round" "$SENT" "$got" "$drops" "$cpu" "$rss" "$med" "$p99" \
+		"$SEND_S" "$st"
+	printf '  %-13s %-16s round %-2s sent %-7s got %-7s drops %-7s cpu %-7s rss %-6s lat %s/%s\n' \
+		"$case" "$tool" "$round" "$SENT" "$got" "$drops" "$cpu" "$rss" "$med" "$p99"
+}
+
+# run_case CASE MODE SIZE COUNT RATE SETTLE TOOLS...: ROUNDS rounds, every tool once per
+# round; each round starts one tool further on (A B C, B C A, ...), so no tool always runs
+# right after the same other one.
+run_case() {
+	local case=$1 mode=$2 size=$3 count=$4 rate=$5 settle=$6 r i n
+	shift 6
+	local tools=("$@")
+	n=${#tools[@]}
+	local what="$rate pkt/s"
+	[ "$rate" = 0 ] && what="flat out"
+	echo "case $case: $mode, $((size + 42))-byte frames, $count packets, $what"
+	for r in $(seq 1 "$ROUNDS"); do
+		for i in $(seq 0 $((n - 1))); do
+			measure "$case" "$mode" "${tools[$(((i + r - 1) % n))]}" "$r" "$size" "$count" \
+				"$rate" "$settle"
+		done
+	done
+}
+
+# ---- start-up -----------------------------------------------------------------
+
+# Time from launching a capturer to (a) the kernel stamp of the first packet it captured
+# (its socket is live) and (b) that packet reaching a reader through the pipe, with steady
+# background traffic at 10000 packets/s (one every 0.1 ms).
+run_startup() {
+	local r i tool tag fifo rpid cpid bg launch ts arr
+	local tools=(nsdump tcpdump-U tcpdump-imm)
+	echo "case startup: launch to first packet, background traffic 10000 pkt/s"
+	ip netns exec "$NS" "$UDPSEND" -f -r 10000 -s 22 "$SINK" >"$T/bg.out" 2>&1 &
+	bg=$!
+	track "$bg"
+	sleep 0.5
+	for r in $(seq 1 "$ROUNDS"); do
+		for i in 0 1 2; do
+			tool=${tools[$(((i + r - 1) % 3))]}
+			tag=startup.$tool.$r
+			fifo=$T/$tag.fifo
+			mkfifo "$fifo"
+			"$HELPERS/latency" -1 -o "$T/$tag.lat" <"$fifo" &
+			rpid=$!
+			track "$rpid"
+			tool_cmd "$tool" -
+			"$HELPERS/rusage" -o "$T/$tag.ru" -- "${CMD[@]}" >"$fifo" 2>"$T/$tag.err" </dev/null &
+			cpid=$!
+			track "$cpid"
+			wait_exit "$rpid" 10
+			is_ours "$cpid" && kill -INT "$cpid" 2>/dev/null
+			wait_exit "$cpid" 10
+			rm -f "$fifo"
+			launch=$(kv "$T/$tag.ru" launch)
+			ts=$(kv "$T/$tag.lat" first_ts)
+			arr=$(kv "$T/$tag.lat" first_arrival)
+			if [ "$launch" = NA ] || [ "$ts" = NA ] || [ "$(kv "$T/$tag.lat" packets)" != 1 ]; then
+				echo "bench: $tag: no first packet: $(head -c 300 "$T/$tag.err")" >&2
+				record startup "$tool" "$r" NA NA NA NA NA NA NA NA fail
+				continue
+			fi
+			# Whole seconds apart from the fractions, so no precision is lost in awk.
+			read -r ts arr < <(awk -v l="$launch" -v t="$ts" -v a="$arr" 'BEGIN {
+				split(l, L, "."); split(t, S, "."); split(a, A, ".")
+				printf "%.3f %.3f\n", ((S[1] - L[1]) + (S[2] - L[2]) / 1e9) * 1000,
+					((A[1] - L[1]) + (A[2] - L[2]) / 1e9) * 1000 }')
+			# Start-up rows reuse the columns: LAT_MED = capture start, LAT_P99 = first at reader.
+			record startup "$tool" "$r" NA NA NA NA NA "$ts" "$arr" NA "$(kv "$T/$tag.ru" status)"
+			printf '  %-13s %-16s round %-2s capture starts %s ms, first packet at the reader %s ms\n' \
+				startup "$tool" "$r" "$ts" "$arr"
+		done
+	done
+	kill -INT "$bg" 2>/dev/null
+	wait_exit "$bg" 5
+}
+
+# ---- report -------------------------------------------------------------------
+
+machine() {
+	local cpu mem fs
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+	mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+	fs=$(stat -f -c %T "$WORK_PARENT")
+	echo "- CPUs (nproc): $(nproc); CPU model: ${cpu:-unknown}; memory: $mem"
+	echo "- kernel: $(uname -sr)"
+	echo "- $(tcpdump --version 2>&1 | head -n1); $(tcpdump --version 2>&1 | sed -n 2p)"
+	echo "- $("$NSDUMP" --version 2>&1 | head -n1) (commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- src include 2>/dev/null || echo ', with uncommitted changes'))"
+	echo "- capture files written to $WORK_PARENT ($fs); veth pair namespace <-> host, MTU 1500"
+}
+
+settings() {
+	echo "- rounds: $ROUNDS per tool and case, interleaved; flat-out runs: $COUNT packets;"
+	echo "  paced runs: $RATE_COUNT packets at $RATE pkt/s; stop-at-once runs: $TAIL_COUNT packets at $RATE pkt/s;"
+	echo "  settle before the stop signal: ${SETTLE} s; cases: $CASES"
+}
+
+# ---- main ---------------------------------------------------------------------
+
+START_NS=$(now_ns)
+setup || die "cannot set up the namespace and veth pair"
+check_link || die "the test link is not carrying exactly the packets sent"
+echo "bench: namespace $NS (target PID $TARGET_PID), host end $HOSTIF, sending to $SINK; results in $T"
+
+for c in $CASES; do
+	case "$c" in
+	max64) run_case max64 file 22 "$COUNT" 0 "$SETTLE" "${FILE_TOOLS[@]}" ;;
+	max1514) run_case max1514 file 1472 "$COUNT" 0 "$SETTLE" "${FILE_TOOLS[@]}" ;;
+	rate64) run_case rate64 file 22 "$RATE_COUNT" "$RATE" "$SETTLE" "${FILE_TOOLS[@]}" ;;
+	tail64) run_case tail64 file 22 "$TAIL_COUNT" "$RATE" 0 "${FILE_TOOLS[@]}" ;;
+	live-rate64) run_case live-rate64 live 22 "$RATE_COUNT" "$RATE" "$SETTLE" "${LIVE_TOOLS[@]}" ;;
+	live-max64) run_case live-max64 live 22 "$COUNT" 0 "$SETTLE" "${LIVE_TOOLS[@]}" ;;
+	live-max1514) run_case live-max1514 live 1472 "$COUNT" 0 "$SETTLE" "${LIVE_TOOLS[@]}" ;;
+	startup) run_startup ;;
+	esac
+done
+
+[ "$(tx_packets)" -eq 0 ] || echo "bench: warning: the host end of the veth transmitted $(tx_packets) packets" >&2
+ELAPSED=$((($(now_ns) - START_NS) / 1000000000))
+
+REPORT=$T/report.md
+{
+	echo "# Performance: nsdump against tcpdump"
+	echo
+	echo "Generated by \`make bench\` (bench/run.sh; how it measures: bench/README.md) on"
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), in $((ELAPSED / 60)) min $((ELAPSED % 60)) s. The tables are rewritten by every run."
+	echo
+	echo "## Machine and settings"
+	echo
+	machine
+	settings
+	echo
+	awk -f "$BENCH_SRC/report.awk" "$RESULTS"
+	echo
+	cat "$BENCH_SRC/notes.md"
+} >"$REPORT"
+
+cat "$REPORT"
+if [ "$OUT_MD" != - ]; then
+	cp "$REPORT" "$OUT_MD" || die "cannot write $OUT_MD"
+	echo "bench: wrote $OUT_MD (${ELAPSED} s)"
+fi

@@ -1,0 +1,111 @@
+/* Veth-peer discovery and the -D listing; see include/nsdump/veth.h. */
+#include <net/if.h>
+#include <string.h>
+
+#include "nsdump/veth.h"
+
+int nd_veth_discover(struct nd_target *t, struct nd_privs *privs, bool want_addrs,
+		     struct nd_ifview *v, struct nd_err *err)
+{
+	struct nd_nl inner = { 0 }, host = { 0 };
+	int rc = -1;
+
+	memset(v, 0, sizeof(*v));
+	v->nsid = -1;
+	if (nd_target_netlink(t, privs, &inner, err) < 0)
+		return -1;
+	if (nd_nl_dump_links(&inner, &v->links, err) < 0 ||
+	    (want_addrs && nd_nl_dump_addrs(&inner, &v->addrs, err) < 0))
+		goto out;
+	if (nd_nl_open(&host, err) < 0)
+		goto out;
+	if (nd_nl_dump_links(&host, &v->host, err) < 0 ||
+	    nd_nl_get_nsid(&host, t->netns_fd, &v->nsid, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	nd_nl_close(&inner);
+	nd_nl_close(&host);
+	if (rc < 0)
+		nd_err_prefix(err, "cannot list the interfaces of %s", t->label);
+	return rc;
+}
+
+void nd_ifview_free(struct nd_ifview *v)
+{
+	nd_link_list_free(&v->links);
+	nd_addr_list_free(&v->addrs);
+	nd_link_list_free(&v->host);
+}
+
+const struct nd_link *nd_veth_match(const struct nd_link_list *host, int nsid, int ifindex)
+{
+	if (nsid < 0)
+		return NULL;
+	for (size_t i = 0; i < host->n; i++)
+		if (host->v[i].link_netnsid == nsid && host->v[i].link == ifindex)
+			return &host->v[i];
+	return NULL;
+}
+
+const struct nd_link *nd_veth_peer(const struct nd_ifview *v, const struct nd_link *target_if,
+				   const char *label, struct nd_err *err)
+{
+	const struct nd_link *peer;
+
+	if (strcmp(target_if->kind, "veth") != 0) {
+		nd_err_set(err, ND_EXIT_USAGE, 0,
+			   "%s of %s is a %s interface, which has no veth peer to capture from",
+			   target_if->name, label, nd_link_kind(target_if));
+		nd_err_hint(err, "capture inside the namespace with --mode setns");
+		return NULL;
+	}
+	peer = nd_veth_match(&v->host, v->nsid, target_if->ifindex);
+	if (peer == NULL) {
+		nd_err_set(err, ND_EXIT_USAGE, 0,
+			   "the veth peer of %s of %s is not in nsdump's network namespace (it is "
+			   "in a third namespace)", target_if->name, label);
+		nd_err_hint(err, "capture inside the namespace with --mode setns");
+		return NULL;
+	}
+	return peer;
+}
+
+static const char *state_name(const struct nd_link *k)
+{
+	static const char *const names[] = { "UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN",
+					     "TESTING", "DORMANT", "UP" };
+
+	if (k->operstate >= 0 && (size_t)k->operstate < sizeof(names) / sizeof(names[0]))
+		return names[k->operstate];
+	return (k->flags & IFF_UP) ? "UP" : "DOWN";
+}
+
+void nd_ifview_print(FILE *out, const struct nd_ifview *v)
+{
+	fprintf(out, "%-15s %7s %-9s %-14s %6s  %-22s %s\n", "NAME", "IFINDEX", "KIND", "STATE",
+		"MTU", "ADDRESSES", "HOST-PEER");
+	for (size_t i = 0; i < v->links.n; i++) {
+		const struct nd_link *k = &v->links.v[i];
+		const struct nd_link *peer = nd_veth_match(&v->host, v->nsid, k->ifindex);
+		char addrs[512] = "";
+		size_t used = 0;
+
+		for (size_t j = 0; j < v->addrs.n; j++) {
+			int n;
+
+			if (v->addrs.v[j].ifindex != k->ifindex || used + 1 >= sizeof(addrs))
+				continue;
+			n = snprintf(addrs + used, sizeof(addrs) - used, "%s%s", used ? "," : "",
+				     v->addrs.v[j].text);
+			if (n > 0)
+				used += (size_t)n;
+		}
+		fprintf(out, "%-15s %7d %-9s %-14s %6u  %-22s ", k->name, k->ifindex,
+			nd_link_kind(k), state_name(k), k->mtu, used ? addrs : "-");
+		if (peer != NULL)
+			fprintf(out, "%s (ifindex %d)\n", peer->name, peer->ifindex);
+		else
+			fprintf(out, "-\n");
+	}
+}
