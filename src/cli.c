@@ -16,6 +16,7 @@ enum {
 	OPT_IMMEDIATE,
 	OPT_VERSION,
 	OPT_MODE,
+	OPT_FORMAT,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +36,7 @@ static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -46,7 +48,8 @@ void nd_cli_usage(FILE *out)
 	fputs("Usage: nsdump (--pid PID | --netns NAME|PATH) [-i IFACE] [-w FILE|-] [options] [FILTER...]\n"
 	      "       nsdump (--pid PID | --netns NAME|PATH) -D\n"
 	      "Capture the traffic of a process's or a named network namespace from the host,\n"
-	      "without running anything inside it. Output is pcap, to FILE or standard output.\n"
+	      "without running anything inside it. Output is pcapng or pcap, to FILE or\n"
+	      "standard output.\n"
 	      "\n"
 	      "Target (exactly one):\n"
 	      "      --pid PID             the network namespace of process PID\n"
@@ -77,8 +80,11 @@ void nd_cli_usage(FILE *out)
 	      "  FILTER...                 a pcap-filter(7) expression, as for tcpdump\n"
 	      "\n"
 	      "Output:\n"
-	      "  -w, --write FILE|-        write pcap to FILE; '-' or no -w: standard output,\n"
-	      "                            which must not be a terminal\n"
+	      "  -w, --write FILE|-        write to FILE; '-' or no -w: standard output, which\n"
+	      "                            must not be a terminal\n"
+	      "      --format FORMAT       pcapng (default: names the target in each interface,\n"
+	      "                            marks each packet's direction, ends with the kernel's\n"
+	      "                            drop counts) or pcap\n"
 	      "  -U, --packet-buffered     write each packet out as soon as it is captured\n"
 	      "  -q, --quiet               print nothing but errors on standard error\n"
 	      "  -v, --verbose             say what is being captured, and how\n"
@@ -250,6 +256,14 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			break;
 		case 'D':
 			opts->list_ifaces = true;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "pcapng") == 0)
+				opts->format_pcap = false;
+			else if (strcmp(optarg, "pcap") == 0)
+				opts->format_pcap = true;
+			else
+				return bad_value(err, "--format", optarg, "pcapng or pcap");
 			break;
 		case OPT_IMMEDIATE:
 			opts->immediate = true;

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "nsdump/loop.h"
-#include "nsdump/pcapfile.h"
 
 /* Files are flushed at least this often, so that a reader of a growing file keeps up. */
 #define FILE_FLUSH_MS 1000
@@ -49,14 +48,10 @@ static long long now_ms(void)
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct nd_loop *l = (struct nd_loop *)(void *)user;
-	unsigned char rec[ND_PCAP_REC_HDR_LEN];
 
 	if (l->write_failed)
 		return;
-	/* With nanosecond precision requested, libpcap's tv_usec holds nanoseconds. */
-	nd_pcap_record_header(rec, (uint32_t)h->ts.tv_sec, (uint32_t)h->ts.tv_usec, h->caplen,
-			      h->len);
-	if (nd_out_record(l->out, rec, sizeof(rec), bytes, h->caplen, l->werr) < 0 ||
+	if (nd_writer_packet(l->writer, l->ifid, h, bytes, l->werr) < 0 ||
 	    (l->packet_buffered && nd_out_flush(l->out, l->werr) < 0)) {
 		l->write_failed = true;
 		pcap_breakloop(l->cap->p);

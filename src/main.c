@@ -15,10 +15,10 @@
 #include "nsdump/loop.h"
 #include "nsdump/netlink.h"
 #include "nsdump/output.h"
-#include "nsdump/pcapfile.h"
 #include "nsdump/privs.h"
 #include "nsdump/target.h"
 #include "nsdump/veth.h"
+#include "nsdump/writer.h"
 
 /* Large writes cost less system time per packet; 1 MiB is where the gain levels off. */
 #define OUT_BUFFER_SIZE (1024 * 1024)
@@ -32,7 +32,10 @@ struct run {
 	struct nd_loop loop;
 	int sigfd;
 	char *filter_from_file;
+	struct nd_writer writer;
 	const char *mode_used; /* "setns", "veth", "host ..." */
+	struct nd_link tif;    /* the target's interface captured (ifindex 0 for "any") */
+	struct nd_link peer;   /* its host end in veth mode (ifindex 0 otherwise) */
 	char via[160];         /* in veth mode: which target interface this host veth serves */
 	bool warn_host;
 	bool listed;           /* -D done */
@@ -100,6 +103,8 @@ static int setup_capture(struct run *r, struct nd_err *err)
 		nd_err_prefix(err, "%s", r->target.label);
 		goto out;
 	}
+	if (nd_link_by_name(&v.links, ifname) != NULL)
+		r->tif = *nd_link_by_name(&v.links, ifname);
 	if (r->target.is_host) {
 		r->warn_host = true;
 		r->mode_used = "host (the target is in nsdump's own network namespace)";
@@ -109,6 +114,7 @@ static int setup_capture(struct run *r, struct nd_err *err)
 			goto out;
 	}
 	if (peer != NULL) {
+		r->peer = *peer;
 		snprintf(r->via, sizeof(r->via), "host end of %s of %s", ifname, r->target.label);
 		r->mode_used = "veth";
 		snprintf(ifname, sizeof(ifname), "%s", peer->name);
@@ -131,22 +137,52 @@ out:
 	return rc;
 }
 
+/* The name and description that identify the target in a pcapng file. */
+static void describe(struct run *r, struct nd_wif *f)
+{
+	const struct nd_target *t = &r->target;
+	size_t used;
+
+	if (t->kind == ND_TARGET_PID)
+		snprintf(f->name, sizeof(f->name), "pid%d/%s", (int)t->pid,
+			 r->tif.ifindex ? r->tif.name : r->cap.ifname);
+	else
+		snprintf(f->name, sizeof(f->name), "%s/%s", r->opts.netns,
+			 r->tif.ifindex ? r->tif.name : r->cap.ifname);
+	used = (size_t)snprintf(f->description, sizeof(f->description), "%s; netns %llu; mode %s",
+				t->label, t->netns_ino, r->mode_used);
+	if (r->peer.ifindex != 0 && used < sizeof(f->description))
+		snprintf(f->description + used, sizeof(f->description) - used,
+			 "; host peer %s (ifindex %d)", r->peer.name, r->peer.ifindex);
+}
+
 static int open_output(struct run *r, struct nd_err *err)
 {
-	unsigned char hdr[ND_PCAP_FILE_HDR_LEN];
+	enum nd_format fmt = r->opts.format_pcap ? ND_FORMAT_PCAP : ND_FORMAT_PCAPNG;
+	struct nd_wif *f = &r->writer.ifs[0];
+	char userappl[128];
 	int rc;
 
 	/* The file is created with the invoker's rights (for root: root's), never with
 	 * capabilities the invoker does not have, so it belongs to the invoker. */
 	if (nd_privs_invoker_begin(&r->privs, err) < 0)
 		return -1;
-	rc = nd_out_open(&r->out, r->opts.output, OUT_BUFFER_SIZE, nd_pcap_record_len, err);
+	rc = nd_out_open(&r->out, r->opts.output, OUT_BUFFER_SIZE, nd_writer_reclen(fmt), err);
 	if (nd_privs_invoker_end(&r->privs, err) < 0)
 		return -1;
 	if (rc < 0)
 		return -1;
-	nd_pcap_file_header(hdr, (uint32_t)r->cap.linktype, (uint32_t)r->cap.snaplen);
-	return nd_out_header(&r->out, hdr, sizeof(hdr), err);
+	r->writer.format = fmt;
+	r->writer.out = &r->out;
+	r->writer.nifs = 1;
+	f->linktype = r->cap.linktype;
+	f->snaplen = r->cap.snaplen;
+	f->filter = r->filter_from_file ? r->filter_from_file : r->opts.filter;
+	f->has_mac = r->tif.has_addr;
+	memcpy(f->mac, r->tif.addr, sizeof(f->mac));
+	describe(r, f);
+	snprintf(userappl, sizeof(userappl), "nsdump %s (%s)", ND_VERSION, pcap_lib_version());
+	return nd_writer_start(&r->writer, userappl, err);
 }
 
 static void print_listening(const struct run *r)
@@ -169,12 +205,15 @@ static void print_listening(const struct run *r)
 static int run_capture(struct run *r, struct nd_err *err)
 {
 	struct nd_capture_stats st = { 0 };
-	bool live = !r->out.regular;
+	bool live = !r->out.regular, stats_ok = true;
+	struct nd_err serr = { 0 };
 	int rc;
 
 	r->loop = (struct nd_loop){
 		.cap = &r->cap,
 		.out = &r->out,
+		.writer = &r->writer,
+		.ifid = 0,
 		.target = &r->target,
 		.count = r->opts.count,
 		.duration = r->opts.duration,
@@ -183,6 +222,13 @@ static int run_capture(struct run *r, struct nd_err *err)
 		.sigfd = r->sigfd,
 	};
 	rc = nd_loop_run(&r->loop, err);
+	/* The kernel's counts go into the file too (pcapng), unless nobody is left to read it. */
+	if (nd_capture_stats(&r->cap, &st, &serr) < 0)
+		stats_ok = false;
+	if (rc == 0 && r->loop.reason != ND_STOP_READER_GONE && stats_ok &&
+	    nd_writer_stats(&r->writer, 0, st.received, st.dropped + st.ifdropped, st.dropped,
+			    err) < 0)
+		rc = -1;
 	if (rc < 0) {
 		nd_out_abort(&r->out);
 	} else if (nd_out_close(&r->out, err) < 0) {
@@ -197,8 +243,8 @@ static int run_capture(struct run *r, struct nd_err *err)
 	if (r->loop.reason == ND_STOP_TARGET_EXITED || r->loop.reason == ND_STOP_IFACE_GONE ||
 	    r->loop.reason == ND_STOP_READER_GONE)
 		fprintf(stderr, "nsdump: stopping: %s\n", nd_loop_reason(&r->loop));
-	if (nd_capture_stats(&r->cap, &st, err) < 0) {
-		fprintf(stderr, "nsdump: %s\n", err->msg);
+	if (!stats_ok) {
+		fprintf(stderr, "nsdump: %s\n", serr.msg);
 		return rc;
 	}
 	fprintf(stderr, "%llu packet%s captured\n", r->out.nwritten, r->out.nwritten == 1 ? "" : "s");
@@ -240,8 +286,16 @@ int main(int argc, char **argv)
 		rc = die(&err);
 	else if (r.listed)
 		rc = fflush(stdout) == 0 ? ND_EXIT_OK : ND_EXIT_FAIL;
-	else if (open_output(&r, &err) < 0)
-		rc = die(&err);
+	else if (open_output(&r, &err) < 0) {
+		/* A reader that leaves before the header is written ends the capture in order. */
+		if (err.errnum == EPIPE) {
+			if (!r.opts.quiet)
+				fprintf(stderr, "nsdump: stopping: the reader closed the pipe\n");
+			rc = ND_EXIT_OK;
+		} else {
+			rc = die(&err);
+		}
+	}
 	else if (nd_privs_drop(&r.privs, &err) < 0)
 		rc = die(&err);
 	else {

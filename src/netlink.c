@@ -93,6 +93,14 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 			return MNL_CB_ERROR;
 		k->link_netnsid = (int)mnl_attr_get_u32(a);
 		break;
+	case IFLA_ADDRESS:
+		if (mnl_attr_validate(a, MNL_TYPE_BINARY) < 0)
+			return MNL_CB_ERROR;
+		if (mnl_attr_get_payload_len(a) == sizeof(k->addr)) {
+			memcpy(k->addr, mnl_attr_get_payload(a), sizeof(k->addr));
+			k->has_addr = true;
+		}
+		break;
 	case IFLA_OPERSTATE:
 		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
 			return MNL_CB_ERROR;

@@ -81,12 +81,13 @@ static int write_failed(struct nd_out *o, size_t done, int e, struct nd_err *err
 	size_t pos = 0, whole = 0;
 
 	while (pos < o->len) {
-		size_t rl = o->reclen != NULL ? o->reclen(o->buf + pos, o->len - pos) : 0;
+		bool packet = false;
+		size_t rl = o->reclen != NULL ? o->reclen(o->buf + pos, o->len - pos, &packet) : 0;
 
 		if (rl == 0 || pos + rl > done)
 			break;
 		pos += rl;
-		whole++;
+		whole += packet;
 	}
 	o->nwritten += whole;
 	if (o->regular && done > pos && ftruncate(o->fd, o->committed + (off_t)pos) < 0)
@@ -147,21 +148,37 @@ int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *er
 	return 0;
 }
 
-int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data,
-		  size_t dlen, struct nd_err *err)
+static int append(struct nd_out *o, const void *a, size_t alen, const void *b, size_t blen,
+		  const void *c, size_t clen, struct nd_err *err)
 {
-	size_t need = hlen + dlen;
+	size_t need = alen + blen + clen;
 
 	if (o->len + need > o->cap && nd_out_flush(o, err) < 0)
 		return -1;
 	if (need > o->cap)
 		return nd_err_set(err, ND_EXIT_FAIL, 0, "record of %zu bytes larger than the output "
 				  "buffer", need);
-	memcpy(o->buf + o->len, hdr, hlen);
-	memcpy(o->buf + o->len + hlen, data, dlen);
+	memcpy(o->buf + o->len, a, alen);
+	if (blen)
+		memcpy(o->buf + o->len + alen, b, blen);
+	if (clen)
+		memcpy(o->buf + o->len + alen + blen, c, clen);
 	o->len += need;
+	return 0;
+}
+
+int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data,
+		  size_t dlen, const void *tail, size_t tlen, struct nd_err *err)
+{
+	if (append(o, hdr, hlen, data, dlen, tail, tlen, err) < 0)
+		return -1;
 	o->nbuffered++;
 	return 0;
+}
+
+int nd_out_block(struct nd_out *o, const void *p, size_t len, struct nd_err *err)
+{
+	return append(o, p, len, NULL, 0, NULL, 0, err);
 }
 
 int nd_out_flush(struct nd_out *o, struct nd_err *err)

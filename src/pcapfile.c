@@ -34,10 +34,11 @@ void nd_pcap_record_header(unsigned char out[ND_PCAP_REC_HDR_LEN], uint32_t ts_s
 	put32(out + 12, len);
 }
 
-size_t nd_pcap_record_len(const unsigned char *p, size_t avail)
+size_t nd_pcap_record_len(const unsigned char *p, size_t avail, bool *packet)
 {
 	uint32_t caplen;
 
+	*packet = true;
 	if (avail < ND_PCAP_REC_HDR_LEN)
 		return 0;
 	memcpy(&caplen, p + 8, sizeof(caplen));

@@ -47,6 +47,7 @@ struct nd_opts {
 	int verbose;              /* number of -v */
 	double duration;          /* --duration SECONDS; 0 for none */
 	enum nd_mode mode;        /* --mode */
+	bool format_pcap;         /* --format pcap (default pcapng) */
 	bool list_ifaces;         /* -D: list the target's interfaces and exit */
 	bool help;
 	bool version;

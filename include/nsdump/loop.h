@@ -9,6 +9,7 @@
 #include "nsdump/err.h"
 #include "nsdump/output.h"
 #include "nsdump/target.h"
+#include "nsdump/writer.h"
 
 enum nd_stop {
 	ND_STOP_NONE = 0,
@@ -25,6 +26,8 @@ struct nd_loop {
 	/* inputs */
 	struct nd_capture *cap;
 	struct nd_out *out;
+	struct nd_writer *writer;
+	unsigned int ifid;     /* the capture's interface in the writer */
 	const struct nd_target *target;
 	unsigned long count;   /* 0: no limit */
 	double duration;       /* seconds, 0: none */

@@ -4,6 +4,7 @@
 #define NSDUMP_NETLINK_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,8 @@ struct nd_link {
 	int link;             /* IFLA_LINK: peer/lower ifindex, 0 if absent */
 	int link_netnsid;     /* IFLA_LINK_NETNSID, -1 if absent (same namespace) */
 	int operstate;        /* IFLA_OPERSTATE (IF_OPER_*), -1 if absent */
+	unsigned char addr[6]; /* IFLA_ADDRESS when it is an Ethernet address */
+	bool has_addr;
 };
 
 struct nd_addr {

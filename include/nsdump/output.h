@@ -11,8 +11,9 @@
 
 #include "nsdump/err.h"
 
-/* Length of the record at p, or 0 if avail is too short to tell. */
-typedef size_t (*nd_reclen_fn)(const unsigned char *p, size_t avail);
+/* Length of the record at p, or 0 if avail is too short to tell; *packet says whether the
+ * record is a packet (and not, say, a statistics block). */
+typedef size_t (*nd_reclen_fn)(const unsigned char *p, size_t avail, bool *packet);
 
 struct nd_out {
 	int fd;
@@ -21,9 +22,9 @@ struct nd_out {
 	unsigned char *buf;
 	size_t len;             /* bytes buffered, always whole records */
 	size_t cap;
-	size_t nbuffered;       /* records in buf */
+	size_t nbuffered;       /* packets in buf */
 	off_t committed;        /* file offset after the last record written whole */
-	unsigned long long nwritten; /* records that reached the file or pipe whole */
+	unsigned long long nwritten; /* packets that reached the file or pipe whole */
 	nd_reclen_fn reclen;
 	char name[256];         /* for messages */
 };
@@ -40,10 +41,13 @@ int nd_out_check_stdout(const char *path, struct nd_err *err);
 /* Writes a header (not a record) and flushes it, so that a reader can start at once. */
 int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *err);
 
-/* Appends one record made of two parts; flushes first when it would not fit. On error,
- * err->errnum is EPIPE when the reader of a pipe has gone. */
+/* Appends one packet record made of three parts (tail may be NULL); flushes first when it
+ * would not fit. On error, err->errnum is EPIPE when the reader of a pipe has gone. */
 int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data,
-		  size_t dlen, struct nd_err *err);
+		  size_t dlen, const void *tail, size_t tlen, struct nd_err *err);
+
+/* Appends a record that is not a packet (kept whole like the others, not counted). */
+int nd_out_block(struct nd_out *o, const void *p, size_t len, struct nd_err *err);
 
 /* Writes out everything buffered. */
 int nd_out_flush(struct nd_out *o, struct nd_err *err);

@@ -3,6 +3,7 @@
 #ifndef NSDUMP_PCAPFILE_H
 #define NSDUMP_PCAPFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,6 @@ void nd_pcap_record_header(unsigned char out[ND_PCAP_REC_HDR_LEN], uint32_t ts_s
 
 /* Length of the record starting at p (header plus data), or 0 if avail bytes do not hold
  * a record header. Used to cut a file back to whole records after a failed write. */
-size_t nd_pcap_record_len(const unsigned char *p, size_t avail);
+size_t nd_pcap_record_len(const unsigned char *p, size_t avail, bool *packet);
 
 #endif

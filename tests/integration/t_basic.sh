@@ -1,6 +1,7 @@
 #!/bin/bash
 # Basic capture: exact counts with -c, with SIGINT, via --pid and both --netns
-# forms; the file is nanosecond pcap owned by root; tcpdump-style statistics.
+# forms; the file is pcapng (or nanosecond pcap with --format pcap) owned by root;
+# tcpdump-style statistics.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 nd_preconditions
@@ -16,12 +17,21 @@ if nd_start_ready c100 -v --pid "$TARGET_PID" -c 100 -w "$out"; then
 	check_count_all "-c 100: exactly 100 packets" "$out" 100
 	check_count "-c 100: all are the test's UDP datagrams" "$out" 100 udp dst port 9999 and src host "$IP_A"
 	check_stats "-c 100: statistics lines" "$ND_TMP/c100.err" 100
-	magic=$(od -An -tx1 -N4 "$out" | tr -d ' ')
-	case "$magic" in
-	4d3cb2a1 | a1b23c4d) ok "-c 100: nanosecond pcap magic" ;;
-	*) not_ok "-c 100: nanosecond pcap magic" "magic bytes $magic" ;;
-	esac
+	check_eq "-c 100: pcapng by default (section header block type)" 0a0d0d0a "$(od -An -tx1 -N4 "$out" | tr -d ' ')"
 	check_eq "-c 100: file owned by root" root "$(stat -c %U "$out" 2>&1)"
+fi
+
+# --format pcap: the classic format, nanosecond variant.
+if nd_start_ready fpcap -v --pid "$TARGET_PID" -c 10 --format pcap -w "$ND_TMP/f.pcap"; then
+	nd_send "$NS_A" 10 "$SINK_B"
+	nd_wait_exit "$ND_PID" 5
+	check_eq "--format pcap: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/fpcap.err")"
+	magic=$(od -An -tx1 -N4 "$ND_TMP/f.pcap" | tr -d ' ')
+	case "$magic" in
+	4d3cb2a1 | a1b23c4d) ok "--format pcap: nanosecond pcap magic" ;;
+	*) not_ok "--format pcap: nanosecond pcap magic" "magic bytes $magic" ;;
+	esac
+	check_count_all "--format pcap: exactly 10 packets" "$ND_TMP/f.pcap" 10
 fi
 
 # No -c: exactly 50 sent, then SIGINT: exactly 50, stats say 50.

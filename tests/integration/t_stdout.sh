@@ -112,8 +112,14 @@ reader_gone() {
 }
 
 reader_gone "reader tcpdump -c 5 (traffic flowing)" flow tcpdump -n -c 5 -r -
-reader_gone "reader head -c 100 (traffic flowing)" flow head -c 100
+reader_gone "reader head -c 2000 (traffic flowing)" flow head -c 2000
 reader_gone "reader tcpdump -c 5 (no traffic after it)" idle tcpdump -n -c 5 -r -
+
+# A reader that is gone before nsdump writes anything: an orderly stop, exit 0.
+"$NSDUMP" --pid "$TARGET_PID" -w - 2>"$ND_TMP/noreader.err" | true
+rc=${PIPESTATUS[0]}
+check_eq "reader gone before the header: exit 0" 0 "$rc" "$(nd_excerpt "$ND_TMP/noreader.err")"
+check_grep "reader gone before the header: says so" "$ND_TMP/noreader.err" 'stopping: the reader closed the pipe'
 
 # A terminal on stdout: exit 2 with a hint, both implicitly and with -w -.
 for args in "" "-w -"; do

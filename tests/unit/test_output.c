@@ -19,7 +19,7 @@ static int add_packet(struct nd_out *o, uint32_t sec, uint32_t caplen, struct nd
 
 	memset(data, 0xab, sizeof(data));
 	nd_pcap_record_header(hdr, sec, 5, caplen, caplen + 10);
-	return nd_out_record(o, hdr, sizeof(hdr), data, caplen, e);
+	return nd_out_record(o, hdr, sizeof(hdr), data, caplen, NULL, 0, e);
 }
 
 static off_t file_size(const char *path)
@@ -47,8 +47,12 @@ int main(void)
 	      memcmp(fh, want_fh, sizeof(fh)) == 0);
 	nd_pcap_record_header(rh, 1, 2, 64, 256);
 	CHECK("pcap record header is byte-exact", memcmp(rh, want_rh, sizeof(rh)) == 0);
-	CHECK("record length from header", nd_pcap_record_len(rh, 16) == 16 + 64);
-	CHECK("record length needs a whole header", nd_pcap_record_len(rh, 15) == 0);
+	{
+		bool packet = false;
+
+		CHECK("record length from header", nd_pcap_record_len(rh, 16, &packet) == 16 + 64 && packet);
+		CHECK("record length needs a whole header", nd_pcap_record_len(rh, 15, &packet) == 0);
+	}
 
 	fd = mkstemp(path);
 	CHECK("temp file", fd >= 0);

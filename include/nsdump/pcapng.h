@@ -1,0 +1,75 @@
+/* pcapng block encoding (draft-ietf-opsawg-pcapng), in host byte order; readers tell the
+ * order from the Section Header Block's byte-order magic. Pure functions over caller
+ * buffers: each returns the block's length, or 0 if it does not fit in cap. */
+#ifndef NSDUMP_PCAPNG_H
+#define NSDUMP_PCAPNG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ND_PCAPNG_SHB 0x0A0D0D0Au
+#define ND_PCAPNG_IDB 0x00000001u
+#define ND_PCAPNG_ISB 0x00000005u
+#define ND_PCAPNG_EPB 0x00000006u
+
+/* Room for an EPB's header and trailer around the packet bytes: 28 + 3 padding + 12 for
+ * epb_flags + 4. */
+#define ND_PCAPNG_EPB_HEAD 28
+#define ND_PCAPNG_EPB_TAIL_MAX 19
+
+/* Longest text kept in one option; longer values are cut (on a UTF-8 boundary). */
+#define ND_PCAPNG_OPT_MAX 4096
+
+/* epb_flags direction bits. */
+enum nd_pcapng_dir {
+	ND_PCAPNG_DIR_UNKNOWN = 0,
+	ND_PCAPNG_DIR_IN = 1,
+	ND_PCAPNG_DIR_OUT = 2,
+};
+
+struct nd_pcapng_shb {
+	const char *hardware; /* shb_hardware, NULL to leave out */
+	const char *os;       /* shb_os */
+	const char *userappl; /* shb_userappl */
+};
+
+struct nd_pcapng_idb {
+	uint16_t linktype;
+	uint32_t snaplen;
+	const char *name;        /* if_name */
+	const char *description; /* if_description */
+	const char *filter;      /* if_filter (libpcap expression), NULL or "" for none */
+};
+
+struct nd_pcapng_isb {
+	uint32_t ifid;
+	uint64_t ts_ns;        /* when the statistics were taken */
+	uint64_t start_ns;     /* isb_starttime */
+	uint64_t ifrecv;       /* isb_ifrecv: packets the filter received */
+	uint64_t ifdrop;       /* isb_ifdrop: dropped by the interface/driver */
+	uint64_t osdrop;       /* isb_osdrop: dropped by the kernel (ring full) */
+	uint64_t usrdeliv;     /* isb_usrdeliv: written to the file */
+};
+
+size_t nd_pcapng_shb(unsigned char *out, size_t cap, const struct nd_pcapng_shb *shb);
+size_t nd_pcapng_idb(unsigned char *out, size_t cap, const struct nd_pcapng_idb *idb);
+size_t nd_pcapng_isb(unsigned char *out, size_t cap, const struct nd_pcapng_isb *isb);
+
+/* The parts of an Enhanced Packet Block around caplen packet bytes: head (28 bytes) and tail
+ * (padding, epb_flags when dir is known, end of options, total length). Returns the tail's
+ * length; the block's is ND_PCAPNG_EPB_HEAD + caplen + that. */
+size_t nd_pcapng_epb(unsigned char head[ND_PCAPNG_EPB_HEAD],
+		     unsigned char tail[ND_PCAPNG_EPB_TAIL_MAX], uint32_t ifid, uint64_t ts_ns,
+		     uint32_t caplen, uint32_t len, enum nd_pcapng_dir dir);
+
+/* Length of the block at p (its total-length field), or 0 when avail cannot hold its
+ * header or the field is not a valid block length; *packet: whether it is an EPB. */
+size_t nd_pcapng_block_len(const unsigned char *p, size_t avail, bool *packet);
+
+/* Copies src into dst (at most dstlen-1 bytes, NUL-terminated), replacing what is not
+ * printable UTF-8 (control bytes, invalid sequences) with '?', so a name taken from a
+ * runtime or the kernel cannot garble a reader. */
+void nd_pcapng_clean_text(char *dst, size_t dstlen, const char *src);
+
+#endif

@@ -1,0 +1,61 @@
+/* Capture files: pcapng (default) or pcap, one or more interfaces, over struct nd_out. */
+#ifndef NSDUMP_WRITER_H
+#define NSDUMP_WRITER_H
+
+#include <pcap/pcap.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nsdump/err.h"
+#include "nsdump/output.h"
+
+enum nd_format {
+	ND_FORMAT_PCAPNG = 0,
+	ND_FORMAT_PCAP,
+};
+
+#define ND_WRITER_MAX_IFS 64
+
+/* One captured interface: what the file says of it, and how to tell a packet's direction. */
+struct nd_wif {
+	int linktype;
+	int snaplen;
+	char name[256];         /* if_name, e.g. "web1/eth0" */
+	char description[1024]; /* if_description */
+	const char *filter;     /* if_filter, may be NULL */
+	unsigned char mac[6];   /* the target interface's own address, for direction */
+	bool has_mac;
+	uint64_t written;       /* packets written for this interface */
+};
+
+struct nd_writer {
+	enum nd_format format;
+	struct nd_out *out;
+	struct nd_wif ifs[ND_WRITER_MAX_IFS];
+	unsigned int nifs;
+	uint64_t start_ns;
+};
+
+/* Starts the file: a pcap header (one interface only) or a pcapng section header and one
+ * interface description per interface. w->ifs and w->nifs must be filled. The header is
+ * written at once, so a reader of a pipe can start. */
+int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *err);
+
+/* Appends one packet of interface ifid. On error err->errnum is EPIPE when a pipe's reader
+ * has gone. */
+int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_pkthdr *h,
+		     const unsigned char *bytes, struct nd_err *err);
+
+/* pcapng: appends an Interface Statistics Block for ifid (kernel counts). No-op for pcap. */
+int nd_writer_stats(struct nd_writer *w, unsigned int ifid, uint64_t recv, uint64_t drop,
+		    uint64_t ifdrop, struct nd_err *err);
+
+/* The record-length function nd_out needs for the format. */
+nd_reclen_fn nd_writer_reclen(enum nd_format format);
+
+/* The direction of a packet from the target's point of view, or 0 when unknown: from the
+ * cooked header's packet type (-i any), else by comparing the Ethernet source address with
+ * the target interface's own. */
+int nd_writer_direction(const struct nd_wif *wif, const unsigned char *bytes, uint32_t caplen);
+
+#endif

@@ -1,0 +1,160 @@
+/* Capture file writing in either format; see include/nsdump/writer.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "nsdump/pcapfile.h"
+#include "nsdump/pcapng.h"
+#include "nsdump/writer.h"
+
+#define SLL_PKTTYPE_OUTGOING 4 /* PACKET_OUTGOING in the cooked header */
+
+nd_reclen_fn nd_writer_reclen(enum nd_format format)
+{
+	return format == ND_FORMAT_PCAP ? nd_pcap_record_len : nd_pcapng_block_len;
+}
+
+int nd_writer_direction(const struct nd_wif *wif, const unsigned char *bytes, uint32_t caplen)
+{
+	int out;
+
+	if (wif->linktype == DLT_LINUX_SLL && caplen >= 2) {
+		/* -i any: the kernel says it, from this interface's view; never inverted. */
+		return ((bytes[0] << 8) | bytes[1]) == SLL_PKTTYPE_OUTGOING ? ND_PCAPNG_DIR_OUT
+									    : ND_PCAPNG_DIR_IN;
+	}
+	if (wif->linktype != DLT_EN10MB || !wif->has_mac || caplen < 12)
+		return ND_PCAPNG_DIR_UNKNOWN;
+	/* The target's interface sent it if the frame comes from that interface's address.
+	 * wif->mac is always the target's (in veth mode the peer's, not the host end's), so
+	 * the answer is the target's point of view in both modes. */
+	out = memcmp(bytes + 6, wif->mac, 6) == 0;
+	return out ? ND_PCAPNG_DIR_OUT : ND_PCAPNG_DIR_IN;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int start_pcap(struct nd_writer *w, struct nd_err *err)
+{
+	unsigned char hdr[ND_PCAP_FILE_HDR_LEN];
+
+	if (w->nifs != 1)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "pcap holds one interface only: use --format pcapng for %u", w->nifs);
+	nd_pcap_file_header(hdr, (uint32_t)w->ifs[0].linktype, (uint32_t)w->ifs[0].snaplen);
+	return nd_out_header(w->out, hdr, sizeof(hdr), err);
+}
+
+static int start_pcapng(struct nd_writer *w, const char *userappl, struct nd_err *err)
+{
+	/* Every option is cut at ND_PCAPNG_OPT_MAX: 64 KiB holds any SHB or IDB. */
+	static unsigned char block[65536];
+	struct utsname u;
+	char os[300], hw[300];
+	struct nd_pcapng_shb shb = { .userappl = userappl };
+	size_t n;
+
+	if (uname(&u) == 0) {
+		snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
+		snprintf(hw, sizeof(hw), "%s", u.machine);
+		shb.os = os;
+		shb.hardware = hw;
+	}
+	n = nd_pcapng_shb(block, sizeof(block), &shb);
+	if (n == 0 || nd_out_header(w->out, block, n, err) < 0)
+		return n == 0 ? nd_err_set(err, ND_EXIT_FAIL, 0, "section header too large") : -1;
+	for (unsigned int i = 0; i < w->nifs; i++) {
+		const struct nd_wif *f = &w->ifs[i];
+		struct nd_pcapng_idb idb = {
+			.linktype = (uint16_t)f->linktype,
+			.snaplen = (uint32_t)f->snaplen,
+			.name = f->name,
+			.description = f->description,
+			.filter = f->filter,
+		};
+
+		n = nd_pcapng_idb(block, sizeof(block), &idb);
+		if (n == 0)
+			return nd_err_set(err, ND_EXIT_FAIL, 0, "interface description too large");
+		if (nd_out_header(w->out, block, n, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *err)
+{
+	w->start_ns = now_ns();
+	if (w->nifs == 0 || w->nifs > ND_WRITER_MAX_IFS)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "between 1 and %d interfaces, not %u",
+				  ND_WRITER_MAX_IFS, w->nifs);
+	for (unsigned int i = 0; i < w->nifs; i++) {
+		char clean[sizeof(w->ifs[i].description)];
+
+		nd_pcapng_clean_text(clean, sizeof(w->ifs[i].name), w->ifs[i].name);
+		memcpy(w->ifs[i].name, clean, sizeof(w->ifs[i].name));
+		nd_pcapng_clean_text(clean, sizeof(clean), w->ifs[i].description);
+		memcpy(w->ifs[i].description, clean, sizeof(clean));
+	}
+	if (w->format == ND_FORMAT_PCAP)
+		return start_pcap(w, err);
+	return start_pcapng(w, userappl, err);
+}
+
+int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_pkthdr *h,
+		     const unsigned char *bytes, struct nd_err *err)
+{
+	struct nd_wif *f = &w->ifs[ifid];
+	int rc;
+
+	if (w->format == ND_FORMAT_PCAP) {
+		unsigned char rec[ND_PCAP_REC_HDR_LEN];
+
+		/* With nanosecond precision requested, libpcap's tv_usec holds nanoseconds. */
+		nd_pcap_record_header(rec, (uint32_t)h->ts.tv_sec, (uint32_t)h->ts.tv_usec,
+				      h->caplen, h->len);
+		rc = nd_out_record(w->out, rec, sizeof(rec), bytes, h->caplen, NULL, 0, err);
+	} else {
+		unsigned char head[ND_PCAPNG_EPB_HEAD], tail[ND_PCAPNG_EPB_TAIL_MAX];
+		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
+		size_t tl = nd_pcapng_epb(head, tail, ifid, ts, h->caplen, h->len,
+					  nd_writer_direction(f, bytes, h->caplen));
+
+		rc = nd_out_record(w->out, head, sizeof(head), bytes, h->caplen, tail, tl, err);
+	}
+	if (rc == 0)
+		f->written++;
+	return rc;
+}
+
+int nd_writer_stats(struct nd_writer *w, unsigned int ifid, uint64_t recv, uint64_t drop,
+		    uint64_t ifdrop, struct nd_err *err)
+{
+	unsigned char block[128];
+	struct nd_pcapng_isb isb = {
+		.ifid = ifid,
+		.ts_ns = now_ns(),
+		.start_ns = w->start_ns,
+		.ifrecv = recv,
+		.ifdrop = ifdrop,
+		.osdrop = drop,
+		.usrdeliv = w->ifs[ifid].written,
+	};
+	size_t n;
+
+	if (w->format != ND_FORMAT_PCAPNG)
+		return 0;
+	n = nd_pcapng_isb(block, sizeof(block), &isb);
+	if (n == 0)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "statistics block too large");
+	/* A record, not a header: it is cut away whole if the disk fills under it. */
+	return nd_out_block(w->out, block, n, err);
+}
