@@ -1,6 +1,7 @@
 /*
- * latency: read a pcap stream on standard input and measure how long each
- * packet took from its sender to here, for nsdump's benchmark.
+ * latency: read a capture stream (pcap or pcapng) on standard input and
+ * measure how long each packet took from its sender to here, for nsdump's
+ * benchmark.
  *
  *   latency [-p PORT] [-1] -o REPORT
  *
@@ -8,17 +9,17 @@
  * the first 16 payload bytes of every UDP datagram (one stamp per sendmmsg
  * batch).  Each read() from the pipe is stamped once with CLOCK_REALTIME; a
  * packet's latency is that stamp minus the one in its payload, so it covers
- * the kernel, the capturer's buffering and the pipe.  The reader does nothing
- * else per packet, so it keeps up with any capturer (a few ns per packet).
+ * the kernel, the capturer's buffering and the pipe.  The reader does little
+ * per packet (a few ns), so it keeps up with any capturer.
  *
  * -1 stops after the first packet (start-up measurement: its arrival time
  * and its capture time stamp are reported).
  *
  * REPORT gets one line of key=value pairs:
- *   packets=<records read> matched=<UDP to PORT with a stamp>
+ *   format=pcap|pcapng packets=<packets read> matched=<UDP to PORT with a stamp>
  *   lat_med_ms= lat_p99_ms= lat_max_ms= (of the matched ones; "-" if none)
- *   first_arrival=<CLOCK_REALTIME s.ns> first_ts=<capture stamp s.ns>
- *   truncated=<1 if the stream ended inside a record>
+ *   first_arrival=<CLOCK_REALTIME s.ns> first_ts=<capture stamp s.ns, "-" if none>
+ *   truncated=<1 if the stream ended inside a record or block>
  */
 #include <errno.h>
 #include <stdint.h>
@@ -29,16 +30,39 @@
 #include <unistd.h>
 
 #define BUF_SIZE (8u << 20)
-#define FILE_HDR 24
-#define REC_HDR 16
+#define PCAP_HDR 24
+#define PCAP_REC 16
+#define NG_SHB 0x0A0D0D0Au
+#define NG_IDB 0x00000001u
+#define NG_SPB 0x00000003u
+#define NG_EPB 0x00000006u
+#define NG_BOM 0x1A2B3C4Du
+#define MAX_IFACES 256
 #define DLT_EN10MB 1
 #define DLT_LINUX_SLL 113
 #define DLT_LINUX_SLL2 276
 
-struct stream {
+struct iface {
+	uint32_t linktype;
+	uint64_t units; /* time stamp units per second */
+};
+
+struct reader {
 	int swapped;
+	unsigned int port;
+	/* pcap */
 	int nsec;
 	uint32_t linktype;
+	/* pcapng: the interfaces of the current section */
+	struct iface ifs[MAX_IFACES];
+	unsigned int nifs;
+	/* results */
+	unsigned long long packets;
+	uint32_t *lat; /* microseconds */
+	size_t nlat, caplat;
+	struct timespec first_arrival;
+	int have_first_ts;
+	uint64_t first_sec, first_nsec;
 };
 
 static uint32_t rd32(const unsigned char *p, int swapped)
@@ -47,6 +71,14 @@ static uint32_t rd32(const unsigned char *p, int swapped)
 
 	memcpy(&v, p, sizeof(v));
 	return swapped ? __builtin_bswap32(v) : v;
+}
+
+static uint16_t rd16(const unsigned char *p, int swapped)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return swapped ? __builtin_bswap16(v) : v;
 }
 
 static uint16_t be16(const unsigned char *p)
@@ -61,11 +93,11 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Offset of the network-layer header and its EtherType for the link type, or -1. */
-static long l3_offset(const struct stream *s, const unsigned char *pkt, uint32_t caplen,
+/* Offset of the network-layer header for the link type, or -1; sets the EtherType. */
+static long l3_offset(uint32_t linktype, const unsigned char *pkt, uint32_t caplen,
 		      uint16_t *ethertype)
 {
-	switch (s->linktype) {
+	switch (linktype) {
 	case DLT_EN10MB:
 		if (caplen < 14)
 			return -1;
@@ -87,11 +119,11 @@ static long l3_offset(const struct stream *s, const unsigned char *pkt, uint32_t
 }
 
 /* The sender's stamp in a UDP datagram to port, in ns since the epoch; 0 if none. */
-static int64_t sent_stamp(const struct stream *s, const unsigned char *pkt, uint32_t caplen,
+static int64_t sent_stamp(uint32_t linktype, const unsigned char *pkt, uint32_t caplen,
 			  unsigned int port)
 {
 	uint16_t et = 0;
-	long off = l3_offset(s, pkt, caplen, &et);
+	long off = l3_offset(linktype, pkt, caplen, &et);
 	const unsigned char *ip, *udp;
 	unsigned int ihl;
 	int64_t sec, nsec;
@@ -111,6 +143,162 @@ static int64_t sent_stamp(const struct stream *s, const unsigned char *pkt, uint
 	if (nsec < 0 || nsec >= 1000000000)
 		return 0;
 	return sec * 1000000000 + nsec;
+}
+
+/* One packet, seen at `when`; has_ts says whether sec/nsec hold its capture stamp. */
+static int packet(struct reader *r, const struct timespec *when, uint32_t linktype,
+		  const unsigned char *pkt, uint32_t caplen, int has_ts, uint64_t sec, uint64_t nsec)
+{
+	int64_t sent = sent_stamp(linktype, pkt, caplen, r->port), d;
+
+	if (r->packets++ == 0) {
+		r->first_arrival = *when;
+		r->have_first_ts = has_ts;
+		r->first_sec = sec;
+		r->first_nsec = nsec;
+	}
+	if (sent == 0)
+		return 0;
+	d = ((int64_t)when->tv_sec * 1000000000 + when->tv_nsec - sent) / 1000;
+	if (d < 0)
+		d = 0;
+	if (d > UINT32_MAX)
+		d = UINT32_MAX;
+	if (r->nlat == r->caplat) {
+		size_t ncap = r->caplat ? r->caplat * 2 : (size_t)1 << 16;
+		uint32_t *n = realloc(r->lat, ncap * sizeof(*n));
+
+		if (n == NULL) {
+			fputs("latency: out of memory\n", stderr);
+			return -1;
+		}
+		r->lat = n;
+		r->caplat = ncap;
+	}
+	r->lat[r->nlat++] = (uint32_t)d;
+	return 0;
+}
+
+/* pcap: the file header was checked; consumes whole records.  Returns bytes used, -1 on
+ * error. */
+static long pcap_records(struct reader *r, const unsigned char *b, size_t len,
+			 const struct timespec *when, int first_only)
+{
+	size_t pos = 0;
+
+	while (len - pos >= PCAP_REC) {
+		uint32_t caplen = rd32(b + pos + 8, r->swapped);
+		uint64_t sec = rd32(b + pos, r->swapped), frac = rd32(b + pos + 4, r->swapped);
+
+		if (caplen > BUF_SIZE / 2) {
+			fputs("latency: corrupt pcap record length\n", stderr);
+			return -1;
+		}
+		if (len - pos < PCAP_REC + (size_t)caplen)
+			break;
+		if (packet(r, when, r->linktype, b + pos + PCAP_REC, caplen, 1, sec,
+			   r->nsec ? frac : frac * 1000) < 0)
+			return -1;
+		pos += PCAP_REC + caplen;
+		if (first_only)
+			break;
+	}
+	return (long)pos;
+}
+
+/* if_tsresol of an IDB's options: units per second (default 10^6). */
+static uint64_t idb_units(const unsigned char *opt, size_t len, int swapped)
+{
+	size_t pos = 0;
+
+	while (len - pos >= 4) {
+		uint16_t code = rd16(opt + pos, swapped), olen = rd16(opt + pos + 2, swapped);
+
+		if (code == 0 || len - pos - 4 < olen)
+			break;
+		if (code == 9 && olen >= 1) {
+			unsigned int v = opt[pos + 4], e = v & 0x7f;
+			uint64_t u = 1;
+
+			if (v & 0x80)
+				return e < 64 ? (uint64_t)1 << e : 0;
+			while (e-- > 0 && u <= UINT64_MAX / 10)
+				u *= 10;
+			return u;
+		}
+		pos += 4 + (((size_t)olen + 3) & ~(size_t)3);
+	}
+	return 1000000;
+}
+
+/* pcapng: consumes whole blocks.  Returns bytes used, -1 on error. */
+static long pcapng_blocks(struct reader *r, const unsigned char *b, size_t len,
+			  const struct timespec *when, int first_only)
+{
+	size_t pos = 0;
+
+	while (len - pos >= 12) {
+		uint32_t type = rd32(b + pos, r->swapped), blen;
+		const unsigned char *body = b + pos + 8;
+
+		if (type == NG_SHB) {
+			uint32_t bom = rd32(b + pos + 8, 0);
+
+			if (bom == NG_BOM)
+				r->swapped = 0;
+			else if (bom == __builtin_bswap32(NG_BOM))
+				r->swapped = 1;
+			else {
+				fputs("latency: bad pcapng byte-order magic\n", stderr);
+				return -1;
+			}
+			r->nifs = 0;
+		}
+		blen = rd32(b + pos + 4, r->swapped);
+		if (blen < 12 || (blen & 3) != 0 || blen > BUF_SIZE / 2) {
+			fputs("latency: corrupt pcapng block length\n", stderr);
+			return -1;
+		}
+		if (len - pos < blen)
+			break;
+		if (type == NG_IDB && blen >= 20) {
+			if (r->nifs < MAX_IFACES) {
+				r->ifs[r->nifs].linktype = rd16(body, r->swapped);
+				r->ifs[r->nifs].units = idb_units(body + 8, blen - 20, r->swapped);
+			}
+			r->nifs++;
+		} else if (type == NG_EPB && blen >= 32) {
+			uint32_t ifid = rd32(body, r->swapped), caplen = rd32(body + 12, r->swapped);
+			uint64_t ts = ((uint64_t)rd32(body + 4, r->swapped) << 32) |
+				      rd32(body + 8, r->swapped);
+			const struct iface *ifc = ifid < r->nifs && ifid < MAX_IFACES ? &r->ifs[ifid] : NULL;
+			uint64_t units = ifc && ifc->units ? ifc->units : 1000000;
+
+			if (caplen > blen - 32) {
+				fputs("latency: corrupt enhanced packet block\n", stderr);
+				return -1;
+			}
+			if (packet(r, when, ifc ? ifc->linktype : DLT_EN10MB, body + 20, caplen, 1,
+				   ts / units,
+				   (uint64_t)((unsigned __int128)(ts % units) * 1000000000u / units)) < 0)
+				return -1;
+			if (first_only)
+				return (long)(pos + blen);
+		} else if (type == NG_SPB && blen >= 16) {
+			uint32_t caplen = blen - 16;
+			uint32_t olen = rd32(body, r->swapped);
+
+			if (olen < caplen)
+				caplen = olen;
+			if (packet(r, when, r->nifs ? r->ifs[0].linktype : DLT_EN10MB, body + 4, caplen,
+				   0, 0, 0) < 0)
+				return -1;
+			if (first_only)
+				return (long)(pos + blen);
+		}
+		pos += blen;
+	}
+	return (long)pos;
 }
 
 static int read_more(unsigned char *buf, size_t *len, size_t cap, struct timespec *when)
@@ -139,24 +327,28 @@ static double pct_ms(const uint32_t *v, size_t n, double p)
 	return (double)v[i] / 1000.0;
 }
 
+static void usage(void)
+{
+	fputs("usage: latency [-p PORT] [-1] -o REPORT < pcap-or-pcapng\n", stderr);
+	exit(2);
+}
+
 int main(int argc, char **argv)
 {
+	static struct reader r;
 	const char *report = NULL;
-	unsigned int port = 9999;
-	int first_only = 0, opt, rc, truncated = 0;
+	int first_only = 0, opt, rc, ng = 0, truncated = 0;
 	unsigned char *buf;
 	size_t len = 0, pos = 0;
-	struct stream s = { 0 };
-	struct timespec when = { 0, 0 }, first_arrival = { 0, 0 };
-	uint32_t *lat = NULL, first_sec = 0, first_frac = 0;
-	size_t nlat = 0, caplat = 0;
-	unsigned long long packets = 0;
+	struct timespec when = { 0, 0 };
+	long used;
 	FILE *f;
 
+	r.port = 9999;
 	while ((opt = getopt(argc, argv, "p:1o:")) != -1) {
 		switch (opt) {
 		case 'p':
-			port = (unsigned int)strtoul(optarg, NULL, 10);
+			r.port = (unsigned int)strtoul(optarg, NULL, 10);
 			break;
 		case '1':
 			first_only = 1;
@@ -165,90 +357,58 @@ int main(int argc, char **argv)
 			report = optarg;
 			break;
 		default:
-			fputs("usage: latency [-p PORT] [-1] -o REPORT < pcap\n", stderr);
-			return 2;
+			usage();
 		}
 	}
-	if (report == NULL) {
-		fputs("usage: latency [-p PORT] [-1] -o REPORT < pcap\n", stderr);
-		return 2;
-	}
+	if (report == NULL)
+		usage();
 	buf = malloc(BUF_SIZE);
 	if (buf == NULL) {
 		fputs("latency: out of memory\n", stderr);
 		return 1;
 	}
 
-	while (len < FILE_HDR) {
+	while (len < PCAP_HDR) {
 		rc = read_more(buf, &len, BUF_SIZE, &when);
 		if (rc <= 0) {
-			fputs("latency: no pcap file header on standard input\n", stderr);
+			fputs("latency: no capture header on standard input\n", stderr);
 			return 1;
 		}
 	}
 	switch (rd32(buf, 0)) {
+	case NG_SHB:
+		ng = 1;
+		break;
 	case 0xa1b2c3d4u:
 		break;
 	case 0xa1b23c4du:
-		s.nsec = 1;
+		r.nsec = 1;
 		break;
 	case 0xd4c3b2a1u:
-		s.swapped = 1;
+		r.swapped = 1;
 		break;
 	case 0x4d3cb2a1u:
-		s.swapped = 1;
-		s.nsec = 1;
+		r.swapped = 1;
+		r.nsec = 1;
 		break;
 	default:
-		fputs("latency: standard input is not a pcap stream\n", stderr);
+		fputs("latency: standard input is neither pcap nor pcapng\n", stderr);
 		return 1;
 	}
-	s.linktype = rd32(buf + 20, s.swapped) & 0x0fffffffu;
-	pos = FILE_HDR;
+	if (!ng) {
+		r.linktype = rd32(buf + 20, r.swapped) & 0x0fffffffu;
+		pos = PCAP_HDR;
+	}
 
 	for (;;) {
-		/* Every whole record in the buffer arrived at `when`. */
-		while (len - pos >= REC_HDR) {
-			uint32_t caplen = rd32(buf + pos + 8, s.swapped);
-			int64_t sent, now, d;
-
-			if (caplen > BUF_SIZE - REC_HDR) {
-				fputs("latency: corrupt record length\n", stderr);
-				return 1;
-			}
-			if (len - pos < REC_HDR + (size_t)caplen)
-				break;
-			if (packets == 0) {
-				first_arrival = when;
-				first_sec = rd32(buf + pos, s.swapped);
-				first_frac = rd32(buf + pos + 4, s.swapped);
-			}
-			packets++;
-			sent = sent_stamp(&s, buf + pos + REC_HDR, caplen, port);
-			if (sent != 0) {
-				now = (int64_t)when.tv_sec * 1000000000 + when.tv_nsec;
-				d = (now - sent) / 1000; /* microseconds */
-				if (d < 0)
-					d = 0;
-				if (d > UINT32_MAX)
-					d = UINT32_MAX;
-				if (nlat == caplat) {
-					uint32_t *n;
-
-					caplat = caplat ? caplat * 2 : 1u << 16;
-					n = realloc(lat, caplat * sizeof(*lat));
-					if (n == NULL) {
-						fputs("latency: out of memory\n", stderr);
-						return 1;
-					}
-					lat = n;
-				}
-				lat[nlat++] = (uint32_t)d;
-			}
-			pos += REC_HDR + caplen;
-			if (first_only)
-				goto done;
-		}
+		/* Everything whole in the buffer arrived at `when`. */
+		used = ng ? pcapng_blocks(&r, buf + pos, len - pos, &when, first_only)
+			  : pcap_records(&r, buf + pos, len - pos, &when, first_only);
+		if (used < 0)
+			return 1;
+		pos += (size_t)used;
+		if (first_only && r.packets > 0)
+			break;
 		if (pos > 0) {
 			memmove(buf, buf + pos, len - pos);
 			len -= pos;
@@ -262,24 +422,30 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-done:
+
 	f = fopen(report, "w");
 	if (f == NULL) {
 		fprintf(stderr, "latency: cannot create %s: %s\n", report, strerror(errno));
 		return 1;
 	}
-	fprintf(f, "packets=%llu matched=%zu", packets, nlat);
-	if (nlat > 0) {
-		qsort(lat, nlat, sizeof(*lat), cmp_u32);
-		fprintf(f, " lat_med_ms=%.3f lat_p99_ms=%.3f lat_max_ms=%.3f", pct_ms(lat, nlat, 0.5),
-			pct_ms(lat, nlat, 0.99), (double)lat[nlat - 1] / 1000.0);
+	fprintf(f, "format=%s packets=%llu matched=%zu", ng ? "pcapng" : "pcap", r.packets, r.nlat);
+	if (r.nlat > 0) {
+		qsort(r.lat, r.nlat, sizeof(*r.lat), cmp_u32);
+		fprintf(f, " lat_med_ms=%.3f lat_p99_ms=%.3f lat_max_ms=%.3f",
+			pct_ms(r.lat, r.nlat, 0.5), pct_ms(r.lat, r.nlat, 0.99),
+			(double)r.lat[r.nlat - 1] / 1000.0);
 	} else {
 		fputs(" lat_med_ms=- lat_p99_ms=- lat_max_ms=-", f);
 	}
-	fprintf(f, " first_arrival=%lld.%09ld first_ts=%u.%09u truncated=%d\n",
-		(long long)first_arrival.tv_sec, first_arrival.tv_nsec, first_sec,
-		s.nsec ? first_frac : first_frac * 1000u, truncated);
-	free(lat);
+	fprintf(f, " first_arrival=%lld.%09ld", (long long)r.first_arrival.tv_sec,
+		r.first_arrival.tv_nsec);
+	if (r.have_first_ts)
+		fprintf(f, " first_ts=%llu.%09llu", (unsigned long long)r.first_sec,
+			(unsigned long long)r.first_nsec);
+	else
+		fputs(" first_ts=-", f);
+	fprintf(f, " truncated=%d\n", truncated);
+	free(r.lat);
 	free(buf);
 	if (fclose(f) != 0) {
 		perror("latency: report");

@@ -6,7 +6,6 @@
 BEGIN {
 	FS = "\t"
 	ncases = 0
-	REF_FILE = "nsenter-tcpdump"
 	casedesc["max64"] = "file, 64-byte frames, flat out"
 	casedesc["max1514"] = "file, 1514-byte frames, flat out"
 	casedesc["rate64"] = "file, 64-byte frames, paced"
@@ -130,16 +129,29 @@ function mmm(k, dec,    a, b, c) {
 		maxround = r
 }
 
-# ratio(CASE, REF, METRIC): the median of the per-round ratios nsdump/REF, with min–max.
-function ratio(c, ref, m,    k, rr) {
-	k = "ratio|" c "|" ref "|" m
+# ratio(CASE, TOOL, REF, METRIC): the median of the per-round ratios TOOL/REF, with min–max.
+function ratio(c, tool, ref, m,    k, rr) {
+	k = "ratio|" c "|" tool "|" ref "|" m
 	if (!(k in done)) {
 		done[k] = 1
 		for (rr = 1; rr <= maxround; rr++)
-			if (((c, "nsdump", rr, m) in R) && ((c, ref, rr, m) in R) && R[c, ref, rr, m] > 0)
-				add(k, R[c, "nsdump", rr, m] / R[c, ref, rr, m])
+			if (((c, tool, rr, m) in R) && ((c, ref, rr, m) in R) && R[c, ref, rr, m] > 0)
+				add(k, R[c, tool, rr, m] / R[c, ref, rr, m])
 	}
 	return mmm(k, 2)
+}
+
+# pairs(CASE): which nsdump runs are compared with which tcpdump runs, in P1[], P2[].
+function pairs(c) {
+	if (c ~ /^live/) {
+		P1[1] = "nsdump"; P2[1] = "tcpdump-U"
+		P1[2] = "nsdump"; P2[2] = "tcpdump-imm"
+		P1[3] = "nsdump-veth"; P2[3] = "tcpdump-U"
+		return 3
+	}
+	P1[1] = "nsdump"; P2[1] = "nsenter-tcpdump"
+	P1[2] = "nsdump-veth"; P2[2] = "host-tcpdump"
+	return 2
 }
 
 function has(c) { return c in seen }
@@ -149,29 +161,28 @@ END {
 	print ""
 	print "Median of the per-round ratios (each round runs every tool once, back to back), with"
 	print "min–max. Capture: above 1 means nsdump kept more packets. CPU per captured packet, peak"
-	print "RSS and latency: below 1 means nsdump is cheaper or faster. The file cases compare with"
-	print "`nsenter -t PID -n tcpdump -i eth0 -w FILE`, the pipe cases with tcpdump writing to the same"
-	print "reader (`-U`, and `--immediate-mode -U`)."
+	print "RSS and latency: below 1 means nsdump is cheaper or faster. In the file cases nsdump"
+	print "entering the namespace (`--mode setns`) is compared with `nsenter -t PID -n tcpdump -i eth0"
+	print "-w FILE`, nsdump on the host end of the veth pair (`--mode veth`) with tcpdump on that host"
+	print "interface; in the pipe cases both write to the same reader, tcpdump with `-U` or with"
+	print "`--immediate-mode -U`."
 	print ""
-	print "| case | against | capture | CPU per captured packet | peak RSS | latency p50 | latency p99 |"
-	print "|---|---|---|---|---|---|---|"
+	print "| case | nsdump | against | capture | CPU per captured packet | peak RSS | latency p50 | latency p99 |"
+	print "|---|---|---|---|---|---|---|---|"
 	for (i = 1; i <= ncases; i++) {
 		c = cases[i]
 		if (c == "startup")
 			continue
-		if (c ~ /^live/) {
-			refs[1] = "tcpdump-U"; refs[2] = "tcpdump-imm"; nref = 2
-		} else {
-			refs[1] = REF_FILE; nref = 1
-		}
-		for (j = 1; j <= nref; j++) {
-			ref = refs[j]
-			if (!((c, ref) in tseen) || !((c, "nsdump") in tseen))
+		np = pairs(c)
+		for (j = 1; j <= np; j++) {
+			a = P1[j]; ref = P2[j]
+			if (!((c, ref) in tseen) || !((c, a) in tseen))
 				continue
-			lat50 = (c ~ /^live/) ? ratio(c, ref, "p50") : "–"
-			lat99 = (c ~ /^live/) ? ratio(c, ref, "p99") : "–"
-			printf "| %s (%s) | %s | %s | %s | %s | %s | %s |\n", c, casedesc[c], ref,
-				ratio(c, ref, "pct"), ratio(c, ref, "cpum"), ratio(c, ref, "rss"), lat50, lat99
+			lat50 = (c ~ /^live/) ? ratio(c, a, ref, "p50") : "–"
+			lat99 = (c ~ /^live/) ? ratio(c, a, ref, "p99") : "–"
+			printf "| %s (%s) | %s | %s | %s | %s | %s | %s | %s |\n", c, casedesc[c], a, ref,
+				ratio(c, a, ref, "pct"), ratio(c, a, ref, "cpum"), ratio(c, a, ref, "rss"),
+				lat50, lat99
 		}
 	}
 	print ""
@@ -227,50 +238,63 @@ END {
 		c = cases[i]
 		if (c != "max64" && c != "max1514")
 			continue
-		k = c "|nsdump|pct"
-		kt = c "|" REF_FILE "|pct"
-		if (n[k] == 0)
-			continue
-		v = median(k)
-		printf "- %s, capture at least 99.9%% at the highest rate: nsdump %s%% (worst run %s%%), " \
-			"tcpdump %s%% — **%s**\n", c, fmt(v, 2), fmt(minv(k), 2), fmt(median(kt), 2),
-			(minv(k) >= 99.9) ? "met" : (v >= 99.9 ? "met in the median, not in every run" : "not met")
-		k = "ratio|" c "|" REF_FILE "|cpum"
-		ratio(c, REF_FILE, "cpum")
-		if (n[k] > 0)
-			printf "- %s, CPU per captured packet at most 0.7 × tcpdump's: %s — **%s**\n", c,
-				mmm(k, 2), (median(k) <= 0.7) ? "met" : "not met"
-		k = "ratio|" c "|" REF_FILE "|rss"
-		ratio(c, REF_FILE, "rss")
-		if (n[k] > 0)
-			printf "- %s, peak RSS at most 2 × tcpdump's: %s (nsdump %s MiB, tcpdump %s MiB) — **%s**\n",
-				c, mmm(k, 2), fmt(median(c "|nsdump|rss"), 1), fmt(median(c "|" REF_FILE "|rss"), 1),
-				(median(k) <= 2) ? "met" : "not met"
+		np = pairs(c)
+		for (j = 1; j <= np; j++) {
+			a = P1[j]; ref = P2[j]
+			k = c "|" a "|pct"
+			if (n[k] == 0)
+				continue
+			v = median(k)
+			printf "- %s, %s: capture at least 99.9%% at the highest rate: %s%% (worst run %s%%), " \
+				"%s %s%% (worst run %s%%) — **%s**\n", c, a, fmt(v, 2), fmt(minv(k), 2), ref,
+				fmt(median(c "|" ref "|pct"), 2), fmt(minv(c "|" ref "|pct"), 2),
+				(minv(k) >= 99.9) ? "met" : (v >= 99.9 ? "met in the median, not in every run" : "not met")
+			ratio(c, a, ref, "cpum")
+			k = "ratio|" c "|" a "|" ref "|cpum"
+			if (n[k] > 0)
+				printf "- %s, %s: CPU per captured packet at most 0.7 × %s's: %s — **%s**\n", c, a,
+					ref, mmm(k, 2), (median(k) <= 0.7) ? "met" : "not met"
+			ratio(c, a, ref, "rss")
+			k = "ratio|" c "|" a "|" ref "|rss"
+			if (n[k] > 0)
+				printf "- %s, %s: peak RSS at most 2 × %s's: %s (%s MiB against %s MiB) — **%s**\n",
+					c, a, ref, mmm(k, 2), fmt(median(c "|" a "|rss"), 1),
+					fmt(median(c "|" ref "|rss"), 1), (median(k) <= 2) ? "met" : "not met"
+		}
 	}
 	for (i = 1; i <= ncases; i++) {
 		c = cases[i]
-		if (c !~ /^live/ || n[c "|nsdump|p99"] == 0)
+		if (c !~ /^live/)
 			continue
-		k = c "|nsdump|p99"
-		printf "- %s, packets reach the reader within 100 ms: nsdump p99 %s ms, worst run %s ms — **%s**\n",
-			c, fmt(median(k), 1), fmt(maxv(k), 1), (maxv(k) <= 100) ? "met" : "not met"
-		fc = filecase[c]
-		if (n[fc "|nsdump|cpum"] > 0 && n[c "|nsdump|cpum"] > 0 && median(fc "|nsdump|cpum") > 0) {
-			q = median(c "|nsdump|cpum") / median(fc "|nsdump|cpum")
-			printf "- %s, live CPU per captured packet at most 1.5 × file mode (%s): %.2f × (%s against %s s/M pkts) — **%s**\n",
-				c, fc, q, fmt(median(c "|nsdump|cpum"), 3), fmt(median(fc "|nsdump|cpum"), 3),
-				(q <= 1.5) ? "met" : "not met"
+		for (j = 1; j <= 2; j++) {
+			a = (j == 1) ? "nsdump" : "nsdump-veth"
+			k = c "|" a "|p99"
+			if (n[k] == 0)
+				continue
+			printf "- %s, %s: packets reach the reader within 100 ms: p99 %s ms, worst run %s ms — **%s**\n",
+				c, a, fmt(median(k), 1), fmt(maxv(k), 1), (maxv(k) <= 100) ? "met" : "not met"
+			fc = filecase[c]
+			if (n[fc "|" a "|cpum"] > 0 && n[c "|" a "|cpum"] > 0 && median(fc "|" a "|cpum") > 0) {
+				q = median(c "|" a "|cpum") / median(fc "|" a "|cpum")
+				printf "- %s, %s: CPU per captured packet live at most 1.5 × file mode (%s): %.2f × " \
+					"(%s against %s s/M pkts) — **%s**\n", c, a, fc, q,
+					fmt(median(c "|" a "|cpum"), 3), fmt(median(fc "|" a "|cpum"), 3),
+					(q <= 1.5) ? "met" : "not met"
+			}
 		}
 	}
 	nl = 0
 	for (i = 1; i <= ncases; i++) {
 		c = cases[i]
-		k = c "|nsdump|lost"
-		if (c == "startup" || n[k] == 0)
-			continue
-		nl += n[k]
-		if (maxv(k) != 0)
-			lostcases = lostcases " " c " (up to " maxv(k) ")"
+		for (j = 1; j <= 2; j++) {
+			a = (j == 1) ? "nsdump" : "nsdump-veth"
+			k = c "|" a "|lost"
+			if (c == "startup" || n[k] == 0)
+				continue
+			nl += n[k]
+			if (maxv(k) != 0)
+				lostcases = lostcases " " c "/" a " (up to " maxv(k) ")"
+		}
 	}
 	if (nl > 0)
 		printf "- nothing lost without being reported (sent = captured + kernel drops) in all %d nsdump runs: **%s**%s\n",

@@ -13,6 +13,9 @@
 #   BENCH_DIR=/var/tmp      where the capture files are written (a real disk)
 #   BENCH_OUT=docs/performance.md   the report; "-" prints it only
 #   BENCH_KEEP=1            keep the raw results (path printed at the end)
+#   BENCH_NSDUMP_ARGS=""    extra options for every nsdump run (e.g. "-B 8192")
+#   BENCH_TCPDUMP_ARGS=""   extra options for every tcpdump run
+#   NSDUMP=path UDPSEND=path   other binaries than build/
 #
 # Network rule: traffic goes only to addresses in 198.18.0.0/15 inside the
 # namespace made here.  Topology: namespace ndb<suffix> (the target, a sleep
@@ -41,6 +44,8 @@ CASES=${BENCH_CASES:-max64 max1514 rate64 tail64 live-rate64 live-max64 live-max
 WORK_PARENT=${BENCH_DIR:-/var/tmp}
 OUT_MD=${BENCH_OUT:-$ROOT/docs/performance.md}
 KEEP=${BENCH_KEEP:-0}
+read -r -a NSDUMP_ARGS <<<"${BENCH_NSDUMP_ARGS:-}"
+read -r -a TCPDUMP_ARGS <<<"${BENCH_TCPDUMP_ARGS:-}"
 
 SINK_MAC=02:00:00:00:be:03 # locally administered, owned by no interface here
 
@@ -247,22 +252,39 @@ check_link() {
 
 # ---- the tools ----------------------------------------------------------------
 
+# nsdump's capture modes: "setns" (enter the target's namespace, capture on its eth0, like
+# nsenter + tcpdump) and "veth" (capture on the host end of the pair, like tcpdump on the
+# host).  Here the default, --mode auto, picks veth.  Builds without --mode only enter.
+if "$NSDUMP" --help 2>/dev/null | grep -q -- '--mode'; then
+	NSDUMP_SETNS=(--mode setns)
+	HAVE_VETH=1
+else
+	NSDUMP_SETNS=()
+	HAVE_VETH=0
+fi
+
 # tool_cmd TOOL OUT: the command line of a capturer, in CMD.
 tool_cmd() {
-	local out=$2
+	local out=$2 nd=("$NSDUMP" --pid "$TARGET_PID") td=(tcpdump "${TCPDUMP_ARGS[@]}")
 	case "$1" in
-	nsdump) CMD=("$NSDUMP" --pid "$TARGET_PID" -w "$out") ;;
-	netns-tcpdump) CMD=(ip netns exec "$NS" tcpdump -i eth0 -w "$out") ;;
-	nsenter-tcpdump) CMD=(nsenter -t "$TARGET_PID" -n tcpdump -i eth0 -w "$out") ;;
-	host-tcpdump) CMD=(tcpdump -i "$HOSTIF" -w "$out") ;;
-	tcpdump-U) CMD=(nsenter -t "$TARGET_PID" -n tcpdump -i eth0 -U -w "$out") ;;
-	tcpdump-imm) CMD=(nsenter -t "$TARGET_PID" -n tcpdump -i eth0 --immediate-mode -U -w "$out") ;;
+	nsdump) CMD=("${nd[@]}" "${NSDUMP_SETNS[@]}" "${NSDUMP_ARGS[@]}" -w "$out") ;;
+	nsdump-veth) CMD=("${nd[@]}" --mode veth "${NSDUMP_ARGS[@]}" -w "$out") ;;
+	netns-tcpdump) CMD=(ip netns exec "$NS" "${td[@]}" -i eth0 -w "$out") ;;
+	nsenter-tcpdump) CMD=(nsenter -t "$TARGET_PID" -n "${td[@]}" -i eth0 -w "$out") ;;
+	host-tcpdump) CMD=("${td[@]}" -i "$HOSTIF" -w "$out") ;;
+	tcpdump-U) CMD=(nsenter -t "$TARGET_PID" -n "${td[@]}" -i eth0 -U -w "$out") ;;
+	tcpdump-imm) CMD=(nsenter -t "$TARGET_PID" -n "${td[@]}" -i eth0 --immediate-mode -U -w "$out") ;;
 	*) die "unknown tool $1" ;;
 	esac
 }
 
-FILE_TOOLS=(nsdump netns-tcpdump nsenter-tcpdump host-tcpdump)
-LIVE_TOOLS=(nsdump tcpdump-U tcpdump-imm)
+if [ "$HAVE_VETH" = 1 ]; then
+	FILE_TOOLS=(nsdump nsdump-veth netns-tcpdump nsenter-tcpdump host-tcpdump)
+	LIVE_TOOLS=(nsdump nsdump-veth tcpdump-U tcpdump-imm)
+else
+	FILE_TOOLS=(nsdump netns-tcpdump nsenter-tcpdump host-tcpdump)
+	LIVE_TOOLS=(nsdump tcpdump-U tcpdump-imm)
+fi
 
 # wait_ready ERRFILE PID: "listening on" on stderr (nsdump and tcpdump both say it once the
 # socket is capturing), within 10 s.
@@ -374,16 +396,17 @@ run_case() {
 # (its socket is live) and (b) that packet reaching a reader through the pipe, with steady
 # background traffic at 10000 packets/s (one every 0.1 ms).
 run_startup() {
-	local r i tool tag fifo rpid cpid bg launch ts arr
-	local tools=(nsdump tcpdump-U tcpdump-imm)
+	local r i n tool tag fifo rpid cpid bg launch ts arr
+	local tools=("${LIVE_TOOLS[@]}")
+	n=${#tools[@]}
 	echo "case startup: launch to first packet, background traffic 10000 pkt/s"
 	ip netns exec "$NS" "$UDPSEND" -f -r 10000 -s 22 "$SINK" >"$T/bg.out" 2>&1 &
 	bg=$!
 	track "$bg"
 	sleep 0.5
 	for r in $(seq 1 "$ROUNDS"); do
-		for i in 0 1 2; do
-			tool=${tools[$(((i + r - 1) % 3))]}
+		for i in $(seq 0 $((n - 1))); do
+			tool=${tools[$(((i + r - 1) % n))]}
 			tag=startup.$tool.$r
 			fifo=$T/$tag.fifo
 			mkfifo "$fifo"
@@ -401,7 +424,8 @@ run_startup() {
 			launch=$(kv "$T/$tag.ru" launch)
 			ts=$(kv "$T/$tag.lat" first_ts)
 			arr=$(kv "$T/$tag.lat" first_arrival)
-			if [ "$launch" = NA ] || [ "$ts" = NA ] || [ "$(kv "$T/$tag.lat" packets)" != 1 ]; then
+			if [ "$launch" = NA ] || [ "$ts" = NA ] || [ "$ts" = - ] ||
+				[ "$(kv "$T/$tag.lat" packets)" != 1 ]; then
 				echo "bench: $tag: no first packet: $(head -c 300 "$T/$tag.err")" >&2
 				record startup "$tool" "$r" NA NA NA NA NA NA NA NA fail
 				continue

@@ -85,6 +85,13 @@ void nd_cli_usage(FILE *out)
 	      "      --format FORMAT       pcapng (default: names the target in each interface,\n"
 	      "                            marks each packet's direction, ends with the kernel's\n"
 	      "                            drop counts) or pcap\n"
+	      "  -G SECONDS                start a new file every SECONDS; -w may hold strftime(3)\n"
+	      "                            conversions, and %n the target's name\n"
+	      "  -C SIZE                   start a new file before one grows past SIZE millions of\n"
+	      "                            bytes (or SIZEk, SIZEm, SIZEg); files get 1, 2, ...\n"
+	      "  -W COUNT                  with -C: keep a ring of COUNT files (numbered 0..);\n"
+	      "                            with -G alone: stop after COUNT files\n"
+	      "                            (each file is complete: headers, and statistics at end)\n"
 	      "  -U, --packet-buffered     write each packet out as soon as it is captured\n"
 	      "  -q, --quiet               print nothing but errors on standard error\n"
 	      "  -v, --verbose             say what is being captured, and how\n"
@@ -137,6 +144,31 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+/* -C as tcpdump reads it: a plain number counts millions of bytes; a k, m or g suffix
+ * counts KiB, MiB, GiB. */
+static int parse_size(const char *s, unsigned long long *out)
+{
+	unsigned long long unit = 1000000, v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || v == 0)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		unit = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		unit = 1024 * 1024, end++;
+	else if (*end == 'g' || *end == 'G')
+		unit = 1024ULL * 1024 * 1024, end++;
+	if (*end != '\0' || v > (1ULL << 50) / unit)
+		return -1;
+	*out = v * unit;
+	return 0;
+}
+
 char *nd_cli_join(char *const *words, int n)
 {
 	size_t len = 0;
@@ -179,7 +211,7 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 	/* getopt keeps state across calls; tests parse many argv vectors in one process. */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:w:c:s:B:pQ:UF:qvhD", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:w:c:s:B:pQ:UF:qvhDG:C:W:", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_PID:
 			if (opts->target != ND_TARGET_NONE)
@@ -257,6 +289,21 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 		case 'D':
 			opts->list_ifaces = true;
 			break;
+		case 'G':
+			if (parse_ulong(optarg, 1, 366UL * 86400, &v) < 0)
+				return bad_value(err, "-G", optarg, "a positive number of seconds");
+			opts->rotate_seconds = (unsigned int)v;
+			break;
+		case 'C':
+			if (parse_size(optarg, &opts->rotate_bytes) < 0)
+				return bad_value(err, "-C", optarg,
+						 "a size in millions of bytes, or with a k, m or g suffix");
+			break;
+		case 'W':
+			if (parse_ulong(optarg, 1, 1000000, &v) < 0)
+				return bad_value(err, "-W", optarg, "a number of files, 1 to 1000000");
+			opts->rotate_files = (unsigned int)v;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "pcapng") == 0)
 				opts->format_pcap = false;
@@ -303,6 +350,12 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 				  "no target: give --pid PID or --netns NAME|PATH (see --help)");
 	if (opts->quiet && opts->verbose > 0)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-q and -v cannot be used together");
+	if ((opts->rotate_seconds || opts->rotate_bytes) &&
+	    (opts->output == NULL || strcmp(opts->output, "-") == 0))
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "-G and -C rotate files: give a file name with -w, not standard output");
+	if (opts->rotate_files && !opts->rotate_seconds && !opts->rotate_bytes)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "-W needs -C or -G");
 	if (opts->mode == ND_MODE_VETH && opts->iface != NULL && strcmp(opts->iface, "any") == 0)
 		return nd_err_set(err, ND_EXIT_USAGE, 0,
 				  "-i any needs --mode setns: 'any' is not one interface with one peer");

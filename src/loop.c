@@ -45,12 +45,47 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Closes the current file (with its statistics) and opens the next; returns 1 instead when
+ * -W files have been written with -G, leaving no file open. */
+static int rotate(struct nd_loop *l, struct nd_err *err)
+{
+	struct nd_capture_stats st;
+	nd_reclen_fn reclen = l->out->reclen;
+	char name[4096];
+
+	if (nd_capture_stats(l->cap, &st, err) < 0 ||
+	    nd_writer_stats(l->writer, l->ifid, st.received, st.dropped, st.ifdropped, err) < 0 ||
+	    nd_out_close(l->out, err) < 0)
+		return -1;
+	l->closed_packets += l->out->nwritten;
+	if (l->rot->seconds && !l->rot->bytes && l->rot->files && l->rot->opened >= l->rot->files)
+		return 1;
+	/* Privileges are long gone: the file is created with the invoker's own rights. */
+	if (nd_rotate_name(l->rot, time(NULL), name, sizeof(name), err) < 0 ||
+	    nd_out_open(l->out, name, l->out_bufsize, reclen, err) < 0)
+		return -1;
+	l->rot->opened++;
+	return nd_writer_start(l->writer, l->writer->userappl, err);
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct nd_loop *l = (struct nd_loop *)(void *)user;
 
 	if (l->write_failed)
 		return;
+	/* -C: a new file before this packet would take the current one past the size (a
+	 * file always gets at least one packet). 48 bytes cover the packet block's overhead,
+	 * 100 the statistics block that closes the file. */
+	if (l->rot != NULL && l->rot->bytes != 0 && l->writer->ifs[l->ifid].written > 0 &&
+	    (uint64_t)l->out->committed + l->out->len + h->caplen + 48 + 100 > l->rot->bytes) {
+		l->rot->in_period++;
+		if (rotate(l, l->werr) != 0) {
+			l->write_failed = true;
+			pcap_breakloop(l->cap->p);
+			return;
+		}
+	}
 	if (nd_writer_packet(l->writer, l->ifid, h, bytes, l->werr) < 0 ||
 	    (l->packet_buffered && nd_out_flush(l->out, l->werr) < 0)) {
 		l->write_failed = true;
@@ -108,7 +143,7 @@ static int dispatch(struct nd_loop *l, struct nd_err *err)
 
 int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 {
-	long long start = now_ms(), last_flush = start, drain_until = -1, end = -1;
+	long long start = now_ms(), last_flush = start, drain_until = -1, end = -1, next_file = -1;
 	struct pollfd fds[4];
 	nfds_t nfds = 2;
 	int pid_idx = -1, out_idx = -1;
@@ -117,6 +152,8 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 	l->reason = ND_STOP_NONE;
 	if (l->duration > 0)
 		end = start + (long long)(l->duration * 1000.0 + 0.5);
+	if (l->rot != NULL && l->rot->seconds != 0)
+		next_file = start + (long long)l->rot->seconds * 1000;
 	fds[0] = (struct pollfd){ .fd = l->cap->fd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
 	if (l->target != NULL && l->target->pidfd >= 0) {
@@ -155,11 +192,30 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 			drain_until = now + DRAIN_MS;
 			continue;
 		}
+		if (drain_until < 0 && next_file >= 0 && now >= next_file) {
+			int rc;
+
+			l->rot->in_period = 0;
+			rc = rotate(l, err);
+			if (rc < 0) {
+				l->reason = ND_STOP_ERROR;
+				return -1;
+			}
+			if (rc > 0) {
+				l->reason = ND_STOP_FILES;
+				break;
+			}
+			last_flush = now;
+			while (next_file <= now)
+				next_file += (long long)l->rot->seconds * 1000;
+		}
 
 		if (drain_until >= 0)
 			timeout = (int)(drain_until - now);
 		else if (end >= 0)
 			timeout = (int)(end - now);
+		if (drain_until < 0 && next_file >= 0 && (timeout < 0 || next_file - now < timeout))
+			timeout = (int)(next_file - now);
 		if (l->out->len > 0 && !l->live) {
 			int t = (int)(last_flush + FILE_FLUSH_MS - now);
 
@@ -211,6 +267,8 @@ const char *nd_loop_reason(const struct nd_loop *l)
 		return "the target process exited";
 	case ND_STOP_IFACE_GONE:
 		return "the interface went away";
+	case ND_STOP_FILES:
+		return "file count reached";
 	case ND_STOP_ERROR:
 		return "error";
 	case ND_STOP_NONE:

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nsdump/capture.h"
@@ -33,6 +34,7 @@ struct run {
 	int sigfd;
 	char *filter_from_file;
 	struct nd_writer writer;
+	struct nd_rotate rot;
 	const char *mode_used; /* "setns", "veth", "host ..." */
 	struct nd_link tif;    /* the target's interface captured (ifindex 0 for "any") */
 	struct nd_link peer;   /* its host end in veth mode (ifindex 0 otherwise) */
@@ -160,14 +162,29 @@ static int open_output(struct run *r, struct nd_err *err)
 {
 	enum nd_format fmt = r->opts.format_pcap ? ND_FORMAT_PCAP : ND_FORMAT_PCAPNG;
 	struct nd_wif *f = &r->writer.ifs[0];
-	char userappl[128];
+	const char *path = r->opts.output;
+	char userappl[128], name[4096];
 	int rc;
 
+	describe(r, f);
+	if (path != NULL && strcmp(path, "-") != 0) {
+		/* The first file's name, as rotation names the later ones (%n, strftime). */
+		r->rot.pattern = path;
+		r->rot.seconds = r->opts.rotate_seconds;
+		r->rot.bytes = r->opts.rotate_bytes;
+		r->rot.files = r->opts.rotate_files;
+		snprintf(r->rot.target, sizeof(r->rot.target), "%.*s",
+			 (int)strcspn(f->name, "/"), f->name);
+		if (nd_rotate_name(&r->rot, time(NULL), name, sizeof(name), err) < 0)
+			return -1;
+		r->rot.opened = 1;
+		path = name;
+	}
 	/* The file is created with the invoker's rights (for root: root's), never with
 	 * capabilities the invoker does not have, so it belongs to the invoker. */
 	if (nd_privs_invoker_begin(&r->privs, err) < 0)
 		return -1;
-	rc = nd_out_open(&r->out, r->opts.output, OUT_BUFFER_SIZE, nd_writer_reclen(fmt), err);
+	rc = nd_out_open(&r->out, path, OUT_BUFFER_SIZE, nd_writer_reclen(fmt), err);
 	if (nd_privs_invoker_end(&r->privs, err) < 0)
 		return -1;
 	if (rc < 0)
@@ -180,7 +197,6 @@ static int open_output(struct run *r, struct nd_err *err)
 	f->filter = r->filter_from_file ? r->filter_from_file : r->opts.filter;
 	f->has_mac = r->tif.has_addr;
 	memcpy(f->mac, r->tif.addr, sizeof(f->mac));
-	describe(r, f);
 	snprintf(userappl, sizeof(userappl), "nsdump %s (%s)", ND_VERSION, pcap_lib_version());
 	return nd_writer_start(&r->writer, userappl, err);
 }
@@ -206,6 +222,7 @@ static int run_capture(struct run *r, struct nd_err *err)
 {
 	struct nd_capture_stats st = { 0 };
 	bool live = !r->out.regular, stats_ok = true;
+	unsigned long long total;
 	struct nd_err serr = { 0 };
 	int rc;
 
@@ -220,13 +237,16 @@ static int run_capture(struct run *r, struct nd_err *err)
 		.packet_buffered = r->opts.packet_buffered,
 		.live = live,
 		.sigfd = r->sigfd,
+		.rot = nd_rotate_active(&r->rot) ? &r->rot : NULL,
+		.out_bufsize = OUT_BUFFER_SIZE,
 	};
 	rc = nd_loop_run(&r->loop, err);
 	/* The kernel's counts go into the file too (pcapng), unless nobody is left to read it. */
 	if (nd_capture_stats(&r->cap, &st, &serr) < 0)
 		stats_ok = false;
-	if (rc == 0 && r->loop.reason != ND_STOP_READER_GONE && stats_ok &&
-	    nd_writer_stats(&r->writer, 0, st.received, st.dropped + st.ifdropped, st.dropped,
+	if (rc == 0 && r->loop.reason != ND_STOP_READER_GONE && r->loop.reason != ND_STOP_FILES &&
+	    stats_ok &&
+	    nd_writer_stats(&r->writer, 0, st.received, st.dropped, st.ifdropped,
 			    err) < 0)
 		rc = -1;
 	if (rc < 0) {
@@ -241,13 +261,14 @@ static int run_capture(struct run *r, struct nd_err *err)
 	if (r->opts.quiet)
 		return rc;
 	if (r->loop.reason == ND_STOP_TARGET_EXITED || r->loop.reason == ND_STOP_IFACE_GONE ||
-	    r->loop.reason == ND_STOP_READER_GONE)
+	    r->loop.reason == ND_STOP_READER_GONE || r->loop.reason == ND_STOP_FILES)
 		fprintf(stderr, "nsdump: stopping: %s\n", nd_loop_reason(&r->loop));
 	if (!stats_ok) {
 		fprintf(stderr, "nsdump: %s\n", serr.msg);
 		return rc;
 	}
-	fprintf(stderr, "%llu packet%s captured\n", r->out.nwritten, r->out.nwritten == 1 ? "" : "s");
+	total = r->loop.closed_packets + (r->loop.reason == ND_STOP_FILES ? 0 : r->out.nwritten);
+	fprintf(stderr, "%llu packet%s captured\n", total, total == 1 ? "" : "s");
 	fprintf(stderr, "%llu packet%s received by filter\n", st.received,
 		st.received == 1 ? "" : "s");
 	fprintf(stderr, "%llu packet%s dropped by kernel\n", st.dropped, st.dropped == 1 ? "" : "s");

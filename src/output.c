@@ -199,8 +199,11 @@ void nd_out_abort(struct nd_out *o)
 
 int nd_out_close(struct nd_out *o, struct nd_err *err)
 {
-	int rc = nd_out_flush(o, err);
+	int rc;
 
+	if (o->fd < 0)
+		return 0; /* closed already (by rotation) */
+	rc = nd_out_flush(o, err);
 	if (rc == 0 && o->own_fd && close(o->fd) < 0) {
 		o->fd = -1;
 		rc = nd_err_set(err, ND_EXIT_FAIL, errno, "cannot close %s", o->name);

@@ -93,6 +93,10 @@ static int start_pcapng(struct nd_writer *w, const char *userappl, struct nd_err
 int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *err)
 {
 	w->start_ns = now_ns();
+	if (userappl != w->userappl)
+		snprintf(w->userappl, sizeof(w->userappl), "%s", userappl);
+	for (unsigned int i = 0; i < w->nifs && i < ND_WRITER_MAX_IFS; i++)
+		w->ifs[i].written = 0;
 	if (w->nifs == 0 || w->nifs > ND_WRITER_MAX_IFS)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "between 1 and %d interfaces, not %u",
 				  ND_WRITER_MAX_IFS, w->nifs);
@@ -106,7 +110,7 @@ int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *er
 	}
 	if (w->format == ND_FORMAT_PCAP)
 		return start_pcap(w, err);
-	return start_pcapng(w, userappl, err);
+	return start_pcapng(w, w->userappl, err);
 }
 
 int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_pkthdr *h,
@@ -138,18 +142,24 @@ int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_p
 int nd_writer_stats(struct nd_writer *w, unsigned int ifid, uint64_t recv, uint64_t drop,
 		    uint64_t ifdrop, struct nd_err *err)
 {
+	struct nd_wif *f = &w->ifs[ifid];
 	unsigned char block[128];
 	struct nd_pcapng_isb isb = {
 		.ifid = ifid,
 		.ts_ns = now_ns(),
 		.start_ns = w->start_ns,
-		.ifrecv = recv,
-		.ifdrop = ifdrop,
-		.osdrop = drop,
-		.usrdeliv = w->ifs[ifid].written,
+		.ifrecv = recv - f->base_recv,
+		/* isb_ifdrop: every packet lost before nsdump saw it (ring full or interface);
+		 * isb_osdrop: the ring's share. */
+		.ifdrop = (drop - f->base_drop) + (ifdrop - f->base_ifdrop),
+		.osdrop = drop - f->base_drop,
+		.usrdeliv = f->written,
 	};
 	size_t n;
 
+	f->base_recv = recv;
+	f->base_drop = drop;
+	f->base_ifdrop = ifdrop;
 	if (w->format != ND_FORMAT_PCAPNG)
 		return 0;
 	n = nd_pcapng_isb(block, sizeof(block), &isb);

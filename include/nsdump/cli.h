@@ -3,6 +3,7 @@
 #define NSDUMP_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -48,6 +49,9 @@ struct nd_opts {
 	double duration;          /* --duration SECONDS; 0 for none */
 	enum nd_mode mode;        /* --mode */
 	bool format_pcap;         /* --format pcap (default pcapng) */
+	unsigned int rotate_seconds; /* -G */
+	unsigned long long rotate_bytes; /* -C, in bytes */
+	unsigned int rotate_files;   /* -W */
 	bool list_ifaces;         /* -D: list the target's interfaces and exit */
 	bool help;
 	bool version;

@@ -8,6 +8,7 @@
 #include "nsdump/capture.h"
 #include "nsdump/err.h"
 #include "nsdump/output.h"
+#include "nsdump/rotate.h"
 #include "nsdump/target.h"
 #include "nsdump/writer.h"
 
@@ -19,6 +20,7 @@ enum nd_stop {
 	ND_STOP_READER_GONE, /* the pipe's reader closed it */
 	ND_STOP_TARGET_EXITED,
 	ND_STOP_IFACE_GONE,  /* the interface disappeared or went down */
+	ND_STOP_FILES,       /* -W files written with -G */
 	ND_STOP_ERROR,       /* write or capture error: see the loop's err */
 };
 
@@ -34,8 +36,11 @@ struct nd_loop {
 	bool packet_buffered;  /* flush after each packet (-U) */
 	bool live;             /* output is a pipe: flush after each batch */
 	int sigfd;             /* from nd_loop_block_signals() */
+	struct nd_rotate *rot; /* NULL, or -G/-C/-W in effect */
+	size_t out_bufsize;    /* for the files rotation opens */
 	/* results */
 	unsigned long long captured; /* packets handed to the output */
+	unsigned long long closed_packets; /* packets in files already closed by rotation */
 	enum nd_stop reason;
 	int signo;
 	/* private */

@@ -25,7 +25,10 @@ struct nd_wif {
 	const char *filter;     /* if_filter, may be NULL */
 	unsigned char mac[6];   /* the target interface's own address, for direction */
 	bool has_mac;
-	uint64_t written;       /* packets written for this interface */
+	uint64_t written;       /* packets written for this interface, in the current file */
+	uint64_t base_recv;     /* kernel counts when the current file began */
+	uint64_t base_drop;
+	uint64_t base_ifdrop;
 };
 
 struct nd_writer {
@@ -33,12 +36,13 @@ struct nd_writer {
 	struct nd_out *out;
 	struct nd_wif ifs[ND_WRITER_MAX_IFS];
 	unsigned int nifs;
-	uint64_t start_ns;
+	uint64_t start_ns;      /* when the current file began */
+	char userappl[128];
 };
 
-/* Starts the file: a pcap header (one interface only) or a pcapng section header and one
- * interface description per interface. w->ifs and w->nifs must be filled. The header is
- * written at once, so a reader of a pipe can start. */
+/* Starts the file (or, after rotation, the next one, on w->out): a pcap header (one interface
+ * only) or a pcapng section header and one interface description per interface. w->ifs and
+ * w->nifs must be filled. The header is written at once, so a reader of a pipe can start. */
 int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *err);
 
 /* Appends one packet of interface ifid. On error err->errnum is EPIPE when a pipe's reader
@@ -46,7 +50,8 @@ int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *er
 int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_pkthdr *h,
 		     const unsigned char *bytes, struct nd_err *err);
 
-/* pcapng: appends an Interface Statistics Block for ifid (kernel counts). No-op for pcap. */
+/* pcapng: appends an Interface Statistics Block for ifid with the kernel's counts (given
+ * cumulative; the block holds what happened since the current file began). No-op for pcap. */
 int nd_writer_stats(struct nd_writer *w, unsigned int ifid, uint64_t recv, uint64_t drop,
 		    uint64_t ifdrop, struct nd_err *err);
 

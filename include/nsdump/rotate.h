@@ -1,0 +1,33 @@
+/* Output file rotation, as tcpdump's -G, -C and -W, with strftime(3) in the -w name and %n for
+ * the target's name. */
+#ifndef NSDUMP_ROTATE_H
+#define NSDUMP_ROTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "nsdump/err.h"
+
+struct nd_rotate {
+	const char *pattern;  /* the -w argument */
+	char target[64];      /* what %n stands for: the first target's name */
+	unsigned int seconds; /* -G: a new file every so many seconds; 0 for none */
+	uint64_t bytes;       /* -C: a new file before this size would be passed; 0 for none */
+	unsigned int files;   /* -W: with -C, a ring of this many; with -G alone, stop after */
+	unsigned int opened;  /* files opened so far */
+	unsigned int in_period; /* files opened in the current -G period (the -C counter) */
+};
+
+/* True when any of -G, -C is in use. */
+int nd_rotate_active(const struct nd_rotate *r);
+
+/* The name of the next file, opened at time t: %n expanded to the target's name (a '/' in it
+ * becomes '_'), then strftime(3) when -G is given, then tcpdump's number when -C is given:
+ * with -W, zero-padded to the width of files-1 and counting round the ring; without, none for
+ * the first file of a period and 1, 2, ... after. Pure. ND_EXIT_USAGE when the name is empty
+ * or too long. */
+int nd_rotate_name(const struct nd_rotate *r, time_t t, char *out, size_t outlen,
+		   struct nd_err *err);
+
+#endif
