@@ -16,6 +16,13 @@ BEGIN {
 	filecase["live-rate64"] = "rate64"
 	filecase["live-max64"] = "max64"
 	filecase["live-max1514"] = "max1514"
+	label["pct"] = "capture"
+	label["cpum"] = "CPU/packet"
+	label["rss"] = "peak RSS"
+	label["p50"] = "latency p50"
+	label["p99"] = "latency p99"
+	label["start"] = "start-up to capturing"
+	label["first"] = "start-up to the first packet at the reader"
 }
 
 function isnum(v) { return v != "NA" && v != "" && v != "-" }
@@ -155,6 +162,89 @@ function pairs(c) {
 }
 
 function has(c) { return c in seen }
+
+# classify(METRIC, WHAT, RATIO, HIGHER_IS_BETTER, THRESHOLD): files WHAT under ahead, level
+# or behind, by metric.
+function classify(m, what, r, hib, th) {
+	if (!isnum(r))
+		return
+	if (hib ? (r > 1 + th) : (r < 1 - th))
+		AH[m] = AH[m] (AH[m] == "" ? "" : ", ") what
+	else if (hib ? (r < 1 - th) : (r > 1 + th))
+		BE[m] = BE[m] (BE[m] == "" ? "" : ", ") what
+	else
+		LE[m] = LE[m] (LE[m] == "" ? "" : ", ") what
+}
+
+function pairlabel(c, a, ref) {
+	if (ref == "nsenter-tcpdump")
+		return c
+	if (ref == "host-tcpdump")
+		return c " veth"
+	return c " " (a == "nsdump-veth" ? "veth " : "") "vs " (ref == "tcpdump-U" ? "-U" : "imm")
+}
+
+function printclass(title, X,    m, line) {
+	line = ""
+	for (m = 1; m <= nm; m++)
+		if (X[names[m]] != "")
+			line = line "\n  - " label[names[m]] ": " X[names[m]]
+	print "- **" title "**" (line == "" ? ": nowhere" : line)
+}
+
+# The headline ratios sorted into where nsdump is ahead, level, or behind (capture: 0.1 %
+# either way; the rest: 10 %).
+function summary(    i, j, c, np, a, ref, m, k, r) {
+	nm = split("pct cpum rss p50 p99 start first", names, " ")
+	for (i = 1; i <= ncases; i++) {
+		c = cases[i]
+		if (c == "startup")
+			continue
+		np = pairs(c)
+		for (j = 1; j <= np; j++) {
+			a = P1[j]; ref = P2[j]
+			if (!((c, ref) in tseen) || !((c, a) in tseen))
+				continue
+			for (m = 1; m <= 5; m++) {
+				if ((names[m] == "p50" || names[m] == "p99") && c !~ /^live/)
+					continue
+				ratio(c, a, ref, names[m])
+				k = "ratio|" c "|" a "|" ref "|" names[m]
+				if (n[k] == 0)
+					continue
+				r = median(k)
+				classify(names[m], pairlabel(c, a, ref) " " fmt(r, 2) "×", r, names[m] == "pct",
+					names[m] == "pct" ? 0.001 : 0.1)
+			}
+		}
+	}
+	if (has("startup") && n["startup|nsdump|start"] > 0) {
+		for (j = 1; j <= ntools["startup"]; j++) {
+			ref = tools["startup", j]
+			if (ref !~ /^tcpdump/)
+				continue
+			for (m = 6; m <= 7; m++) {
+				if (n["startup|" ref "|" names[m]] == 0 || median("startup|" ref "|" names[m]) <= 0)
+					continue
+				classify(names[m], sprintf("%s ms against %s ms for %s",
+					fmt(median("startup|nsdump|" names[m]), 1),
+					fmt(median("startup|" ref "|" names[m]), 1), ref),
+					median("startup|nsdump|" names[m]) / median("startup|" ref "|" names[m]), 0, 0.1)
+			}
+		}
+	}
+	print ""
+	print "## Where nsdump is ahead, and where it is not"
+	print ""
+	print "The headline ratios of this run, sorted (capture is level within 0.1 %, the rest within"
+	print "10 %). *case* alone: nsdump entering the namespace against nsenter + tcpdump; *case veth*:"
+	print "nsdump's veth mode against tcpdump on the host end; *vs -U* / *vs imm*: the pipe cases"
+	print "against tcpdump `-U` / `--immediate-mode -U`."
+	print ""
+	printclass("ahead", AH)
+	printclass("level", LE)
+	printclass("behind", BE)
+}
 
 END {
 	print "## Headline: nsdump / tcpdump"
@@ -299,6 +389,8 @@ END {
 	if (nl > 0)
 		printf "- nothing lost without being reported (sent = captured + kernel drops) in all %d nsdump runs: **%s**%s\n",
 			nl, lostcases == "" ? "met" : "not met", lostcases == "" ? "" : ": " lostcases
+
+	summary()
 
 	print ""
 	print "## Checks"

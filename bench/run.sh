@@ -457,6 +457,7 @@ machine() {
 	echo "- $(tcpdump --version 2>&1 | head -n1); $(tcpdump --version 2>&1 | sed -n 2p)"
 	echo "- $("$NSDUMP" --version 2>&1 | head -n1) (commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- src include 2>/dev/null || echo ', with uncommitted changes'))"
 	echo "- capture files written to $WORK_PARENT ($fs); veth pair namespace <-> host, MTU 1500"
+	echo "- load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $LOAD_END"
 }
 
 settings() {
@@ -468,6 +469,7 @@ settings() {
 # ---- main ---------------------------------------------------------------------
 
 START_NS=$(now_ns)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 setup || die "cannot set up the namespace and veth pair"
 check_link || die "the test link is not carrying exactly the packets sent"
 echo "bench: namespace $NS (target PID $TARGET_PID), host end $HOSTIF, sending to $SINK; results in $T"
@@ -487,6 +489,7 @@ done
 
 [ "$(tx_packets)" -eq 0 ] || echo "bench: warning: the host end of the veth transmitted $(tx_packets) packets" >&2
 ELAPSED=$((($(now_ns) - START_NS) / 1000000000))
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 REPORT=$T/report.md
 {

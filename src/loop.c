@@ -1,7 +1,7 @@
 /* The capture loop; see include/nsdump/loop.h. */
 #include <errno.h>
-#include <net/if.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,17 +45,36 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Writes every source's kernel counts as statistics blocks (pcapng). */
+static int write_stats(struct nd_loop *l, struct nd_err *err)
+{
+	for (unsigned int i = 0; i < l->nsrc; i++) {
+		struct nd_capture_stats st;
+
+		if (nd_capture_stats(l->src[i].cap, &st, err) < 0 ||
+		    nd_writer_stats(l->writer, l->src[i].ifid, st.received, st.dropped, st.ifdropped,
+				    err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Closes the current file (with its statistics) and opens the next; returns 1 instead when
  * -W files have been written with -G, leaving no file open. */
 static int rotate(struct nd_loop *l, struct nd_err *err)
 {
-	struct nd_capture_stats st;
 	nd_reclen_fn reclen = l->out->reclen;
 	char name[4096];
 
-	if (nd_capture_stats(l->cap, &st, err) < 0 ||
-	    nd_writer_stats(l->writer, l->ifid, st.received, st.dropped, st.ifdropped, err) < 0 ||
-	    nd_out_close(l->out, err) < 0)
+	if (write_stats(l, err) < 0 || nd_out_close(l->out, err) < 0)
 		return -1;
 	l->closed_packets += l->out->nwritten;
 	if (l->rot->seconds && !l->rot->bytes && l->rot->files && l->rot->opened >= l->rot->files)
@@ -68,33 +87,78 @@ static int rotate(struct nd_loop *l, struct nd_err *err)
 	return nd_writer_start(l->writer, l->writer->userappl, err);
 }
 
+/* Writes one packet (rotating first when -C says so); false on a write error. */
+static bool write_packet(struct nd_loop *l, unsigned int ifid, const struct pcap_pkthdr *h,
+			 const unsigned char *bytes)
+{
+	/* -C: a new file before this packet would take the current one past the size (a
+	 * file always gets at least one packet). 48 bytes cover the packet block's overhead,
+	 * 100 per interface the statistics blocks that close the file. */
+	if (l->rot != NULL && l->rot->bytes != 0 && l->out->nbuffered + l->out->nwritten > 0 &&
+	    (uint64_t)l->out->committed + l->out->len + h->caplen + 48 + 100 * l->nsrc >
+		    l->rot->bytes) {
+		l->rot->in_period++;
+		if (rotate(l, l->werr) != 0)
+			return false;
+	}
+	if (nd_writer_packet(l->writer, ifid, h, bytes, l->werr) < 0 ||
+	    (l->packet_buffered && nd_out_flush(l->out, l->werr) < 0))
+		return false;
+	l->captured++;
+	return true;
+}
+
+static void stop_dispatch(struct nd_loop *l)
+{
+	for (unsigned int i = 0; i < l->nsrc; i++)
+		pcap_breakloop(l->src[i].cap->p);
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct nd_loop *l = (struct nd_loop *)(void *)user;
+	unsigned int ifid = l->cur->ifid;
 
 	if (l->write_failed)
 		return;
-	/* -C: a new file before this packet would take the current one past the size (a
-	 * file always gets at least one packet). 48 bytes cover the packet block's overhead,
-	 * 100 the statistics block that closes the file. */
-	if (l->rot != NULL && l->rot->bytes != 0 && l->writer->ifs[l->ifid].written > 0 &&
-	    (uint64_t)l->out->committed + l->out->len + h->caplen + 48 + 100 > l->rot->bytes) {
-		l->rot->in_period++;
-		if (rotate(l, l->werr) != 0) {
+	if (l->nsrc > 1) {
+		/* With nanosecond precision requested, libpcap's tv_usec holds nanoseconds. */
+		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
+
+		if (nd_merge_push(&l->merge, ifid, ts, h->caplen, h->len, bytes, l->werr) < 0) {
 			l->write_failed = true;
-			pcap_breakloop(l->cap->p);
-			return;
+			stop_dispatch(l);
 		}
-	}
-	if (nd_writer_packet(l->writer, l->ifid, h, bytes, l->werr) < 0 ||
-	    (l->packet_buffered && nd_out_flush(l->out, l->werr) < 0)) {
-		l->write_failed = true;
-		pcap_breakloop(l->cap->p);
 		return;
 	}
-	l->captured++;
+	if (!write_packet(l, ifid, h, bytes)) {
+		l->write_failed = true;
+		stop_dispatch(l);
+		return;
+	}
 	if (l->count != 0 && l->captured >= l->count)
-		pcap_breakloop(l->cap->p);
+		stop_dispatch(l);
+}
+
+/* Writes the merged packets stamped before `until` (all of them for UINT64_MAX), oldest
+ * first, up to the -c count. */
+static void emit_merged(struct nd_loop *l, uint64_t until)
+{
+	const struct nd_merge_pkt *p;
+
+	while (!l->write_failed && (p = nd_merge_peek(&l->merge)) != NULL && p->ts_ns < until &&
+	       (l->count == 0 || l->captured < l->count)) {
+		struct pcap_pkthdr h = {
+			.ts = { .tv_sec = (time_t)(p->ts_ns / 1000000000u),
+				.tv_usec = (suseconds_t)(p->ts_ns % 1000000000u) },
+			.caplen = p->caplen,
+			.len = p->len,
+		};
+
+		if (!write_packet(l, p->ifid, &h, p->data))
+			l->write_failed = true;
+		nd_merge_pop(&l->merge);
+	}
 }
 
 /* Classifies a failed write: a reader gone is an orderly stop, anything else an error. */
@@ -108,79 +172,130 @@ static int write_stop(struct nd_loop *l)
 	return -1;
 }
 
+/* Reads what every live source has; marks sources whose interface went away. */
 static int dispatch(struct nd_loop *l, struct nd_err *err)
 {
-	int n, want = -1;
+	for (unsigned int i = 0; i < l->nsrc; i++) {
+		struct nd_source *s = &l->src[i];
+		int n, want = -1;
 
-	if (l->count != 0) {
-		unsigned long left = l->count - l->captured;
+		if (s->done != ND_STOP_NONE)
+			continue;
+		if (l->count != 0 && l->nsrc == 1) {
+			unsigned long left = l->count - l->captured;
 
-		want = left > 1000000 ? 1000000 : (int)left;
-	}
-	/* One call hands over every block the kernel has retired; the loop then polls again,
-	 * so signals and the clock are looked at even when packets never stop coming. */
-	n = pcap_dispatch(l->cap->p, want, on_packet, (u_char *)(void *)l);
-	if (l->write_failed)
-		return write_stop(l);
-	if (l->count != 0 && l->captured >= l->count) {
-		l->reason = ND_STOP_COUNT;
-		return 0;
-	}
-	if (n == PCAP_ERROR) {
-		/* The interface vanished (its namespace or veth was deleted) or went down:
-		 * the target has gone, which ends the capture in order. */
-		if ((strcmp(l->cap->ifname, "any") != 0 && if_nametoindex(l->cap->ifname) == 0) ||
-		    strstr(pcap_geterr(l->cap->p), "down")) {
-			l->reason = ND_STOP_IFACE_GONE;
-			return 0;
+			want = left > 1000000 ? 1000000 : (int)left;
 		}
-		l->reason = ND_STOP_ERROR;
-		return nd_err_set(err, ND_EXIT_FAIL, 0, "capture on %s failed: %s", l->cap->ifname,
-				  pcap_geterr(l->cap->p));
+		/* One call hands over every block the kernel has retired; the loop then polls
+		 * again, so signals and the clock are looked at even when packets never stop. */
+		l->cur = s;
+		n = pcap_dispatch(s->cap->p, want, on_packet, (u_char *)(void *)l);
+		if (l->write_failed)
+			return write_stop(l);
+		if (n == PCAP_ERROR) {
+			const char *msg = pcap_geterr(s->cap->p);
+
+			/* The interface vanished (its namespace or veth was deleted) or went
+			 * down: that target has gone, which ends its capture in order. The
+			 * socket may live in another namespace, so go by libpcap's words. */
+			if (strstr(msg, "disappeared") || strstr(msg, "went down") ||
+			    strstr(msg, "No such device") || strstr(msg, "Network is down")) {
+				s->done = ND_STOP_IFACE_GONE;
+				continue;
+			}
+			l->reason = ND_STOP_ERROR;
+			return nd_err_set(err, ND_EXIT_FAIL, 0, "capture on %s failed: %s",
+					  s->label, msg);
+		}
 	}
+	if (l->count != 0 && l->captured >= l->count)
+		l->reason = ND_STOP_COUNT;
 	return 0;
+}
+
+/* When every source is done, the reason the last one gave; ND_STOP_NONE while any runs. */
+static enum nd_stop all_done(struct nd_loop *l, long long now)
+{
+	enum nd_stop last = ND_STOP_NONE;
+
+	for (unsigned int i = 0; i < l->nsrc; i++) {
+		struct nd_source *s = &l->src[i];
+
+		/* A source whose target exited is read for DRAIN_MS more, then done. */
+		if (s->done == ND_STOP_NONE && s->gone_at >= 0 && now >= s->gone_at + DRAIN_MS)
+			s->done = ND_STOP_TARGET_EXITED;
+		if (s->done == ND_STOP_NONE)
+			return ND_STOP_NONE;
+		last = s->done;
+	}
+	return last;
 }
 
 int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 {
 	long long start = now_ms(), last_flush = start, drain_until = -1, end = -1, next_file = -1;
-	struct pollfd fds[4];
-	nfds_t nfds = 2;
-	int pid_idx = -1, out_idx = -1;
+	struct pollfd *fds;
+	unsigned int nfds = 0, first_src, first_pid, out_idx = 0;
+	int rc = 0;
 
 	l->werr = err;
 	l->reason = ND_STOP_NONE;
+	fds = calloc(2 * l->nsrc + 2, sizeof(*fds));
+	if (fds == NULL)
+		return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot allocate the poll set");
 	if (l->duration > 0)
 		end = start + (long long)(l->duration * 1000.0 + 0.5);
 	if (l->rot != NULL && l->rot->seconds != 0)
 		next_file = start + (long long)l->rot->seconds * 1000;
-	fds[0] = (struct pollfd){ .fd = l->cap->fd, .events = POLLIN };
-	fds[1] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
-	if (l->target != NULL && l->target->pidfd >= 0) {
-		pid_idx = (int)nfds;
-		fds[nfds++] = (struct pollfd){ .fd = l->target->pidfd, .events = POLLIN };
-	}
+	fds[nfds++] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
 	/* The write end of a pipe reports POLLERR once its reader has gone (a socket, POLLHUP):
 	 * notice that even when no packet comes to make a write fail. */
 	if (l->live) {
-		out_idx = (int)nfds;
+		out_idx = nfds;
 		fds[nfds++] = (struct pollfd){ .fd = l->out->fd, .events = 0 };
 	}
+	first_src = nfds;
+	for (unsigned int i = 0; i < l->nsrc; i++) {
+		l->src[i].gone_at = -1;
+		l->src[i].done = ND_STOP_NONE;
+		fds[nfds++] = (struct pollfd){ .fd = l->src[i].cap->fd, .events = POLLIN };
+	}
+	first_pid = nfds;
+	for (unsigned int i = 0; i < l->nsrc; i++)
+		fds[nfds++] = (struct pollfd){ .fd = l->src[i].pidfd, .events = POLLIN };
 
 	for (;;) {
 		long long now;
 		int timeout = -1;
+		enum nd_stop gone;
 
-		if (dispatch(l, err) < 0)
-			return -1;
-		if (l->reason == ND_STOP_COUNT || l->reason == ND_STOP_READER_GONE ||
-		    l->reason == ND_STOP_IFACE_GONE)
+		if (dispatch(l, err) < 0) {
+			rc = -1;
 			break;
+		}
 		now = now_ms();
+		if (l->nsrc > 1) {
+			emit_merged(l, wall_ns() - (uint64_t)ND_MERGE_DELAY_MS * 1000000u);
+			if (l->write_failed) {
+				rc = write_stop(l);
+				break;
+			}
+			if (l->count != 0 && l->captured >= l->count)
+				l->reason = ND_STOP_COUNT;
+		}
+		if (l->reason == ND_STOP_COUNT || l->reason == ND_STOP_READER_GONE)
+			break;
+		gone = all_done(l, now);
+		if (gone != ND_STOP_NONE && drain_until < 0) {
+			l->reason = gone;
+			break;
+		}
+		for (unsigned int i = 0; i < l->nsrc; i++)
+			if (l->src[i].done != ND_STOP_NONE)
+				fds[first_src + i].fd = -1; /* poll skips negative fds */
 		if ((l->live || now - last_flush >= FILE_FLUSH_MS) && l->out->len > 0) {
 			if (nd_out_flush(l->out, err) < 0) {
-				if (write_stop(l) < 0)
-					return -1;
+				rc = write_stop(l);
 				break;
 			}
 			last_flush = now;
@@ -193,15 +308,18 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 			continue;
 		}
 		if (drain_until < 0 && next_file >= 0 && now >= next_file) {
-			int rc;
+			int r;
 
+			if (l->nsrc > 1)
+				emit_merged(l, wall_ns() - (uint64_t)ND_MERGE_DELAY_MS * 1000000u);
 			l->rot->in_period = 0;
-			rc = rotate(l, err);
-			if (rc < 0) {
+			r = rotate(l, err);
+			if (r < 0) {
 				l->reason = ND_STOP_ERROR;
-				return -1;
+				rc = -1;
+				break;
 			}
-			if (rc > 0) {
+			if (r > 0) {
 				l->reason = ND_STOP_FILES;
 				break;
 			}
@@ -216,6 +334,26 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 			timeout = (int)(end - now);
 		if (drain_until < 0 && next_file >= 0 && (timeout < 0 || next_file - now < timeout))
 			timeout = (int)(next_file - now);
+		for (unsigned int i = 0; i < l->nsrc; i++) {
+			const struct nd_source *s = &l->src[i];
+
+			if (s->done == ND_STOP_NONE && s->gone_at >= 0) {
+				int t = (int)(s->gone_at + DRAIN_MS - now);
+
+				if (timeout < 0 || t < timeout)
+					timeout = t < 0 ? 0 : t;
+			}
+		}
+		if (l->nsrc > 1 && nd_merge_peek(&l->merge) != NULL) {
+			/* Wake up when the oldest waiting packet is due. */
+			uint64_t due = nd_merge_peek(&l->merge)->ts_ns +
+				       (uint64_t)ND_MERGE_DELAY_MS * 1000000u;
+			uint64_t wn = wall_ns();
+			int t = due > wn ? (int)((due - wn) / 1000000u) + 1 : 0;
+
+			if (timeout < 0 || t < timeout)
+				timeout = t;
+		}
 		if (l->out->len > 0 && !l->live) {
 			int t = (int)(last_flush + FILE_FLUSH_MS - now);
 
@@ -224,10 +362,12 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 			if (timeout < 0 || t < timeout)
 				timeout = t;
 		}
-		if (poll(fds, nfds, timeout) < 0 && errno != EINTR)
-			return nd_err_set(err, ND_EXIT_FAIL, errno, "poll");
+		if (poll(fds, nfds, timeout) < 0 && errno != EINTR) {
+			rc = nd_err_set(err, ND_EXIT_FAIL, errno, "poll");
+			break;
+		}
 
-		if (fds[1].revents & POLLIN) {
+		if (fds[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			ssize_t n = read(l->sigfd, &si, sizeof(si));
 
@@ -237,19 +377,32 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 				drain_until = now_ms() + DRAIN_MS;
 			}
 		}
-		if (out_idx >= 0 && (fds[out_idx].revents & (POLLERR | POLLHUP))) {
+		if (l->live && (fds[out_idx].revents & (POLLERR | POLLHUP))) {
 			l->reason = ND_STOP_READER_GONE;
 			break;
 		}
-		if (pid_idx >= 0 && (fds[pid_idx].revents & (POLLIN | POLLHUP))) {
-			fds[pid_idx].fd = -1; /* poll ignores negative fds: report the exit once */
-			if (drain_until < 0) {
-				l->reason = ND_STOP_TARGET_EXITED;
-				drain_until = now_ms() + DRAIN_MS;
+		for (unsigned int i = 0; i < l->nsrc; i++) {
+			if (fds[first_pid + i].fd < 0 || !(fds[first_pid + i].revents & (POLLIN | POLLHUP)))
+				continue;
+			/* Report each exit once; several sources may share one target. */
+			for (unsigned int j = 0; j < l->nsrc; j++) {
+				if (l->src[j].pidfd == l->src[i].pidfd) {
+					fds[first_pid + j].fd = -1;
+					if (l->src[j].gone_at < 0)
+						l->src[j].gone_at = now_ms();
+				}
 			}
 		}
 	}
-	return 0;
+	/* Every packet read is written, in order, whatever ended the loop. */
+	if (l->nsrc > 1 && rc == 0 && l->reason != ND_STOP_READER_GONE) {
+		emit_merged(l, UINT64_MAX);
+		if (l->write_failed)
+			rc = write_stop(l);
+	}
+	nd_merge_free(&l->merge);
+	free(fds);
+	return rc;
 }
 
 const char *nd_loop_reason(const struct nd_loop *l)

@@ -31,6 +31,7 @@ struct run {
 	struct nd_capture cap;
 	struct nd_out out;
 	struct nd_loop loop;
+	struct nd_source src;
 	int sigfd;
 	char *filter_from_file;
 	struct nd_writer writer;
@@ -226,12 +227,17 @@ static int run_capture(struct run *r, struct nd_err *err)
 	struct nd_err serr = { 0 };
 	int rc;
 
-	r->loop = (struct nd_loop){
+	r->src = (struct nd_source){
 		.cap = &r->cap,
+		.ifid = 0,
+		.pidfd = r->target.pidfd,
+		.label = r->writer.ifs[0].name,
+	};
+	r->loop = (struct nd_loop){
+		.src = &r->src,
+		.nsrc = 1,
 		.out = &r->out,
 		.writer = &r->writer,
-		.ifid = 0,
-		.target = &r->target,
 		.count = r->opts.count,
 		.duration = r->opts.duration,
 		.packet_buffered = r->opts.packet_buffered,

@@ -7,6 +7,7 @@
 
 #include "nsdump/capture.h"
 #include "nsdump/err.h"
+#include "nsdump/merge.h"
 #include "nsdump/output.h"
 #include "nsdump/rotate.h"
 #include "nsdump/target.h"
@@ -24,13 +25,27 @@ enum nd_stop {
 	ND_STOP_ERROR,       /* write or capture error: see the loop's err */
 };
 
+/* One capture feeding the loop: an interface of a target. */
+struct nd_source {
+	struct nd_capture *cap;
+	unsigned int ifid;     /* its interface in the writer */
+	int pidfd;             /* the target process (readable when it exits), or -1 */
+	const char *label;     /* for messages: "eth0 of PID 42 (nginx)" */
+	/* private */
+	long long gone_at;     /* when its target exited (monotonic ms), or -1 */
+	enum nd_stop done;     /* ND_STOP_NONE while it captures */
+};
+
+/* Packets from several sources wait this long before they are written, so that a packet
+ * that the kernel handed over late (up to a block timeout) still goes out in time order. */
+#define ND_MERGE_DELAY_MS (ND_BLOCK_TIMEOUT_MS * 5)
+
 struct nd_loop {
 	/* inputs */
-	struct nd_capture *cap;
+	struct nd_source *src;
+	unsigned int nsrc;
 	struct nd_out *out;
 	struct nd_writer *writer;
-	unsigned int ifid;     /* the capture's interface in the writer */
-	const struct nd_target *target;
 	unsigned long count;   /* 0: no limit */
 	double duration;       /* seconds, 0: none */
 	bool packet_buffered;  /* flush after each packet (-U) */
@@ -46,6 +61,8 @@ struct nd_loop {
 	/* private */
 	struct nd_err *werr;
 	bool write_failed;
+	struct nd_source *cur; /* the source being dispatched */
+	struct nd_merge merge; /* used when nsrc > 1 */
 };
 
 /* Blocks SIGINT, SIGTERM and SIGHUP and returns a signalfd for them; ignores SIGPIPE so that
@@ -54,7 +71,8 @@ struct nd_loop {
 int nd_loop_block_signals(struct nd_err *err);
 
 /* Runs until a stop condition; returns 0 for every orderly stop (l->reason says which) and
- * -1 with err for ND_STOP_ERROR. */
+ * -1 with err for ND_STOP_ERROR. With several sources, it ends when all of them have gone
+ * (each one's target exited or interface disappeared), or on any other stop condition. */
 int nd_loop_run(struct nd_loop *l, struct nd_err *err);
 
 const char *nd_loop_reason(const struct nd_loop *l);
