@@ -22,7 +22,7 @@ SANFLAGS  :=
 HARDEN_CPP := -D_FORTIFY_SOURCE=2
 endif
 
-PKGS      := libpcap libmnl libcap
+PKGS      := libpcap libmnl libcap zlib
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

@@ -17,6 +17,7 @@ enum {
 	OPT_VERSION,
 	OPT_MODE,
 	OPT_FORMAT,
+	OPT_COMPRESS,
 };
 
 static const struct option long_options[] = {
@@ -37,6 +38,7 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "compress", required_argument, NULL, OPT_COMPRESS },
 	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -92,6 +94,8 @@ void nd_cli_usage(FILE *out)
 	      "  -W COUNT                  with -C: keep a ring of COUNT files (numbered 0..);\n"
 	      "                            with -G alone: stop after COUNT files\n"
 	      "                            (each file is complete: headers, and statistics at end)\n"
+	      "      --compress gzip       compress each file as it is written (names get .gz;\n"
+	      "                            -C counts the bytes before compression)\n"
 	      "  -U, --packet-buffered     write each packet out as soon as it is captured\n"
 	      "  -q, --quiet               print nothing but errors on standard error\n"
 	      "  -v, --verbose             say what is being captured, and how\n"
@@ -304,6 +308,11 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 				return bad_value(err, "-W", optarg, "a number of files, 1 to 1000000");
 			opts->rotate_files = (unsigned int)v;
 			break;
+		case OPT_COMPRESS:
+			if (strcmp(optarg, "gzip") != 0)
+				return bad_value(err, "--compress", optarg, "gzip");
+			opts->gzip = true;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "pcapng") == 0)
 				opts->format_pcap = false;
@@ -354,6 +363,9 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 	    (opts->output == NULL || strcmp(opts->output, "-") == 0))
 		return nd_err_set(err, ND_EXIT_USAGE, 0,
 				  "-G and -C rotate files: give a file name with -w, not standard output");
+	if (opts->gzip && (opts->output == NULL || strcmp(opts->output, "-") == 0))
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "--compress gzip writes files: give a file name with -w");
 	if (opts->rotate_files && !opts->rotate_seconds && !opts->rotate_bytes)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-W needs -C or -G");
 	if (opts->mode == ND_MODE_VETH && opts->iface != NULL && strcmp(opts->iface, "any") == 0)

@@ -81,7 +81,8 @@ static int rotate(struct nd_loop *l, struct nd_err *err)
 		return 1;
 	/* Privileges are long gone: the file is created with the invoker's own rights. */
 	if (nd_rotate_name(l->rot, time(NULL), name, sizeof(name), err) < 0 ||
-	    nd_out_open(l->out, name, l->out_bufsize, reclen, err) < 0)
+	    nd_out_open(l->out, name, l->out_bufsize, reclen, err) < 0 ||
+	    (l->rot->gzip && nd_out_compress(l->out, err) < 0))
 		return -1;
 	l->rot->opened++;
 	return nd_writer_start(l->writer, l->writer->userappl, err);
@@ -95,7 +96,7 @@ static bool write_packet(struct nd_loop *l, unsigned int ifid, const struct pcap
 	 * file always gets at least one packet). 48 bytes cover the packet block's overhead,
 	 * 100 per interface the statistics blocks that close the file. */
 	if (l->rot != NULL && l->rot->bytes != 0 && l->out->nbuffered + l->out->nwritten > 0 &&
-	    (uint64_t)l->out->committed + l->out->len + h->caplen + 48 + 100 * l->nsrc >
+	    nd_out_size(l->out) + h->caplen + 48 + 100 * l->nsrc >
 		    l->rot->bytes) {
 		l->rot->in_period++;
 		if (rotate(l, l->werr) != 0)

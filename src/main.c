@@ -174,6 +174,7 @@ static int open_output(struct run *r, struct nd_err *err)
 		r->rot.seconds = r->opts.rotate_seconds;
 		r->rot.bytes = r->opts.rotate_bytes;
 		r->rot.files = r->opts.rotate_files;
+		r->rot.gzip = r->opts.gzip;
 		snprintf(r->rot.target, sizeof(r->rot.target), "%.*s",
 			 (int)strcspn(f->name, "/"), f->name);
 		if (nd_rotate_name(&r->rot, time(NULL), name, sizeof(name), err) < 0)
@@ -188,7 +189,7 @@ static int open_output(struct run *r, struct nd_err *err)
 	rc = nd_out_open(&r->out, path, OUT_BUFFER_SIZE, nd_writer_reclen(fmt), err);
 	if (nd_privs_invoker_end(&r->privs, err) < 0)
 		return -1;
-	if (rc < 0)
+	if (rc < 0 || (r->opts.gzip && nd_out_compress(&r->out, err) < 0))
 		return -1;
 	r->writer.format = fmt;
 	r->writer.out = &r->out;

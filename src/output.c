@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "nsdump/output.h"
 
@@ -102,10 +103,93 @@ static int write_failed(struct nd_out *o, size_t done, int e, struct nd_err *err
 			  (unsigned long long)(o->nbuffered - whole));
 }
 
+/* Writes n bytes of p whole; false with errno set otherwise. */
+static bool write_raw(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return false;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+#define ZBUF_SIZE (256 * 1024)
+
+/* Deflates the buffer (and finishes the stream when finish) and writes the result. On a
+ * failed write the file is cut back to the previous sync point: the packets of this buffer
+ * are lost, those before stay readable. */
+static int write_gz(struct nd_out *o, bool finish, struct nd_err *err)
+{
+	z_stream *z = o->z;
+	off_t written = 0;
+	int zrc;
+
+	z->next_in = o->buf;
+	z->avail_in = (uInt)o->len;
+	do {
+		size_t produced;
+
+		z->next_out = o->zbuf;
+		z->avail_out = ZBUF_SIZE;
+		zrc = deflate(z, finish ? Z_FINISH : Z_SYNC_FLUSH);
+		if (zrc == Z_STREAM_ERROR)
+			return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot compress %s", o->name);
+		produced = ZBUF_SIZE - z->avail_out;
+		if (!write_raw(o->fd, o->zbuf, produced)) {
+			int e = errno;
+			unsigned long long lost = o->nbuffered;
+
+			o->len = 0;
+			o->nbuffered = 0;
+			if (o->regular && ftruncate(o->fd, o->committed) < 0)
+				return nd_err_set(err, ND_EXIT_FAIL, e, "cannot write to %s, and cannot "
+						  "cut it back (ftruncate: %s)", o->name, strerror(errno));
+			if (e == EPIPE)
+				return nd_err_set(err, ND_EXIT_FAIL, EPIPE, "the reader of %s has gone",
+						  o->name);
+			return nd_err_set(err, ND_EXIT_FAIL, e, "cannot write to %s (it holds the first "
+					  "%llu packets, %llu were lost)", o->name, o->nwritten, lost);
+		}
+		written += (off_t)produced;
+	} while (z->avail_out == 0 || (finish && zrc != Z_STREAM_END));
+	o->committed += written;
+	o->zin += o->len;
+	o->nwritten += o->nbuffered;
+	o->len = 0;
+	o->nbuffered = 0;
+	return 0;
+}
+
+int nd_out_compress(struct nd_out *o, struct nd_err *err)
+{
+	o->z = calloc(1, sizeof(*o->z));
+	o->zbuf = malloc(ZBUF_SIZE);
+	if (o->z == NULL || o->zbuf == NULL)
+		return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot set up compression");
+	/* Level 1: a capture must keep up with the link; 15 + 16 asks for a gzip wrapper. */
+	if (deflateInit2(o->z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(o->z);
+		o->z = NULL;
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot set up compression");
+	}
+	return 0;
+}
+
 static int write_all(struct nd_out *o, struct nd_err *err)
 {
 	size_t done = 0;
 
+	if (o->z != NULL)
+		return write_gz(o, false, err);
 	while (done < o->len) {
 		ssize_t n = write(o->fd, o->buf + done, o->len - done);
 
@@ -134,6 +218,14 @@ int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *er
 
 	if (nd_out_flush(o, err) < 0)
 		return -1;
+	if (o->z != NULL) {
+		/* Through the compressor, as a buffer of no packets. */
+		if (len > o->cap)
+			return nd_err_set(err, ND_EXIT_FAIL, 0, "header larger than the output buffer");
+		memcpy(o->buf, p, len);
+		o->len = len;
+		return write_gz(o, false, err);
+	}
 	while (done < len) {
 		ssize_t n = write(o->fd, b + done, len - done);
 
@@ -181,6 +273,11 @@ int nd_out_block(struct nd_out *o, const void *p, size_t len, struct nd_err *err
 	return append(o, p, len, NULL, 0, NULL, 0, err);
 }
 
+uint64_t nd_out_size(const struct nd_out *o)
+{
+	return (o->z != NULL ? o->zin : (uint64_t)o->committed) + o->len;
+}
+
 int nd_out_flush(struct nd_out *o, struct nd_err *err)
 {
 	if (o->len == 0)
@@ -190,6 +287,13 @@ int nd_out_flush(struct nd_out *o, struct nd_err *err)
 
 void nd_out_abort(struct nd_out *o)
 {
+	if (o->z != NULL) {
+		(void)deflateEnd(o->z);
+		free(o->z);
+		o->z = NULL;
+	}
+	free(o->zbuf);
+	o->zbuf = NULL;
 	if (o->own_fd && o->fd >= 0)
 		(void)close(o->fd);
 	o->fd = -1;
@@ -203,7 +307,7 @@ int nd_out_close(struct nd_out *o, struct nd_err *err)
 
 	if (o->fd < 0)
 		return 0; /* closed already (by rotation) */
-	rc = nd_out_flush(o, err);
+	rc = o->z != NULL ? write_gz(o, true, err) : nd_out_flush(o, err);
 	if (rc == 0 && o->own_fd && close(o->fd) < 0) {
 		o->fd = -1;
 		rc = nd_err_set(err, ND_EXIT_FAIL, errno, "cannot close %s", o->name);

@@ -84,6 +84,8 @@ int nd_rotate_name(const struct nd_rotate *r, time_t t, char *out, size_t outlen
 		n = (size_t)snprintf(out, outlen, "%s%u", name, r->in_period);
 	else
 		n = (size_t)snprintf(out, outlen, "%s", name);
+	if (n < outlen && r->gzip && (n < 3 || strcmp(out + n - 3, ".gz") != 0))
+		n += (size_t)snprintf(out + n, outlen - n, ".gz");
 	if (n >= outlen)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "output file name too long: %s", r->pattern);
 	return 0;

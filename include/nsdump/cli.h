@@ -52,6 +52,7 @@ struct nd_opts {
 	unsigned int rotate_seconds; /* -G */
 	unsigned long long rotate_bytes; /* -C, in bytes */
 	unsigned int rotate_files;   /* -W */
+	bool gzip;                   /* --compress gzip */
 	bool list_ifaces;         /* -D: list the target's interfaces and exit */
 	bool help;
 	bool version;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "nsdump/err.h"
@@ -27,6 +28,9 @@ struct nd_out {
 	unsigned long long nwritten; /* packets that reached the file or pipe whole */
 	nd_reclen_fn reclen;
 	char name[256];         /* for messages */
+	struct z_stream_s *z;   /* gzip stream (--compress gzip), or NULL */
+	uint64_t zin;           /* bytes given to the compressor so far */
+	unsigned char *zbuf;
 };
 
 /* Opens path for writing (created 0600 with the caller's current rights, truncated), or
@@ -38,6 +42,11 @@ int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn
 /* Refuses a terminal on standard output before anything else happens. */
 int nd_out_check_stdout(const char *path, struct nd_err *err);
 
+/* Compresses everything written from now on with gzip (a file just opened). Each flush ends
+ * with a zlib sync point; after a failed write the file is cut back to the last one, so it
+ * holds a readable gzip stream of whole records (without the trailer). */
+int nd_out_compress(struct nd_out *o, struct nd_err *err);
+
 /* Writes a header (not a record) and flushes it, so that a reader can start at once. */
 int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *err);
 
@@ -48,6 +57,9 @@ int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *da
 
 /* Appends a record that is not a packet (kept whole like the others, not counted). */
 int nd_out_block(struct nd_out *o, const void *p, size_t len, struct nd_err *err);
+
+/* The file's size so far, counting what is buffered, before compression. */
+uint64_t nd_out_size(const struct nd_out *o);
 
 /* Writes out everything buffered. */
 int nd_out_flush(struct nd_out *o, struct nd_err *err);

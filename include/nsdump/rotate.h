@@ -3,6 +3,7 @@
 #ifndef NSDUMP_ROTATE_H
 #define NSDUMP_ROTATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -17,6 +18,7 @@ struct nd_rotate {
 	unsigned int files;   /* -W: with -C, a ring of this many; with -G alone, stop after */
 	unsigned int opened;  /* files opened so far */
 	unsigned int in_period; /* files opened in the current -G period (the -C counter) */
+	bool gzip;            /* --compress gzip: names end in .gz */
 };
 
 /* True when any of -G, -C is in use. */
@@ -25,7 +27,8 @@ int nd_rotate_active(const struct nd_rotate *r);
 /* The name of the next file, opened at time t: %n expanded to the target's name (a '/' in it
  * becomes '_'), then strftime(3) when -G is given, then tcpdump's number when -C is given:
  * with -W, zero-padded to the width of files-1 and counting round the ring; without, none for
- * the first file of a period and 1, 2, ... after. Pure. ND_EXIT_USAGE when the name is empty
+ * the first file of a period and 1, 2, ... after; last ".gz" for --compress gzip unless the
+ * name has it already. Pure. ND_EXIT_USAGE when the name is empty
  * or too long. */
 int nd_rotate_name(const struct nd_rotate *r, time_t t, char *out, size_t outlen,
 		   struct nd_err *err);

@@ -43,6 +43,26 @@ for f in "${files[@]}"; do
 done
 check_eq "-C: each file complete on its own (headers, ISB) and within 20 KiB" "" "$bad"
 
+d=$ND_TMP/gz
+mkdir -p "$d"
+nd_start_ready gz --pid "$TARGET_PID" -v -C 20k --compress gzip -w "$d/z.pcapng" udp || nd_finish
+nd_send "$NS_A" 150 -s 500 "$SINK_B" || true
+sleep 0.1
+nd_stop INT
+check_eq "--compress gzip: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/gz.err")"
+mapfile -t files < <(find "$d" -type f | sort)
+check_eq "--compress gzip: files named .gz after the number" \
+	"z.pcapng.gz z.pcapng1.gz z.pcapng2.gz z.pcapng3.gz z.pcapng4.gz" \
+	"$(for f in "${files[@]}"; do basename "$f"; done | paste -sd' ')"
+bad=""
+for f in "${files[@]}"; do
+	gzip -t "$f" 2>/dev/null || bad="$bad $(basename "$f")(gzip)"
+	zcat "$f" >"$ND_TMP/unz.pcapng" && complete "$ND_TMP/unz.pcapng" || bad="$bad $(basename "$f")(content)"
+done
+check_eq "--compress gzip: every file a whole gzip stream of a complete capture" "" "$bad"
+check_eq "--compress gzip: tshark reads them, 150 packets in all" 150 \
+	"$(for f in "${files[@]}"; do tshark -r "$f" 2>/dev/null; done | wc -l)"
+
 d=$ND_TMP/ring
 mkdir -p "$d"
 nd_start_ready ring --pid "$TARGET_PID" -v -C 20k -W 3 --format pcap -w "$d/r.pcap" udp || nd_finish

@@ -45,6 +45,11 @@ int main(void)
 	r.files = 100;
 	CHECK_STR("-C -W 100: two digits", name(&r, 7), "x.pcap07");
 	r.files = 0;
+	r.gzip = true;
+	CHECK_STR("--compress gzip: .gz after the number", name(&r, 2), "x.pcap2.gz");
+	r.pattern = "x.pcap.gz";
+	CHECK_STR("--compress gzip: no second .gz", name(&r, 0), "x.pcap.gz");
+	r.gzip = false;
 	r.seconds = 3600;
 	r.pattern = "%H";
 	CHECK_STR("-G -C: strftime then number", name(&r, 2), "032");
