@@ -128,5 +128,13 @@ if [ "$rc" -ne 0 ]; then
 	echo "demo: nsdump exited with status $rc" >&2
 	exit "$rc"
 fi
-echo "demo: done: nsdump stopped after 10 packets (exit 0); its statistics went to stderr"
+echo "demo: 6. the file nsdump writes (pcapng) names the target and each packet's direction:"
+out=$(mktemp /tmp/nsdump-demo.XXXXXX)
+printf '  $ %q --pid %s -c 4 -q -w %s\n' "$NSDUMP" "$APP_PID" "$out"
+"$NSDUMP" --pid "$APP_PID" -c 4 -q -w "$out" || fail "nsdump -w failed"
+echo "  \$ tshark -r $out -T fields -e frame.interface_name -e frame.packet_flags_direction -e _ws.col.Info"
+tshark -r "$out" -T fields -e frame.interface_name -e frame.packet_flags_direction -e _ws.col.Info 2>/dev/null |
+	sed 's/0x00000001/in /; s/0x00000002/out/; s/^/    /'
+rm -f "$out"
+echo "demo: done: nsdump stopped after 10 packets, then 4 (exit 0); statistics went to stderr"
 exit 0
