@@ -1,6 +1,7 @@
 /* rtnetlink link dump and interface choice; see include/nsdump/netlink.h. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
@@ -12,6 +13,29 @@
 #include <unistd.h>
 
 #include "nsdump/netlink.h"
+
+/* mnl_cb_run trusts each nlmsg_len as far as to cast it to int: a length over INT_MAX passes
+ * its check and sends it out of the buffer. Walk the messages first, as the kernel lays them
+ * out (each aligned, all inside len), and refuse anything else. */
+static int check_stream(const void *buf, size_t len, struct nd_err *err)
+{
+	const unsigned char *p = buf;
+	size_t off = 0;
+
+	if (len > (size_t)INT_MAX)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "netlink reply too large");
+	while (off < len) {
+		struct nlmsghdr h;
+
+		if (len - off < sizeof(h))
+			return nd_err_set(err, ND_EXIT_FAIL, 0, "truncated netlink message");
+		memcpy(&h, p + off, sizeof(h));
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len - off)
+			return nd_err_set(err, ND_EXIT_FAIL, 0, "bad netlink message length");
+		off += MNL_ALIGN(h.nlmsg_len) < len - off ? MNL_ALIGN(h.nlmsg_len) : len - off;
+	}
+	return 0;
+}
 
 struct parse_ctx {
 	struct nd_link_list *out;
@@ -154,6 +178,8 @@ int nd_nl_parse_links(const void *buf, size_t len, unsigned int seq, unsigned in
 	struct parse_ctx ctx = { .out = out, .err = err, .failed = 0 };
 	int rc;
 
+	if (check_stream(buf, len, err) < 0)
+		return -1;
 	errno = 0;
 	rc = mnl_cb_run(buf, len, seq, portid, link_msg_cb, &ctx);
 	if (rc == MNL_CB_ERROR) {
@@ -290,6 +316,8 @@ int nd_nl_parse_addrs(const void *buf, size_t len, unsigned int seq, unsigned in
 	struct addr_ctx ctx = { .out = out, .err = err, .failed = 0 };
 	int rc;
 
+	if (check_stream(buf, len, err) < 0)
+		return -1;
 	errno = 0;
 	rc = mnl_cb_run(buf, len, seq, portid, addr_msg_cb, &ctx);
 	if (rc == MNL_CB_ERROR) {
@@ -338,6 +366,8 @@ int nd_nl_parse_nsid(const void *buf, size_t len, unsigned int seq, unsigned int
 {
 	struct nsid_ctx ctx = { .nsid = -1, .seen = 0 };
 
+	if (check_stream(buf, len, err) < 0)
+		return -1;
 	errno = 0;
 	if (mnl_cb_run(buf, len, seq, portid, nsid_msg_cb, &ctx) == MNL_CB_ERROR)
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "bad reply to RTM_GETNSID");
