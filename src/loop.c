@@ -5,11 +5,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "nsdump/loop.h"
+#include "nsdump/testhooks.h"
 
 /* Files are flushed at least this often, so that a reader of a growing file keeps up. */
 #define FILE_FLUSH_MS 1000
@@ -93,6 +95,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 		return;
 	}
 	l->captured++;
+	nd_testhooks_packet(l->captured);
 	if (l->count != 0 && l->captured >= l->count)
 		pcap_breakloop(l->cap->p);
 }
@@ -106,6 +109,17 @@ static int write_stop(struct nd_loop *l)
 	}
 	l->reason = ND_STOP_ERROR;
 	return -1;
+}
+
+/* SIOCGIFINDEX on the capture's own socket, which answers for the socket's namespace:
+ * if_nametoindex(3) would open a new socket, which the sandbox (src/sandbox.c) forbids. */
+static bool iface_exists(const struct nd_loop *l)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", l->cap->ifname);
+	return ioctl(l->cap->fd, SIOCGIFINDEX, &ifr) == 0;
 }
 
 static int dispatch(struct nd_loop *l, struct nd_err *err)
@@ -129,7 +143,7 @@ static int dispatch(struct nd_loop *l, struct nd_err *err)
 	if (n == PCAP_ERROR) {
 		/* The interface vanished (its namespace or veth was deleted) or went down:
 		 * the target has gone, which ends the capture in order. */
-		if ((strcmp(l->cap->ifname, "any") != 0 && if_nametoindex(l->cap->ifname) == 0) ||
+		if ((strcmp(l->cap->ifname, "any") != 0 && !iface_exists(l)) ||
 		    strstr(pcap_geterr(l->cap->p), "down")) {
 			l->reason = ND_STOP_IFACE_GONE;
 			return 0;

@@ -39,7 +39,7 @@ int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn
 	} else {
 		snprintf(o->name, sizeof(o->name), "%s", path);
 		/* 0600: a capture holds other people's traffic (dumpcap does the same). */
-		o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+		o->fd = open(path, ND_OUT_OPEN_FLAGS, 0600);
 		if (o->fd < 0) {
 			int e = errno;
 
