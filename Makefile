@@ -104,8 +104,23 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh
 
+# INSTALL_MODE=root|setuid|caps (docs/security.md). The group is created when missing; chown
+# comes before chmod (chown clears the setuid bit) and setcap last.
 install: $(B)/nsdump
+	@case "$(INSTALL_MODE)" in root|setuid|caps) ;; \
+	*) echo "install: INSTALL_MODE must be root, setuid or caps" >&2; exit 1 ;; esac
 	install -D -m 0755 $(B)/nsdump $(DESTDIR)$(SBINDIR)/nsdump
+ifneq ($(filter setuid caps,$(INSTALL_MODE)),)
+	getent group $(NSDUMP_GROUP) >/dev/null || groupadd --system $(NSDUMP_GROUP)
+	chown root:$(NSDUMP_GROUP) $(DESTDIR)$(SBINDIR)/nsdump
+endif
+ifeq ($(INSTALL_MODE),setuid)
+	chmod 4750 $(DESTDIR)$(SBINDIR)/nsdump
+endif
+ifeq ($(INSTALL_MODE),caps)
+	chmod 0750 $(DESTDIR)$(SBINDIR)/nsdump
+	setcap $(INSTALL_CAPS) $(DESTDIR)$(SBINDIR)/nsdump
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nsdump
@@ -115,4 +130,4 @@ clean:
 
 help:
 	@echo "targets: all check demo install uninstall clean deps asan lint bench unit"
-	@echo "variables: PREFIX=$(PREFIX) DESTDIR= ASAN=1 CC=$(CC)"
+	@echo "variables: PREFIX=$(PREFIX) DESTDIR= ASAN=1 CC=$(CC) INSTALL_MODE=root|setuid|caps NSDUMP_GROUP=$(NSDUMP_GROUP) SANDBOX_LOG=1"
