@@ -25,7 +25,7 @@
 #include "nsdump/writer.h"
 
 /* Large writes cost less system time per packet; 1 MiB is where the gain levels off. */
-#define OUT_BUFFER_SIZE (1024 * 1024)
+#define OUT_BUFFER_SIZE ((size_t)1024 * 1024)
 
 struct run {
 	struct nd_opts opts;
