@@ -9,20 +9,26 @@ VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 # ASAN=1 builds everything into build-asan/ with ASan+UBSan.
 ifeq ($(ASAN),1)
 B         := build-asan
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+HARDEN_CPP :=
 else ifeq ($(CLANG),1)
 B         := build-clang
 CC        := clang
 SANFLAGS  :=
 HARDEN_CPP := -D_FORTIFY_SOURCE=2
-SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-HARDEN_CPP :=
 else
 B         := build
 SANFLAGS  :=
 HARDEN_CPP := -D_FORTIFY_SOURCE=2
 endif
 
-PKGS      := libpcap libmnl libcap zlib
+# Members of this group (and root) may use a setuid or file-capability install.
+NSDUMP_GROUP ?= nsdump
+# INSTALL_MODE=root (0755), setuid (4750 root:$(NSDUMP_GROUP)), caps (0750 + file caps).
+INSTALL_MODE ?= root
+INSTALL_CAPS := cap_sys_ptrace,cap_sys_admin,cap_net_raw,cap_setpcap+p
+
+PKGS      := libpcap libmnl libcap zlib libseccomp
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -32,6 +38,7 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-protot
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) $(HARDEN_CPP) \
              -fstack-protector-strong -fPIE -D_GNU_SOURCE -DND_VERSION='"$(VERSION)"' \
+             -DND_GROUP='"$(NSDUMP_GROUP)"' $(if $(SANDBOX_LOG),-DND_SANDBOX_LOG) \
              -Iinclude $(PKG_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -pie -Wl,-z,relro,-z,now
 
@@ -39,14 +46,20 @@ LIB_SRCS  := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJS  := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
+# The same program with the test-only triggers of include/nsdump/testhooks.h compiled in.
+TH_OBJS   := $(patsubst src/%.c,$(B)/obj-th/%.o,$(wildcard src/*.c))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tools/%)
 
 .PHONY: all check unit integration demo install uninstall clean deps asan lint help bench
-all: $(B)/nsdump $(TOOL_BINS)
+all: $(B)/nsdump $(B)/nsdump-testhooks $(TOOL_BINS)
 
 $(B)/obj/%.o: src/%.c $(wildcard include/nsdump/*.h) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/obj-th/%.o: src/%.c $(wildcard include/nsdump/*.h) | $(B)/obj-th
+	$(CC) $(ALL_CFLAGS) -DND_TEST_HOOKS -c -o $@ $<
+$(B)/nsdump-testhooks: $(TH_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/libnsdump.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 $(B)/nsdump: $(B)/obj/main.o $(B)/libnsdump.a
@@ -55,7 +68,7 @@ $(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libnsdump.a | $(B)/unit
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libnsdump.a $(PKG_LIBS)
 $(B)/tools/%: tests/tools/%.c | $(B)/tools
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
-$(B)/obj $(B)/unit $(B)/tools:
+$(B)/obj $(B)/obj-th $(B)/unit $(B)/tools:
 	mkdir -p $@
 
 # Installs every Debian package the build, the tests and the demo need (Debian 12, as root).
@@ -91,8 +104,23 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh
 
+# INSTALL_MODE=root|setuid|caps (docs/security.md). The group is created when missing; chown
+# comes before chmod (chown clears the setuid bit) and setcap last.
 install: $(B)/nsdump
+	@case "$(INSTALL_MODE)" in root|setuid|caps) ;; \
+	*) echo "install: INSTALL_MODE must be root, setuid or caps" >&2; exit 1 ;; esac
 	install -D -m 0755 $(B)/nsdump $(DESTDIR)$(SBINDIR)/nsdump
+ifneq ($(filter setuid caps,$(INSTALL_MODE)),)
+	getent group $(NSDUMP_GROUP) >/dev/null || groupadd --system $(NSDUMP_GROUP)
+	chown root:$(NSDUMP_GROUP) $(DESTDIR)$(SBINDIR)/nsdump
+endif
+ifeq ($(INSTALL_MODE),setuid)
+	chmod 4750 $(DESTDIR)$(SBINDIR)/nsdump
+endif
+ifeq ($(INSTALL_MODE),caps)
+	chmod 0750 $(DESTDIR)$(SBINDIR)/nsdump
+	setcap $(INSTALL_CAPS) $(DESTDIR)$(SBINDIR)/nsdump
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nsdump
@@ -102,4 +130,4 @@ clean:
 
 help:
 	@echo "targets: all check demo install uninstall clean deps asan lint bench unit"
-	@echo "variables: PREFIX=$(PREFIX) DESTDIR= ASAN=1 CC=$(CC)"
+	@echo "variables: PREFIX=$(PREFIX) DESTDIR= ASAN=1 CC=$(CC) INSTALL_MODE=root|setuid|caps NSDUMP_GROUP=$(NSDUMP_GROUP) SANDBOX_LOG=1"

@@ -6,11 +6,11 @@ set -euo pipefail
 
 pkgs=(
 	# build
-	gcc clang make git pkg-config libc6-dev libpcap-dev libmnl-dev libcap-dev zlib1g-dev
+	gcc clang make git pkg-config libc6-dev libpcap-dev libmnl-dev libcap-dev zlib1g-dev libseccomp-dev
 	# tests: capture readers, namespaces, users, ttys
 	tcpdump tshark wireshark-common iproute2 procps util-linux bsdutils passwd libcap2-bin
 	# linters
-	shellcheck cppcheck
+	shellcheck cppcheck clang-tidy
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Static checks: shellcheck on every script, cppcheck on the C sources. Prints ok/not ok lines.
+# Static checks: shellcheck on every script, cppcheck and clang-tidy (.clang-tidy) on the C
+# sources. Prints ok/not ok lines.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 rc=0
@@ -19,6 +20,16 @@ if out=$(cppcheck --quiet --error-exitcode=1 --enable=warning,portability,perfor
 else
 	echo "not ok - cppcheck"
 	indent "$out"
+	rc=1
+fi
+# The same -I/-D as the build (Makefile), without the hardening and sanitizer flags.
+mapfile -t pkgflags < <(pkg-config --cflags libpcap libmnl libcap libseccomp | tr ' ' '\n' | grep -v '^$')
+if out=$(clang-tidy --quiet src/*.c -- -std=gnu11 -D_GNU_SOURCE -DND_VERSION='"x"' \
+	-DND_GROUP='"nsdump"' -Iinclude "${pkgflags[@]}" 2>&1); then
+	echo "ok - clang-tidy"
+else
+	echo "not ok - clang-tidy"
+	indent "$(grep -E '(warning|error):' <<<"$out")"
 	rc=1
 fi
 exit $rc

@@ -114,7 +114,7 @@ int nd_capture_stats(struct nd_capture *c, struct nd_capture_stats *st, struct n
 		return pcap_failed(c, "cannot read capture statistics", err);
 	st->received = ps.ps_recv;
 	st->dropped = ps.ps_drop;
-	st->ifdropped = ps.ps_ifdrop;
+	st->ifdropped = c->no_sysfs ? 0 : ps.ps_ifdrop;
 	return 0;
 }
 

@@ -164,7 +164,7 @@ static int parse_size(const char *s, unsigned long long *out)
 	if (*end == 'k' || *end == 'K')
 		unit = 1024, end++;
 	else if (*end == 'm' || *end == 'M')
-		unit = 1024 * 1024, end++;
+		unit = 1024ULL * 1024, end++;
 	else if (*end == 'g' || *end == 'G')
 		unit = 1024ULL * 1024 * 1024, end++;
 	if (*end != '\0' || v > (1ULL << 50) / unit)

@@ -37,7 +37,7 @@ int nd_filter_from_text(const char *buf, size_t len, char **out, struct nd_err *
 			at_line_start = 0;
 		if (in_comment)
 			continue;
-		s[n++] = (c == '\t' || c == '\r') ? ' ' : c;
+		s[n++] = (char)((c == '\t' || c == '\r') ? ' ' : c);
 	}
 	while (n > 0 && s[n - 1] == ' ')
 		n--;

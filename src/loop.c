@@ -5,11 +5,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "nsdump/loop.h"
+#include "nsdump/testhooks.h"
 
 /* Files are flushed at least this often, so that a reader of a growing file keeps up. */
 #define FILE_FLUSH_MS 1000
@@ -96,7 +98,7 @@ static bool write_packet(struct nd_loop *l, unsigned int ifid, const struct pcap
 	 * file always gets at least one packet). 48 bytes cover the packet block's overhead,
 	 * 100 per interface the statistics blocks that close the file. */
 	if (l->rot != NULL && l->rot->bytes != 0 && l->out->nbuffered + l->out->nwritten > 0 &&
-	    nd_out_size(l->out) + h->caplen + 48 + 100 * l->nsrc >
+	    nd_out_size(l->out) + h->caplen + 48 + 100 * (uint64_t)l->nsrc >
 		    l->rot->bytes) {
 		l->rot->in_period++;
 		if (rotate(l, l->werr) != 0)
@@ -106,6 +108,7 @@ static bool write_packet(struct nd_loop *l, unsigned int ifid, const struct pcap
 	    (l->packet_buffered && nd_out_flush(l->out, l->werr) < 0))
 		return false;
 	l->captured++;
+	nd_testhooks_packet(l->captured);
 	return true;
 }
 
@@ -173,6 +176,18 @@ static int write_stop(struct nd_loop *l)
 	return -1;
 }
 
+/* SIOCGIFINDEX on the capture's own socket, which answers for the socket's namespace (the
+ * capture may be in another one than nsdump): if_nametoindex(3) would open a new socket,
+ * which the sandbox (src/sandbox.c) forbids. */
+static bool iface_exists(const struct nd_capture *c)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", c->ifname);
+	return ioctl(c->fd, SIOCGIFINDEX, &ifr) == 0;
+}
+
 /* Reads what every live source has; marks sources whose interface went away. */
 static int dispatch(struct nd_loop *l, struct nd_err *err)
 {
@@ -197,10 +212,9 @@ static int dispatch(struct nd_loop *l, struct nd_err *err)
 			const char *msg = pcap_geterr(s->cap->p);
 
 			/* The interface vanished (its namespace or veth was deleted) or went
-			 * down: that target has gone, which ends its capture in order. The
-			 * socket may live in another namespace, so go by libpcap's words. */
-			if (strstr(msg, "disappeared") || strstr(msg, "went down") ||
-			    strstr(msg, "No such device") || strstr(msg, "Network is down")) {
+			 * down: that target has gone, which ends its capture in order. */
+			if ((strcmp(s->cap->ifname, "any") != 0 && !iface_exists(s->cap)) ||
+			    strstr(msg, "went down") || strstr(msg, "disappeared")) {
 				s->done = ND_STOP_IFACE_GONE;
 				continue;
 			}

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nsdump/authz.h"
 #include "nsdump/capture.h"
 #include "nsdump/cli.h"
 #include "nsdump/err.h"
@@ -17,12 +18,14 @@
 #include "nsdump/netlink.h"
 #include "nsdump/output.h"
 #include "nsdump/privs.h"
+#include "nsdump/sandbox.h"
 #include "nsdump/target.h"
+#include "nsdump/testhooks.h"
 #include "nsdump/veth.h"
 #include "nsdump/writer.h"
 
 /* Large writes cost less system time per packet; 1 MiB is where the gain levels off. */
-#define OUT_BUFFER_SIZE (1024 * 1024)
+#define OUT_BUFFER_SIZE ((size_t)1024 * 1024)
 
 struct run {
 	struct nd_opts opts;
@@ -294,7 +297,10 @@ int main(int argc, char **argv)
 	if (early_answer(argc, argv))
 		return ferror(stdout) || fflush(stdout) != 0 ? ND_EXIT_FAIL : ND_EXIT_OK;
 	nd_target_init(&r.target);
-	if (close_inherited_fds(&err) < 0 || nd_privs_init(&r.privs, &err) < 0)
+	nd_testhooks_init();
+	if (nd_authz_reset_signals(&err) < 0 || close_inherited_fds(&err) < 0 ||
+	    nd_privs_init(&r.privs, &err) < 0 || nd_authz_check(&r.privs, ND_GROUP, &err) < 0 ||
+	    nd_authz_clean_env(&r.privs, &err) < 0)
 		return die(&err);
 	if (nd_cli_parse(argc, argv, &r.opts, &err) < 0)
 		return die(&err);
@@ -324,9 +330,11 @@ int main(int argc, char **argv)
 			rc = die(&err);
 		}
 	}
-	else if (nd_privs_drop(&r.privs, &err) < 0)
+	else if (nd_privs_drop(&r.privs, &err) < 0 ||
+		 nd_sandbox_enter(nd_rotate_active(&r.rot) != 0, &err) < 0)
 		rc = die(&err);
 	else {
+		r.cap.no_sysfs = true;
 		if (!r.opts.quiet && r.warn_host)
 			fprintf(stderr, "nsdump: warning: %s is in nsdump's own network namespace: "
 				"capturing %s there directly\n", r.target.label, r.cap.ifname);

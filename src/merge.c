@@ -18,7 +18,7 @@ int nd_merge_push(struct nd_merge *m, unsigned int ifid, uint64_t ts_ns, uint32_
 
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 1024;
-		struct nd_merge_pkt **h = realloc(m->heap, cap * sizeof(*h));
+		struct nd_merge_pkt **h = realloc(m->heap, cap * sizeof(struct nd_merge_pkt *));
 
 		if (h == NULL)
 			return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot hold packets for merging");

@@ -525,12 +525,12 @@ int nd_iface_choose(const struct nd_link_list *links, const char *requested, cha
 	names(links, list, sizeof(list));
 	if (requested != NULL) {
 		if (strcmp(requested, "any") == 0) {
-			strcpy(out, "any");
+			snprintf(out, IF_NAMESIZE, "%s", "any");
 			return 0;
 		}
 		for (size_t i = 0; i < links->n; i++) {
 			if (strcmp(links->v[i].name, requested) == 0) {
-				strcpy(out, links->v[i].name);
+				snprintf(out, IF_NAMESIZE, "%s", links->v[i].name);
 				return 0;
 			}
 		}
@@ -540,7 +540,7 @@ int nd_iface_choose(const struct nd_link_list *links, const char *requested, cha
 	}
 	for (size_t i = 0; i < links->n; i++) {
 		if (strcmp(links->v[i].name, "eth0") == 0) {
-			strcpy(out, "eth0");
+			snprintf(out, IF_NAMESIZE, "%s", "eth0");
 			return 0;
 		}
 		if (!(links->v[i].flags & IFF_LOOPBACK)) {
@@ -549,7 +549,7 @@ int nd_iface_choose(const struct nd_link_list *links, const char *requested, cha
 		}
 	}
 	if (others == 1) {
-		strcpy(out, only->name);
+		snprintf(out, IF_NAMESIZE, "%s", only->name);
 		return 0;
 	}
 	if (others == 0)

@@ -40,7 +40,7 @@ int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn
 	} else {
 		snprintf(o->name, sizeof(o->name), "%s", path);
 		/* 0600: a capture holds other people's traffic (dumpcap does the same). */
-		o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+		o->fd = open(path, ND_OUT_OPEN_FLAGS, 0600);
 		if (o->fd < 0) {
 			int e = errno;
 
@@ -122,7 +122,7 @@ static bool write_raw(int fd, const unsigned char *p, size_t n)
 	return true;
 }
 
-#define ZBUF_SIZE (256 * 1024)
+#define ZBUF_SIZE ((size_t)256 * 1024)
 
 /* Deflates the buffer (and finishes the stream when finish) and writes the result. On a
  * failed write the file is cut back to the previous sync point: the packets of this buffer

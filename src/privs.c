@@ -1,6 +1,7 @@
 /* Identity and capability handling; see include/nsdump/privs.h for the order of steps. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -30,6 +31,23 @@ const char *nd_privs_mode_name(enum nd_privs_mode mode)
 		break;
 	}
 	return "unprivileged";
+}
+
+bool nd_privs_elevated(const struct nd_privs *p)
+{
+	return p->mode == ND_PRIVS_SETUID || p->mode == ND_PRIVS_FILECAPS;
+}
+
+bool nd_privs_invoker_is_root(const struct nd_privs *p)
+{
+	return p->ruid == 0;
+}
+
+const char *nd_privs_getenv(const struct nd_privs *p, const char *name)
+{
+	if (nd_privs_elevated(p))
+		return NULL;
+	return getenv(name);
 }
 
 static bool cap_permitted(cap_value_t cap)

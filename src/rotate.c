@@ -23,7 +23,7 @@ static int expand_n(const struct nd_rotate *r, bool for_strftime, char *out, siz
 					return -1;
 				if (*t == '%' && for_strftime)
 					out[o++] = '%';
-				out[o++] = *t == '/' ? '_' : *t;
+				out[o++] = (char)(*t == '/' ? '_' : *t);
 			}
 			p++;
 			continue;
@@ -75,7 +75,7 @@ int nd_rotate_name(const struct nd_rotate *r, time_t t, char *out, size_t outlen
 					  "output file name '%s' expands to nothing or too much", r->pattern);
 	} else {
 		/* Without -G, '%' is not special (as in tcpdump), but %n still is. */
-		n = (size_t)snprintf(name, sizeof(name), "%s", pat);
+		(void)snprintf(name, sizeof(name), "%s", pat);
 	}
 	if (r->bytes != 0 && r->files != 0)
 		n = (size_t)snprintf(out, outlen, "%s%0*u", name, (int)digits(r->files - 1),

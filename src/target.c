@@ -143,7 +143,7 @@ static int open_netns(struct nd_target *t, const char *arg, struct nd_privs *pri
 	} else {
 		if (strlen(arg) >= sizeof(path))
 			return nd_err_set(err, ND_EXIT_USAGE, 0, "network namespace path too long");
-		strcpy(path, arg);
+		snprintf(path, sizeof(path), "%s", arg);
 	}
 	/* A path named by the user is opened with the user's rights only. O_NONBLOCK and
 	 * O_NOCTTY: whatever the path is, opening it must not block or have side effects. */

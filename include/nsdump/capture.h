@@ -27,6 +27,10 @@ struct nd_capture {
 	int snaplen;
 	char ifname[IF_NAMESIZE];
 	char warning[PCAP_ERRBUF_SIZE]; /* pcap_activate's warning, "" if none */
+	/* Set once the sandbox is on: libpcap's interface drop count (promiscuous captures) comes
+	 * from /sys/class/net/IF/statistics, which the sandbox does not let it open, and which in
+	 * setns mode is the host's interface of that name anyway. ifdropped is then reported 0. */
+	bool no_sysfs;
 };
 
 struct nd_capture_stats {

@@ -5,6 +5,7 @@
 #ifndef NSDUMP_OUTPUT_H
 #define NSDUMP_OUTPUT_H
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +37,10 @@ struct nd_out {
 /* Opens path for writing (created 0600 with the caller's current rights, truncated), or
  * standard output when path is NULL or "-". A terminal is refused (ND_EXIT_USAGE): binary
  * capture data would garble it. bufsize is the size of the write buffer. */
+/* The flags every output file is opened with: the sandbox (src/sandbox.c) lets the capture
+ * loop's rotation open files with exactly these and nothing else. */
+#define ND_OUT_OPEN_FLAGS (O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY)
+
 int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn reclen,
 		struct nd_err *err);
 

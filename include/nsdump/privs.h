@@ -50,4 +50,17 @@ int nd_privs_drop(struct nd_privs *p, struct nd_err *err);
 
 const char *nd_privs_mode_name(enum nd_privs_mode mode);
 
+/* True in the setuid and file-capability modes, where nsdump has privileges its invoker does
+ * not: the environment, and every path or address the invoker names, is then hostile input.
+ * A module that would honour an environment variable (DOCKER_HOST, CONTAINERD_ADDRESS...) uses
+ * the built-in default instead; main() also empties the environment (nd_authz_clean_env). */
+bool nd_privs_elevated(const struct nd_privs *p);
+
+/* True when the real uid is 0: options that point nsdump's privileges at arbitrary state
+ * (such as --root) are refused for everyone else. */
+bool nd_privs_invoker_is_root(const struct nd_privs *p);
+
+/* getenv(), or NULL when nd_privs_elevated(): the one way modules read the environment. */
+const char *nd_privs_getenv(const struct nd_privs *p, const char *name);
+
 #endif

@@ -31,7 +31,8 @@ ND_FAILED=0
 ND_COUNT=0
 ND_NETNS=()   # namespaces to delete
 ND_PIDS=()    # background children to end (only if still ours)
-ND_USERDEL="" # user created by the test, removed at exit
+ND_USERDEL="" # users created by the test (space-separated), removed at exit
+ND_GROUPDEL="" # group created by the test, removed at exit (after the users)
 # Short unique suffix: pid + random, hex.  Keeps interface names <= 15 chars.
 ND_SUF=$(printf '%x%02x' "$$" $((RANDOM % 256)))
 ND_TMP=$(mktemp -d "/tmp/ndt.$ND_SCRIPT.XXXXXX") || {
@@ -187,7 +188,9 @@ nd_cleanup() {
 	for ns in "${ND_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
-	if [ -n "$ND_USERDEL" ]; then userdel "$ND_USERDEL" 2>/dev/null; fi
+	# shellcheck disable=SC2086 # a list of names, split on purpose
+	for u in $ND_USERDEL; do userdel "$u" 2>/dev/null; done
+	if [ -n "$ND_GROUPDEL" ]; then groupdel "$ND_GROUPDEL" 2>/dev/null; fi
 	rm -rf "$ND_TMP"
 }
 trap nd_cleanup EXIT
@@ -196,6 +199,30 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 nd_track_pid() { ND_PIDS+=("$1"); }
+
+# ---- users and the nsdump group ------------------------------------------
+
+# The group a setuid or file-capability nsdump admits (make NSDUMP_GROUP=...).
+ND_GROUP=${ND_GROUP:-nsdump}
+
+# nd_group_setup: make sure group $ND_GROUP exists (created here, and removed at exit, unless
+# it was already there); sets ND_GROUP_GID.  Skips the script when it cannot.
+nd_group_setup() {
+	if ! getent group "$ND_GROUP" >/dev/null; then
+		groupadd --system "$ND_GROUP" 2>"$ND_TMP/groupadd.err" ||
+			nd_skip_all "cannot create group $ND_GROUP: $(nd_excerpt "$ND_TMP/groupadd.err")"
+		ND_GROUPDEL=$ND_GROUP
+	fi
+	# shellcheck disable=SC2034 # for the scripts that source this file
+	ND_GROUP_GID=$(getent group "$ND_GROUP" | cut -d: -f3)
+}
+
+# nd_user_new NAME: a system user without home or shell, removed at exit.  Skips on failure.
+nd_user_new() {
+	useradd --system --no-create-home --shell /usr/sbin/nologin "$1" 2>"$ND_TMP/useradd.err" ||
+		nd_skip_all "cannot create user $1: $(nd_excerpt "$ND_TMP/useradd.err")"
+	ND_USERDEL="$ND_USERDEL $1"
+}
 
 # ---- time and waiting ---------------------------------------------------
 

@@ -99,19 +99,19 @@ got=$(total_in "${files[@]}")
 check "-G: about two seconds of 100 packets/s in the files ($got)" "$([ "$got" -ge 150 ] && [ "$got" -le 230 ]; echo $?)"
 check_grep "-G: statistics count what the files hold" "$ND_TMP/time.err" "^$got packets captured\$"
 
-# A non-root invoker through a setuid install: rotation goes on after privileges are
-# dropped, and every file is theirs.
+# A non-root invoker (in the nsdump group) through a setuid install: rotation goes on after
+# privileges are dropped, and every file is theirs.
 USER_NAME="ndtr$ND_SUF"
-if useradd --system --no-create-home --shell /usr/sbin/nologin "$USER_NAME" 2>"$ND_TMP/useradd.err"; then
+if nd_group_setup && useradd --system --no-create-home --shell /usr/sbin/nologin "$USER_NAME" 2>"$ND_TMP/useradd.err"; then
 	ND_USERDEL=$USER_NAME
 	uid=$(id -u "$USER_NAME")
 	gid=$(id -g "$USER_NAME")
 	chmod 755 "$ND_TMP"
-	install -m 4755 -o root -g root "$NSDUMP" "$ND_TMP/nsdump-suid"
+	install -m 4750 -o root -g "$ND_GROUP" "$NSDUMP" "$ND_TMP/nsdump-suid"
 	d=$ND_TMP/user
 	mkdir -p "$d"
 	chown "$USER_NAME" "$d"
-	ASAN_OPTIONS=detect_leaks=0 setpriv --reuid="$uid" --regid="$gid" --clear-groups -- \
+	ASAN_OPTIONS=detect_leaks=0 setpriv --reuid="$uid" --regid="$gid" --groups="$ND_GROUP_GID" -- \
 		"$ND_TMP/nsdump-suid" --pid "$TARGET_PID" -v -C 20k -w "$d/u.pcapng" udp \
 		>/dev/null 2>"$ND_TMP/user.err" &
 	ND_PID=$!
