@@ -6,9 +6,14 @@ set -euo pipefail
 
 pkgs=(
 	# build
-	gcc make pkg-config libc6-dev libpcap-dev libmnl-dev libcap-dev
+	gcc make pkg-config libc6-dev libpcap-dev libmnl-dev libcap-dev libjson-c-dev
+	# fuzzing (make fuzz): clang with libFuzzer
+	clang libclang-rt-dev
 	# tests: capture readers, namespaces, users, ttys
 	tcpdump tshark wireshark-common iproute2 procps util-linux bsdutils passwd libcap2-bin
+	# tests against real runtimes (docker.io brings containerd and runc); images are built
+	# offline from busybox-static; curl polls the daemons' sockets
+	docker.io containerd runc podman uidmap busybox-static curl
 	# linters
 	shellcheck cppcheck
 )

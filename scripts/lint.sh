@@ -14,7 +14,7 @@ else
 fi
 if out=$(cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	--std=c11 --inline-suppr -Iinclude -D_GNU_SOURCE -DND_VERSION='"x"' \
-	--suppress=missingIncludeSystem src tests/unit tests/tools 2>&1); then
+	--suppress=missingIncludeSystem src tests/unit tests/tools tests/fuzz 2>&1); then
 	echo "ok - cppcheck"
 else
 	echo "not ok - cppcheck"

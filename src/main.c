@@ -17,6 +17,7 @@
 #include "nsdump/output.h"
 #include "nsdump/pcapfile.h"
 #include "nsdump/privs.h"
+#include "nsdump/resolve.h"
 #include "nsdump/target.h"
 
 /* Large writes cost less system time per packet; 1 MiB is where the gain levels off. */
@@ -113,6 +114,34 @@ static void print_listening(const struct run *r)
 	if (r->opts.verbose > 0)
 		fprintf(stderr, "nsdump: netns inode %llu, mode setns, privileges %s, writing to %s\n",
 			r->target.netns_ino, nd_privs_mode_name(r->privs.mode), r->out.name);
+	if (r->opts.verbose > 0 && r->target.is_container)
+		fprintf(stderr, "nsdump: found %s %s (ID %s) in %.3f ms\n",
+			nd_runtime_name(r->target.container.runtime), r->target.container.name,
+			r->target.container.id, r->target.resolve_ms);
+}
+
+/* --list: the containers of every runtime, with the invoker's rights; nothing is captured. */
+static int run_list(struct run *r, struct nd_err *err)
+{
+	struct nd_container_list l = { 0 };
+	struct nd_resolver res;
+	int rc;
+
+	if (nd_resolver_init(&res, &r->opts, &r->privs, err) < 0)
+		return -1;
+	if (nd_privs_invoker_begin(&r->privs, err) < 0)
+		return -1;
+	rc = nd_resolve_list(&res, &l, err);
+	if (nd_privs_invoker_end(&r->privs, err) < 0)
+		rc = -1;
+	if (rc == 0 && nd_privs_drop(&r->privs, err) < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = nd_container_print_list(stdout, &l, r->opts.json, err);
+	if (rc == 0 && res.notes[0] != '\0' && !r->opts.quiet)
+		fprintf(stderr, "nsdump: note: %s\n", res.notes);
+	nd_container_list_free(&l);
+	return rc;
 }
 
 static int run_capture(struct run *r, struct nd_err *err)
@@ -173,6 +202,11 @@ int main(int argc, char **argv)
 		return die(&err);
 	if (nd_cli_parse(argc, argv, &r.opts, &err) < 0)
 		return die(&err);
+	if (r.opts.list) {
+		rc = run_list(&r, &err) < 0 ? die(&err) : ND_EXIT_OK;
+		nd_cli_free(&r.opts);
+		return rc;
+	}
 	if (nd_out_check_stdout(r.opts.output, &err) < 0)
 		return die(&err);
 	r.sigfd = nd_loop_block_signals(&err);

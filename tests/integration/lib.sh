@@ -257,8 +257,10 @@ nd_mac() {
 nd_netns_new() {
 	ip netns add "$1" || return 1
 	ND_NETNS+=("$1")
+	# Forwarding off explicitly: a new namespace copies the host's setting, which a
+	# container runtime (dockerd, podman) may have turned on.
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 >/dev/null || return 1
+		net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 >/dev/null || return 1
 	ip -n "$1" link set lo up
 }
 
