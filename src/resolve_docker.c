@@ -248,8 +248,10 @@ int nd_resolve_podman_disk(struct nd_resolver *r, struct nd_container_list *out,
 			continue;
 		if (nd_resolve_read_file(path, ND_STATE_MAX, &buf, &len, err) < 0) {
 			if (err->exit == ND_EXIT_PERM) {
+				/* The storage directory is closed to us: so are the others. */
 				r->denied |= ND_RT_PODMAN;
 				nd_resolve_note(r, "podman: %s", err->msg);
+				break;
 			}
 			continue;
 		}

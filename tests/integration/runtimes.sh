@@ -144,7 +144,12 @@ rt_docker_run() {
 	local name=$1
 	shift
 	RT_DOCKER_CTRS+=("$name")
-	docker run -d --name "$name" "$@" >/dev/null
+	# With forwarding off (see RT_IP_FORWARD) docker warns; the test's containers talk
+	# over their bridge only.
+	if ! docker run -d --name "$name" "$@" >/dev/null 2>"$ND_TMP/docker-run.err"; then
+		cat "$ND_TMP/docker-run.err" >&2
+		return 1
+	fi
 }
 
 rt_podman_run() {
