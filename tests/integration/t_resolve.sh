@@ -30,6 +30,25 @@ if nd_start_ready root-pod -v --pod "fake$ND_SUF" -n shop --root "$host" -w "$f"
 	check_count_all "--root: exactly 12 packets" "$f" 12
 	check_grep "--root: the sandbox's PID" "$ND_TMP/root-pod.err" "PID $TARGET_PID\\)"
 fi
+# CRI-O: runc state in DIR/run/runc with CRI-O's annotations among its labels; the start
+# time recorded must be the process's, else the state is stale.
+start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$TARGET_PID/stat")
+crio_state() { # ID START POD
+	mkdir -p "$host/run/runc/$1"
+	printf '{"id":"%s","init_process_pid":%s,"init_process_start":%s,"config":{"labels":["bundle=/x","io.kubernetes.pod.name=%s","io.kubernetes.pod.namespace=shop","io.kubernetes.cri-o.ContainerType=sandbox"]}}' \
+		"$1" "$TARGET_PID" "$2" "$3" >"$host/run/runc/$1/state.json"
+}
+crio_state "crio$ND_SUF" "$start" "crio$ND_SUF"
+crio_state "old$ND_SUF" $((start + 1)) "old$ND_SUF"
+nd_run crio-pod -v --pod "crio$ND_SUF" -n shop --root "$host" --runtime crio --duration 0.3 -w "$ND_TMP/crio.pcap"
+check_eq "--root, CRI-O pod: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/crio-pod.err")"
+check_grep "--root, CRI-O pod: its sandbox" "$ND_TMP/crio-pod.err" "in pod crio$ND_SUF \(crio crio$ND_SUF, PID $TARGET_PID\)"
+nd_run crio-stale --pod "old$ND_SUF" -n shop --root "$host" --runtime crio -w "$ND_TMP/x.pcap"
+check_eq "PID whose start time differs from the state's: exit 3" 3 "$ND_RC" "$(nd_excerpt "$ND_TMP/crio-stale.err")"
+check_grep "PID whose start time differs: no running pod" "$ND_TMP/crio-stale.err" "no running pod shop/old$ND_SUF"
+nd_run crio-stale2 -t "old$ND_SUF" --root "$host" -w "$ND_TMP/x.pcap"
+check_grep "PID whose start time differs: stale" "$ND_TMP/crio-stale2.err" "old$ND_SUF.*not running: its state is stale"
+
 nd_run ghost -t "ghost$ND_SUF" --root "$host" -w "$ND_TMP/x.pcap"
 check_eq "--root, PID not in this /proc: exit 3" 3 "$ND_RC" "$(nd_excerpt "$ND_TMP/ghost.err")"
 check_grep "--root, PID not in this /proc: says so" "$ND_TMP/ghost.err" "not visible in this /proc"
