@@ -319,38 +319,66 @@ static int connect_unix(const char *sock, long long deadline, struct nd_err *err
 	return nd_err_set(err, ND_EXIT_FAIL, e, "cannot connect to %s", sock);
 }
 
-int nd_http_get(const char *sock, const char *path, int timeout_ms, struct nd_http_reply *r,
-		struct nd_err *err)
+void nd_http_conn_init(struct nd_http_conn *c)
 {
-	long long deadline = now_ms() + timeout_ms;
-	char req[1024];
-	size_t reqlen, sent = 0, len = 0, cap = 0;
-	char *buf = NULL;
-	int fd, n, rc = -1;
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
 
+void nd_http_conn_close(struct nd_http_conn *c)
+{
+	if (c->fd >= 0)
+		(void)close(c->fd);
+	c->fd = -1;
+}
+
+int nd_http_send(struct nd_http_conn *c, const char *sock, const char *path, int timeout_ms,
+		 struct nd_err *err)
+{
+	char req[1024];
+	size_t reqlen, sent = 0;
+	int n;
+
+	nd_http_conn_init(c);
+	c->deadline = now_ms() + timeout_ms;
 	n = snprintf(req, sizeof(req),
 		     "GET %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: nsdump/" ND_VERSION
 		     "\r\nAccept: application/json\r\nConnection: close\r\n\r\n", path);
-	if (n < 0 || (size_t)n >= sizeof(req))
+	if (n < 0 || (size_t)n >= sizeof(req) ||
+	    (size_t)snprintf(c->what, sizeof(c->what), "%s GET %s", sock, path) >= sizeof(c->what))
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "request path too long");
 	reqlen = (size_t)n;
-	fd = connect_unix(sock, deadline, err);
-	if (fd < 0)
+	c->fd = connect_unix(sock, c->deadline, err);
+	if (c->fd < 0)
 		return -1;
 	while (sent < reqlen) {
-		ssize_t w = send(fd, req + sent, reqlen - sent, MSG_NOSIGNAL);
+		ssize_t w = send(c->fd, req + sent, reqlen - sent, MSG_NOSIGNAL);
 
 		if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (wait_fd(fd, POLLOUT, deadline, err) < 0)
-				goto out;
+			if (wait_fd(c->fd, POLLOUT, c->deadline, err) < 0)
+				goto fail;
 			continue;
 		}
 		if (w < 0) {
 			nd_err_set(err, ND_EXIT_FAIL, errno, "cannot send to %s", sock);
-			goto out;
+			goto fail;
 		}
 		sent += (size_t)w;
 	}
+	return 0;
+fail:
+	nd_http_conn_close(c);
+	return -1;
+}
+
+int nd_http_recv(struct nd_http_conn *c, struct nd_http_reply *r, struct nd_err *err)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int n, rc = -1;
+
+	if (c->fd < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, EBADF, "%s", c->what);
 	for (;;) {
 		ssize_t got;
 
@@ -361,34 +389,34 @@ int nd_http_get(const char *sock, const char *path, int timeout_ms, struct nd_ht
 			if (ncap > ND_HTTP_MAX_REPLY + ND_HTTP_MAX_HEADER * 2)
 				ncap = ND_HTTP_MAX_REPLY + ND_HTTP_MAX_HEADER * 2;
 			if (ncap <= len) {
-				nd_err_set(err, ND_EXIT_FAIL, 0, "reply from %s larger than %u bytes",
-					   sock, ND_HTTP_MAX_REPLY);
+				nd_err_set(err, ND_EXIT_FAIL, 0, "%s: reply larger than %u bytes",
+					   c->what, ND_HTTP_MAX_REPLY);
 				goto out;
 			}
 			nb = realloc(buf, ncap);
 			if (nb == NULL) {
-				nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "reading %s", sock);
+				nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "%s", c->what);
 				goto out;
 			}
 			buf = nb;
 			cap = ncap;
 		}
-		got = recv(fd, buf + len, cap - len, 0);
+		got = recv(c->fd, buf + len, cap - len, 0);
 		if (got < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (wait_fd(fd, POLLIN, deadline, err) < 0) {
-				nd_err_prefix(err, "%s GET %s", sock, path);
+			if (wait_fd(c->fd, POLLIN, c->deadline, err) < 0) {
+				nd_err_prefix(err, "%s", c->what);
 				goto out;
 			}
 			continue;
 		}
 		if (got < 0) {
-			nd_err_set(err, ND_EXIT_FAIL, errno, "cannot read from %s", sock);
+			nd_err_set(err, ND_EXIT_FAIL, errno, "%s", c->what);
 			goto out;
 		}
 		len += (size_t)got;
 		n = nd_http_parse(buf, len, got == 0, ND_HTTP_MAX_REPLY, r, err);
 		if (n < 0) {
-			nd_err_prefix(err, "%s GET %s", sock, path);
+			nd_err_prefix(err, "%s", c->what);
 			goto out;
 		}
 		if (n == 0)
@@ -397,6 +425,16 @@ int nd_http_get(const char *sock, const char *path, int timeout_ms, struct nd_ht
 	rc = 0;
 out:
 	free(buf);
-	(void)close(fd);
+	nd_http_conn_close(c);
 	return rc;
+}
+
+int nd_http_get(const char *sock, const char *path, int timeout_ms, struct nd_http_reply *r,
+		struct nd_err *err)
+{
+	struct nd_http_conn c;
+
+	if (nd_http_send(&c, sock, path, timeout_ms, err) < 0)
+		return -1;
+	return nd_http_recv(&c, r, err);
 }

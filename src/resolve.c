@@ -54,6 +54,7 @@ int nd_resolver_init(struct nd_resolver *r, const struct nd_opts *opts,
 	const char *dh = NULL;
 
 	memset(r, 0, sizeof(*r));
+	nd_http_conn_init(&r->prefetch);
 	r->runtimes = opts->runtimes ? opts->runtimes : ND_RT_ALL;
 	r->timeout_ms = ND_RESOLVE_TIMEOUT_MS;
 	if (opts->root != NULL) {
@@ -223,7 +224,8 @@ static int take(struct nd_resolver *r, struct nd_container *c, struct nd_contain
 {
 	char d[400];
 
-	if (c->api && c->running && nd_resolve_inspect(r, c, err) < 0)
+	if (c->api && c->running && !nd_resolve_docker_prefetched(r, c) &&
+	    nd_resolve_inspect(r, c, err) < 0)
 		return -1;
 	if (!c->running) {
 		snprintf(d, sizeof(d), "%s (%s%s%s %.12s)", c->name, nd_runtime_name(c->runtime),
@@ -252,7 +254,9 @@ int nd_resolve_container(struct nd_resolver *r, const char *query, struct nd_con
 	char what[320];
 	int rc;
 
+	nd_resolve_docker_prefetch(r, query);
 	if (nd_resolve_scan(r, &l, err) < 0) {
+		nd_http_conn_close(&r->prefetch);
 		nd_container_list_free(&l);
 		return -1;
 	}
@@ -264,6 +268,7 @@ int nd_resolve_container(struct nd_resolver *r, const char *query, struct nd_con
 		rc = ambiguous(&l, idx, n, what, err);
 	else
 		rc = take(r, &l.v[idx[0]], out, err);
+	nd_http_conn_close(&r->prefetch);
 	nd_container_list_free(&l);
 	return rc;
 }

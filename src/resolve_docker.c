@@ -124,6 +124,50 @@ int nd_resolve_inspect(struct nd_resolver *r, struct nd_container *c, struct nd_
 	return 0;
 }
 
+/* Docker resolves a name, full ID or ID prefix in GET /containers/QUERY/json itself. Sent
+ * before the list is asked for and read after it, the inspect costs no round trip of its
+ * own; it is used only when the list (which decides, across runtimes) picks the container
+ * the inspect answered for. */
+void nd_resolve_docker_prefetch(struct nd_resolver *r, const char *query)
+{
+	struct nd_err ignored;
+	char path[384];
+
+	if (!(r->runtimes & ND_RT_DOCKER))
+		return;
+	/* Docker names and IDs: [a-zA-Z0-9][a-zA-Z0-9_.-]*; anything else needs no asking. */
+	for (const char *p = query; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
+			return;
+	if (nd_resolve_path(path, sizeof(path), "/v1.%d/containers/%s/json",
+			    r->docker_minor ? r->docker_minor : ND_DOCKER_API_MINOR, query) < 0)
+		return;
+	(void)nd_http_send(&r->prefetch, r->docker_sock, path, r->timeout_ms, &ignored);
+}
+
+bool nd_resolve_docker_prefetched(struct nd_resolver *r, struct nd_container *c)
+{
+	struct nd_http_reply rep = { 0 };
+	struct nd_container got = { .runtime = ND_RT_DOCKER, .api = true };
+	struct nd_err ignored;
+	bool ok;
+
+	if (r->prefetch.fd < 0 || c->runtime != ND_RT_DOCKER)
+		return false;
+	if (nd_http_recv(&r->prefetch, &rep, &ignored) < 0)
+		return false;
+	ok = rep.status == 200 &&
+	     nd_parse_docker_inspect(rep.body ? rep.body : "", rep.len, &got, &ignored) == 0 &&
+	     strcmp(got.id, c->id) == 0;
+	nd_http_reply_free(&rep);
+	if (!ok)
+		return false;
+	c->running = got.running;
+	c->pid = got.pid;
+	return true;
+}
+
 /* A directory entry that can be a container ID: no '/', not "." or "..". */
 static bool id_entry(const char *s)
 {

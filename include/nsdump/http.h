@@ -35,4 +35,18 @@ int nd_http_get(const char *sock, const char *path, int timeout_ms, struct nd_ht
 
 void nd_http_reply_free(struct nd_http_reply *r);
 
+/* The two halves of nd_http_get, so that requests to an engine can be in flight together:
+ * nd_http_send connects and sends (errors as nd_http_get's), nd_http_recv reads the reply
+ * and closes the connection. nd_http_conn_close abandons one not received. */
+struct nd_http_conn {
+	int fd;
+	long long deadline;  /* CLOCK_MONOTONIC, ms */
+	char what[384];      /* "SOCKET GET PATH", for messages */
+};
+void nd_http_conn_init(struct nd_http_conn *c);
+int nd_http_send(struct nd_http_conn *c, const char *sock, const char *path, int timeout_ms,
+		 struct nd_err *err);
+int nd_http_recv(struct nd_http_conn *c, struct nd_http_reply *r, struct nd_err *err);
+void nd_http_conn_close(struct nd_http_conn *c);
+
 #endif

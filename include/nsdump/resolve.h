@@ -12,6 +12,7 @@
 #include "nsdump/cli.h"
 #include "nsdump/container.h"
 #include "nsdump/err.h"
+#include "nsdump/http.h"
 #include "nsdump/privs.h"
 
 /* An Engine API request over a local socket takes about 0.5 ms; a daemon that does not answer
@@ -32,6 +33,8 @@ struct nd_resolver {
 	int docker_minor;          /* negotiated API version 1.N, 0 before */
 	int podman_minor;
 	unsigned denied;           /* runtimes whose socket or state we may not read */
+	struct nd_http_conn prefetch; /* Docker's inspect of the name asked for, in flight
+				       * while the list is read (see resolve_docker.c) */
 	char notes[512];           /* what could not be searched, for messages */
 };
 
@@ -73,6 +76,8 @@ void nd_resolve_note(struct nd_resolver *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int nd_resolve_docker_api(struct nd_resolver *r, enum nd_runtime rt,
 			  struct nd_container_list *out, struct nd_err *err);
+void nd_resolve_docker_prefetch(struct nd_resolver *r, const char *query);
+bool nd_resolve_docker_prefetched(struct nd_resolver *r, struct nd_container *c);
 int nd_resolve_docker_disk(struct nd_resolver *r, struct nd_container_list *out,
 			   struct nd_err *err);
 int nd_resolve_podman_disk(struct nd_resolver *r, struct nd_container_list *out,
