@@ -83,6 +83,21 @@ if rt_docker_up && rt_docker_image && rt_docker_run "$RT_PREFIX-u" "$RT_IMAGE" /
 	check_eq "docker.sock not the user's: exit 4" 4 "$ND_RC" "$(nd_excerpt "$ND_TMP/user-docker.err")"
 	check_grep "docker.sock not the user's: says why" "$ND_TMP/user-docker.err" \
 		"docker.sock: Permission denied"
+	# Installed setuid-root, nsdump still reaches docker.sock with the user's rights only,
+	# and ignores a DOCKER_HOST the user points at a socket of their choosing.
+	cp "$NSDUMP" "$ND_TMP/bin/nsdump-suid"
+	chmod 4755 "$ND_TMP/bin/nsdump-suid"
+	timeout -s KILL 10 runuser -u "$USER_NAME" -- env DOCKER_HOST=unix:///var/run/docker.sock \
+		"$ND_TMP/bin/nsdump-suid" -t "$RT_PREFIX-u" --runtime docker -w /dev/null \
+		</dev/null >"$ND_TMP/suid.out" 2>"$ND_TMP/suid.err"
+	check_eq "setuid nsdump, docker.sock not the user's: exit 4" 4 "$?" "$(nd_excerpt "$ND_TMP/suid.err")"
+	check_grep "setuid nsdump: docker.sock refused with the user's rights" "$ND_TMP/suid.err" \
+		"docker.sock: Permission denied"
+	timeout -s KILL 10 runuser -u "$USER_NAME" -- env DOCKER_HOST=tcp://127.0.0.1:1 \
+		"$ND_TMP/bin/nsdump-suid" -t "$RT_PREFIX-u" --runtime docker -w /dev/null \
+		</dev/null >"$ND_TMP/suid2.out" 2>"$ND_TMP/suid2.err"
+	check_eq "setuid nsdump: DOCKER_HOST ignored (no usage error for tcp://)" 4 "$?" \
+		"$(nd_excerpt "$ND_TMP/suid2.err")"
 else
 	not_ok "docker run for the permission test" "$(nd_excerpt "$ND_TMP/dockerd.log")"
 fi

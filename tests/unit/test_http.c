@@ -1,5 +1,12 @@
 /* The HTTP reply parser: Content-Length, chunked, read-to-close, partial and hostile input. */
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "nsdump/http.h"
 #include "unit.h"
@@ -10,6 +17,95 @@ static int parse(const char *s, int eof, struct nd_http_reply *r)
 
 	memset(r, 0, sizeof(*r));
 	return nd_http_parse(s, strlen(s), eof, 1024, r, &e);
+}
+
+/* A one-shot server on a unix socket in a child process: reads the request, then writes the
+ * parts of reply one by one, 20 ms apart (hang: never answers). Returns the child's PID. */
+static pid_t serve(const char *path, const char *const *parts, int hang)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	pid_t pid;
+
+	unlink(path);
+	strcpy(sa.sun_path, path);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 1) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char req[2048];
+		size_t got = 0;
+		int fd = accept(lfd, NULL, NULL);
+
+		while (fd >= 0 && got < sizeof(req) - 1) {
+			ssize_t n = read(fd, req + got, sizeof(req) - 1 - got);
+
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+			req[got] = '\0';
+			if (strstr(req, "\r\n\r\n") != NULL)
+				break;
+		}
+		if (hang)
+			pause();
+		for (size_t i = 0; parts[i] != NULL; i++) {
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+			if (write(fd, parts[i], strlen(parts[i])) < 0)
+				break;
+			nanosleep(&ts, NULL);
+		}
+		_exit(0);
+	}
+	close(lfd);
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+static void over_a_socket(void)
+{
+	char path[64];
+	struct nd_http_reply r = { 0 };
+	struct nd_err e = { 0 };
+	const char *pieces[] = { "HTTP/1.1 200 OK\r\nApi-Ver", "sion: 1.41\r\nTransfer-Encoding: chunked\r\n\r\n2",
+				 "\r\n[]\r\n0\r\n\r\n", NULL };
+	const char *big[] = { "HTTP/1.1 200 OK\r\nContent-Length: 9437184\r\n\r\n", NULL };
+	const char *cut[] = { "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", NULL };
+	struct timespec t0, t1;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/tmp/nd-http-test.%d.sock", (int)getpid());
+	pid = serve(path, pieces, 0);
+	CHECK("socket: reply in pieces, chunked", nd_http_get(path, "/x", 2000, &r, &e) == 0 &&
+							  r.status == 200 && r.len == 2 &&
+							  strcmp(r.api_version, "1.41") == 0);
+	nd_http_reply_free(&r);
+	reap(pid);
+	pid = serve(path, big, 0);
+	CHECK("socket: reply over 8 MiB refused", nd_http_get(path, "/x", 2000, &r, &e) < 0 &&
+						      strstr(e.msg, "larger than") != NULL);
+	reap(pid);
+	pid = serve(path, cut, 0);
+	CHECK("socket: connection closed mid-body refused", nd_http_get(path, "/x", 2000, &r, &e) < 0 &&
+								 strstr(e.msg, "cut short") != NULL);
+	reap(pid);
+	pid = serve(path, cut, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK("socket: silent server times out", nd_http_get(path, "/x", 200, &r, &e) < 0 &&
+						     e.errnum == ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK("socket: ... after about the timeout",
+	      (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1500);
+	reap(pid);
+	unlink(path);
 }
 
 int main(void)
@@ -90,5 +186,6 @@ int main(void)
 		      nd_http_get("/nonexistent/nsdump.sock", "/_ping", 100, &r, &e) < 0 &&
 		      e.exit == ND_EXIT_NOTFOUND);
 	}
+	over_a_socket();
 	return UNIT_DONE();
 }
