@@ -20,6 +20,7 @@ RT_DOCKER_CTRS=()
 RT_CTR_TASKS=()    # "namespace id"
 RT_PODMAN_CTRS=()
 RT_CTR_CMD=()
+RT_IMAGES_MADE=()  # "docker", "podman", "ctr NS": images this test imported, removed at exit
 RT_IMAGE_TAR=""
 # dockerd and podman turn IPv4 forwarding on for the whole host; the tests want it as it
 # was (off: containers then reach nothing beyond their bridge), so it is put back at once.
@@ -113,12 +114,14 @@ rt_image_tar() {
 
 rt_docker_image() {
 	docker image inspect "$RT_IMAGE" >/dev/null 2>&1 && return 0
-	rt_image_tar && docker import -c 'CMD ["/bin/sh"]' "$RT_IMAGE_TAR" "$RT_IMAGE" >/dev/null
+	rt_image_tar && docker import -c 'CMD ["/bin/sh"]' "$RT_IMAGE_TAR" "$RT_IMAGE" >/dev/null &&
+		RT_IMAGES_MADE+=(docker)
 }
 
 rt_podman_image() {
 	podman image exists "$RT_IMAGE" 2>/dev/null && return 0
-	rt_image_tar && podman import -c 'CMD ["/bin/sh"]' "$RT_IMAGE_TAR" "$RT_IMAGE" >/dev/null 2>&1
+	rt_image_tar && podman import -c 'CMD ["/bin/sh"]' "$RT_IMAGE_TAR" "$RT_IMAGE" >/dev/null 2>&1 &&
+		RT_IMAGES_MADE+=(podman)
 }
 
 # rt_ctr_image NS: the image in containerd namespace NS, as docker.io/library/nsdump-test.
@@ -136,7 +139,7 @@ rt_ctr_image() {
 			return 1
 		fi
 	fi
-	ctr -n "$1" image import "$ND_TMP/img.tar" >/dev/null
+	ctr -n "$1" image import "$ND_TMP/img.tar" >/dev/null && RT_IMAGES_MADE+=("ctr $1")
 }
 
 # rt_docker_run NAME ARGS...: docker run -d --name NAME ARGS (tracked for cleanup).
@@ -189,6 +192,13 @@ rt_cleanup() {
 			sleep 0.1
 		done
 		ctr -n "$ns" container delete "$id" >/dev/null 2>&1
+	done
+	for n in "${RT_IMAGES_MADE[@]}"; do
+		case "$n" in
+		docker) docker rmi "$RT_IMAGE" >/dev/null 2>&1 ;;
+		podman) podman rmi "$RT_IMAGE" >/dev/null 2>&1 ;;
+		ctr\ *) ctr -n "${n#ctr }" image rm "docker.io/library/$RT_IMAGE" >/dev/null 2>&1 ;;
+		esac
 	done
 	rt_podman_service_stop
 	if [ -n "$RT_STARTED_CONTAINERD" ]; then

@@ -43,6 +43,19 @@ check_grep "ctr-name: label names containerd, namespace and PID" "$ND_TMP/ctr-na
 	"in container $c1 \\(containerd default $c1, PID $c1_pid\\)"
 capture ctr-runtime 7 "$c1_peer" "$c1_sink" --container "$c1" --runtime containerd
 
+# nerdctl passes its labels on as OCI annotations: nerdctl/name names the container.
+RT_CTR_CMD=(/bin/busybox sleep 300)
+nerd=$RT_PREFIX-n1
+if rt_ctr_run default "$nerd" --with-ns "network:/run/netns/$c1_ns" \
+	--annotation "nerdctl/name=nerdy$ND_SUF" 2>"$ND_TMP/ctr.err"; then
+	nd_run nerdctl -v -t "nerdy$ND_SUF" --duration 0.3 -w "$ND_TMP/nerd.pcap"
+	check_eq "nerdctl name: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/nerdctl.err")"
+	check_grep "nerdctl name: the container" "$ND_TMP/nerdctl.err" "in container nerdy$ND_SUF \(containerd default ${nerd:0:12}"
+else
+	not_ok "ctr run $nerd" "$(nd_excerpt "$ND_TMP/ctr.err")"
+fi
+RT_CTR_CMD=()
+
 # A CRI-style pod in namespace k8s.io: a sandbox and an app container sharing a netns.
 nd_topo K 82 || nd_finish
 pod=web$ND_SUF
