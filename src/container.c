@@ -86,8 +86,10 @@ int nd_container_set(char *field, size_t size, const char *val, size_t len)
 {
 	if (len >= size)
 		return -1;
+	/* Printable ASCII only: names of every runtime are, and anything else (escape
+	 * sequences, 8-bit CSI, bidi overrides) could disguise what a list shows. */
 	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
+		if ((unsigned char)val[i] < 0x20 || (unsigned char)val[i] > 0x7e)
 			return -1;
 	memcpy(field, val, len);
 	field[len] = '\0';

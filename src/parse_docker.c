@@ -159,7 +159,8 @@ void nd_parse_docker_error(const char *buf, size_t len, char *msg, size_t size)
 		if (n >= size)
 			n = size - 1;
 		for (i = 0; i < n; i++)
-			msg[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+			msg[i] = ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e) ? '?' :
+										    s[i];
 		msg[n] = '\0';
 	}
 	json_object_put(root);

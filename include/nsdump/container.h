@@ -58,8 +58,8 @@ struct nd_container *nd_container_add(struct nd_container_list *l);
 void nd_container_list_free(struct nd_container_list *l);
 
 /* Copies a string from a runtime's state into a fixed field. Refuses (returns -1) a value that
- * does not fit or holds a control character: such a name could neither be matched reliably
- * nor printed safely. */
+ * does not fit or holds anything but printable ASCII: such a name could neither be matched
+ * reliably nor printed safely. */
 int nd_container_set(char *field, size_t size, const char *val, size_t len);
 
 /* Takes in one OCI annotation or label (key, value) and fills the pod identity or the name

@@ -20,7 +20,7 @@ int nd_parse_docker_list(const char *buf, size_t len, enum nd_runtime rt,
 int nd_parse_docker_inspect(const char *buf, size_t len, struct nd_container *c,
 			    struct nd_err *err);
 
-/* An engine error body {"message": "..."}: copies the message (control characters replaced)
+/* An engine error body {"message": "..."}: copies the message (all but printable ASCII replaced)
  * to msg; "" when the body is not of that form. */
 void nd_parse_docker_error(const char *buf, size_t len, char *msg, size_t size);
 

@@ -63,6 +63,8 @@ int main(void)
 	CHECK_STR("mask names", buf, "docker, crio");
 
 	CHECK("set: control character refused", nd_container_set(buf, sizeof(buf), "a\nb", 3) < 0);
+	CHECK("set: UTF-8 (here a bidi override) refused", nd_container_set(buf, sizeof(buf), "a\xe2\x80\xae" "b", 5) < 0);
+	CHECK("set: 8-bit CSI refused", nd_container_set(buf, sizeof(buf), "a\x9b" "2J", 4) < 0);
 	CHECK("set: too long refused", nd_container_set(buf, 4, "abcd", 4) < 0);
 	CHECK("set: fits", nd_container_set(buf, 5, "abcd", 4) == 0 && strcmp(buf, "abcd") == 0);
 	nd_container_list_free(&l);
