@@ -301,8 +301,16 @@ int nd_resolve_pod(struct nd_resolver *r, const char *ns, const char *name,
 
 int nd_resolve_list(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err)
 {
+	size_t hidden = 0;
+
 	if (nd_resolve_scan(r, out, err) < 0)
 		return -1;
+	for (size_t i = 0; i < out->n; i++)
+		hidden += out->v[i].pid_hidden;
+	if (hidden > 0)
+		nd_resolve_note(r, "%zu container%s under %s name%s a PID not visible in this /proc: "
+				"with --root, nsdump must run in the host's PID namespace", hidden,
+				hidden == 1 ? "" : "s", r->root, hidden == 1 ? "s" : "");
 	for (size_t i = 0; i < out->n; i++) {
 		struct nd_container *c = &out->v[i];
 		char path[64];

@@ -56,6 +56,8 @@ nd_run list --list --root "$host"
 check_grep "--root --list: the sandbox, with its pod" "$ND_TMP/list.out" \
 	"^containerd +k8s.io +sbx$ND_SUF +.* $TARGET_PID .* shop/fake$ND_SUF\$"
 check_nogrep "--root --list: not the ghost" "$ND_TMP/list.out" "ghost$ND_SUF"
+check_grep "--root --list: says a PID is not visible" "$ND_TMP/list.err" \
+	"1 container under $host names a PID not visible in this /proc"
 
 # As an ordinary user.
 USER_NAME="ndtu$ND_SUF"
