@@ -6,8 +6,15 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-# ASAN=1 builds everything into build-asan/ with ASan+UBSan.
-ifeq ($(ASAN),1)
+# ASAN=1 builds everything into build-asan/ with ASan+UBSan; FUZZ=1 into build-fuzz/ with
+# clang, libFuzzer instrumentation and ASan+UBSan (see `make fuzz`).
+ifeq ($(FUZZ),1)
+B         := build-fuzz
+CC        := clang
+SANFLAGS  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+HARDEN_CPP :=
+else ifeq ($(ASAN),1)
 B         := build-asan
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 HARDEN_CPP :=
@@ -28,7 +35,7 @@ NSDUMP_GROUP ?= nsdump
 INSTALL_MODE ?= root
 INSTALL_CAPS := cap_sys_ptrace,cap_sys_admin,cap_net_raw,cap_setpcap+p
 
-PKGS      := libpcap libmnl libcap zlib libseccomp
+PKGS      := libpcap libmnl libcap zlib libseccomp json-c
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -50,8 +57,12 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 TH_OBJS   := $(patsubst src/%.c,$(B)/obj-th/%.o,$(wildcard src/*.c))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tools/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all check unit integration demo install uninstall clean deps asan lint help bench
+.PHONY: all check unit integration demo install uninstall clean deps asan lint help bench fuzz \
+	fuzz-build
 all: $(B)/nsdump $(B)/nsdump-testhooks $(TOOL_BINS)
 
 $(B)/obj/%.o: src/%.c $(wildcard include/nsdump/*.h) | $(B)/obj
@@ -68,7 +79,16 @@ $(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libnsdump.a | $(B)/unit
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libnsdump.a $(PKG_LIBS)
 $(B)/tools/%: tests/tools/%.c | $(B)/tools
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
-$(B)/obj $(B)/obj-th $(B)/unit $(B)/tools:
+# Fuzz targets: with libFuzzer under FUZZ=1, else with the replay main (make check runs the
+# corpus through them).
+ifeq ($(FUZZ),1)
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/libnsdump.a | $(B)/fuzz
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(B)/libnsdump.a $(PKG_LIBS)
+else
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libnsdump.a | $(B)/fuzz
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c $(B)/libnsdump.a $(PKG_LIBS)
+endif
+$(B)/obj $(B)/obj-th $(B)/unit $(B)/tools $(B)/fuzz:
 	mkdir -p $@
 
 # Installs every Debian package the build, the tests and the demo need (Debian 12, as root).
@@ -81,12 +101,28 @@ unit: $(UNIT_BINS)
 # `make check`: deps, release + ASan/UBSan builds (and a clang build, warnings as errors), unit and integration tests under both, linters.
 check:
 	@scripts/deps.sh --if-needed
-	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS)
 	@$(MAKE) --no-print-directory ASAN=1 all asan-unit
 	@$(MAKE) --no-print-directory CLANG=1 all
 	@tests/run-all.sh
 
-asan-unit: $(UNIT_BINS)
+asan-unit: $(UNIT_BINS) $(FUZZ_BINS)
+
+# `make fuzz`: each libFuzzer target for FUZZ_SECONDS (default 60), starting from its seed
+# corpus; new inputs go to build-fuzz/corpus/, crashes to build-fuzz/crash-* (keep them as
+# regressions in tests/fuzz/corpus/<target>/).
+fuzz:
+	@scripts/deps.sh --if-needed
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-build
+	@set -e; for t in $(FUZZ_SRCS:tests/fuzz/%.c=%); do \
+		mkdir -p build-fuzz/corpus/$$t; \
+		echo "## $$t, $(FUZZ_SECONDS) s"; \
+		build-fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			-artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus/$$t \
+			tests/fuzz/corpus/$$t 2>&1 | tail -n 3; \
+	done
+
+fuzz-build: $(FUZZ_BINS)
 
 asan:
 	@$(MAKE) --no-print-directory ASAN=1 all
@@ -126,8 +162,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nsdump
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
 help:
-	@echo "targets: all check demo install uninstall clean deps asan lint bench unit"
-	@echo "variables: PREFIX=$(PREFIX) DESTDIR= ASAN=1 CC=$(CC) INSTALL_MODE=root|setuid|caps NSDUMP_GROUP=$(NSDUMP_GROUP) SANDBOX_LOG=1"
+	@echo "targets: all check demo install uninstall clean deps asan lint bench unit fuzz"
+	@echo "variables: PREFIX=$(PREFIX) DESTDIR= ASAN=1 CC=$(CC) INSTALL_MODE=root|setuid|caps NSDUMP_GROUP=$(NSDUMP_GROUP) SANDBOX_LOG=1 FUZZ_SECONDS=$(FUZZ_SECONDS)"

@@ -7,8 +7,14 @@ set -euo pipefail
 pkgs=(
 	# build
 	gcc clang make git pkg-config libc6-dev libpcap-dev libmnl-dev libcap-dev zlib1g-dev libseccomp-dev
+	libjson-c-dev
+	# fuzzing (make fuzz): clang with libFuzzer
+	libclang-rt-dev
 	# tests: capture readers, namespaces, users, ttys
 	tcpdump tshark wireshark-common iproute2 procps util-linux bsdutils passwd libcap2-bin
+	# tests against real runtimes (docker.io brings containerd and runc); images are built
+	# offline from busybox-static; curl polls the daemons' sockets
+	docker.io containerd runc podman uidmap busybox-static curl
 	# linters
 	shellcheck cppcheck clang-tidy
 )

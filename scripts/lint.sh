@@ -15,7 +15,7 @@ else
 fi
 if out=$(cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	--std=c11 --inline-suppr -Iinclude -D_GNU_SOURCE -DND_VERSION='"x"' \
-	--suppress=missingIncludeSystem src tests/unit tests/tools 2>&1); then
+	--suppress=missingIncludeSystem src tests/unit tests/tools tests/fuzz 2>&1); then
 	echo "ok - cppcheck"
 else
 	echo "not ok - cppcheck"
@@ -23,7 +23,7 @@ else
 	rc=1
 fi
 # The same -I/-D as the build (Makefile), without the hardening and sanitizer flags.
-mapfile -t pkgflags < <(pkg-config --cflags libpcap libmnl libcap libseccomp | tr ' ' '\n' | grep -v '^$')
+mapfile -t pkgflags < <(pkg-config --cflags libpcap libmnl libcap zlib libseccomp json-c | tr ' ' '\n' | grep -v '^$')
 if out=$(clang-tidy --quiet src/*.c -- -std=gnu11 -D_GNU_SOURCE -DND_VERSION='"x"' \
 	-DND_GROUP='"nsdump"' -Iinclude "${pkgflags[@]}" 2>&1); then
 	echo "ok - clang-tidy"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nsdump/cli.h"
+#include "nsdump/container.h"
 
 enum {
 	OPT_PID = CHAR_MAX + 1,
@@ -18,11 +19,23 @@ enum {
 	OPT_MODE,
 	OPT_FORMAT,
 	OPT_COMPRESS,
+	OPT_RUNTIME,
+	OPT_POD,
+	OPT_ROOT,
+	OPT_LIST,
+	OPT_JSON,
 };
 
 static const struct option long_options[] = {
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "container", required_argument, NULL, 't' },
+	{ "runtime", required_argument, NULL, OPT_RUNTIME },
+	{ "pod", required_argument, NULL, OPT_POD },
+	{ "namespace", required_argument, NULL, 'n' },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "interface", required_argument, NULL, 'i' },
 	{ "write", required_argument, NULL, 'w' },
 	{ "count", required_argument, NULL, 'c' },
@@ -47,16 +60,32 @@ static const struct option long_options[] = {
 
 void nd_cli_usage(FILE *out)
 {
-	fputs("Usage: nsdump (--pid PID | --netns NAME|PATH) [-i IFACE] [-w FILE|-] [options] [FILTER...]\n"
-	      "       nsdump (--pid PID | --netns NAME|PATH) -D\n"
-	      "Capture the traffic of a process's or a named network namespace from the host,\n"
-	      "without running anything inside it. Output is pcapng or pcap, to FILE or\n"
-	      "standard output.\n"
+	fputs("Usage: nsdump TARGET [-i IFACE] [-w FILE|-] [options] [FILTER...]\n"
+	      "       nsdump TARGET -D\n"
+	      "       nsdump --list [--json] [--runtime RT] [--root DIR]\n"
+	      "Capture the traffic of a container, pod, process or named network namespace from\n"
+	      "the host, without running anything inside it. Output is pcapng or pcap, to FILE\n"
+	      "or standard output.\n"
 	      "\n"
 	      "Target (exactly one):\n"
+	      "  -t, --container NAME|ID   a container of Docker, Podman, containerd (any\n"
+	      "                            namespace) or CRI-O, by name or unique ID prefix\n"
+	      "                            (at least 4 hex digits)\n"
+	      "      --pod NAME            a Kubernetes pod on this node (its sandbox's network)\n"
+	      "  -n, --namespace NS        the pod's Kubernetes namespace (default: default)\n"
 	      "      --pid PID             the network namespace of process PID\n"
 	      "      --netns NAME|PATH     a name under /run/netns (ip netns) or an nsfs path\n"
 	      "                            such as /proc/PID/ns/net or Docker's SandboxKey\n"
+	      "\n"
+	      "Containers:\n"
+	      "      --list                list the running containers of every runtime found:\n"
+	      "                            runtime, namespace, name, ID, PID, netns inode, pod\n"
+	      "      --json                with --list: print JSON\n"
+	      "      --runtime RT[,RT...]  search only docker, podman, containerd and/or crio\n"
+	      "      --root DIR            the host's filesystem is mounted at DIR (kubectl debug\n"
+	      "                            node/...): find sockets and state under it (root only)\n"
+	      "  DOCKER_HOST=unix:///PATH  Docker's socket (ignored when nsdump runs setuid or\n"
+	      "                            with file capabilities)\n"
 	      "\n"
 	      "Capture:\n"
 	      "  -i, --interface IFACE     interface inside the target (default: eth0, else the\n"
@@ -196,6 +225,25 @@ char *nd_cli_join(char *const *words, int n)
 	return s;
 }
 
+/* "docker,containerd" into a mask of enum nd_runtime. */
+static int parse_runtimes(const char *s, unsigned *mask)
+{
+	char buf[128];
+	char *save = NULL, *tok;
+
+	if (strlen(s) >= sizeof(buf) || s[0] == '\0')
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		enum nd_runtime rt = nd_runtime_parse(tok);
+
+		if (rt == 0)
+			return -1;
+		*mask |= (unsigned)rt;
+	}
+	return *mask != 0 ? 0 : -1;
+}
+
 static int bad_value(struct nd_err *err, const char *opt, const char *val, const char *want)
 {
 	return nd_err_set(err, ND_EXIT_USAGE, 0, "invalid value '%s' for %s: expected %s", val,
@@ -215,7 +263,8 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 	/* getopt keeps state across calls; tests parse many argv vectors in one process. */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:w:c:s:B:pQ:UF:qvhDG:C:W:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:w:c:s:B:pQ:UF:qvhDG:C:W:t:n:", long_options,
+				NULL)) != -1) {
 		switch (c) {
 		case OPT_PID:
 			if (opts->target != ND_TARGET_NONE)
@@ -233,6 +282,44 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 						 "a name under /run/netns or a path");
 			opts->target = ND_TARGET_NETNS;
 			opts->netns = optarg;
+			break;
+		case 't':
+			if (opts->target != ND_TARGET_NONE)
+				goto two_targets;
+			if (optarg[0] == '\0' || strlen(optarg) >= ND_CT_NAME_MAX)
+				return bad_value(err, "--container", optarg,
+						 "a container name or ID prefix");
+			opts->target = ND_TARGET_CONTAINER;
+			opts->container = optarg;
+			break;
+		case OPT_POD:
+			if (opts->target != ND_TARGET_NONE)
+				goto two_targets;
+			if (optarg[0] == '\0' || strlen(optarg) >= ND_CT_NAME_MAX)
+				return bad_value(err, "--pod", optarg, "a pod name");
+			opts->target = ND_TARGET_POD;
+			opts->pod = optarg;
+			break;
+		case 'n':
+			if (optarg[0] == '\0' || strlen(optarg) >= ND_CT_NS_MAX)
+				return bad_value(err, "-n", optarg, "a Kubernetes namespace");
+			opts->pod_ns = optarg;
+			break;
+		case OPT_RUNTIME:
+			if (parse_runtimes(optarg, &opts->runtimes) < 0)
+				return bad_value(err, "--runtime", optarg,
+						 "docker, podman, containerd or crio (comma-separated)");
+			break;
+		case OPT_ROOT:
+			if (optarg[0] != '/')
+				return bad_value(err, "--root", optarg, "an absolute directory path");
+			opts->root = optarg;
+			break;
+		case OPT_LIST:
+			opts->list = true;
+			break;
+		case OPT_JSON:
+			opts->json = true;
 			break;
 		case 'i':
 			if (optarg[0] == '\0' || strlen(optarg) >= 16)
@@ -354,9 +441,26 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 	}
 	if (opts->help || opts->version)
 		return 0;
+	if (opts->json && !opts->list)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "--json goes with --list");
+	if (opts->pod_ns != NULL && opts->target != ND_TARGET_POD)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "-n/--namespace goes with --pod");
+	if (opts->pod_ns == NULL)
+		opts->pod_ns = "default";
+	if ((opts->runtimes != 0 || opts->root != NULL) && !opts->list &&
+	    opts->target != ND_TARGET_CONTAINER && opts->target != ND_TARGET_POD)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "--runtime and --root go with --container, --pod or --list");
+	if (opts->list) {
+		if (opts->target != ND_TARGET_NONE || optind < argc)
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "--list takes no target and no filter");
+		return 0;
+	}
 	if (opts->target == ND_TARGET_NONE)
 		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "no target: give --pid PID or --netns NAME|PATH (see --help)");
+				  "no target: give --container NAME|ID, --pod NAME, --pid PID or "
+				  "--netns NAME|PATH (see --help; --list shows the containers)");
 	if (opts->quiet && opts->verbose > 0)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-q and -v cannot be used together");
 	if ((opts->rotate_seconds || opts->rotate_bytes) &&
@@ -384,7 +488,8 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 
 two_targets:
 	return nd_err_set(err, ND_EXIT_USAGE, 0,
-			  "only one target: --pid and --netns cannot be combined or repeated");
+			  "only one target: --container, --pod, --pid and --netns cannot be combined "
+			  "or repeated");
 }
 
 void nd_cli_free(struct nd_opts *opts)

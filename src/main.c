@@ -18,6 +18,7 @@
 #include "nsdump/netlink.h"
 #include "nsdump/output.h"
 #include "nsdump/privs.h"
+#include "nsdump/resolve.h"
 #include "nsdump/sandbox.h"
 #include "nsdump/target.h"
 #include "nsdump/testhooks.h"
@@ -42,7 +43,7 @@ struct run {
 	const char *mode_used; /* "setns", "veth", "host ..." */
 	struct nd_link tif;    /* the target's interface captured (ifindex 0 for "any") */
 	struct nd_link peer;   /* its host end in veth mode (ifindex 0 otherwise) */
-	char via[160];         /* in veth mode: which target interface this host veth serves */
+	char via[224];         /* in veth mode: which target interface this host veth serves */
 	bool warn_host;
 	bool listed;           /* -D done */
 };
@@ -143,23 +144,51 @@ out:
 	return rc;
 }
 
-/* The name and description that identify the target in a pcapng file. */
+/* The name and description that identify the target in a pcapng file: if_name like
+ * "web1/eth0", if_description with everything that says which container this was. */
 static void describe(struct run *r, struct nd_wif *f)
 {
 	const struct nd_target *t = &r->target;
-	size_t used;
+	const struct nd_container *c = &t->container;
+	const char *ifname = r->tif.ifindex ? r->tif.name : r->cap.ifname;
+	size_t used = 0, cap = sizeof(f->description);
+	int n;
 
-	if (t->kind == ND_TARGET_PID)
-		snprintf(f->name, sizeof(f->name), "pid%d/%s", (int)t->pid,
-			 r->tif.ifindex ? r->tif.name : r->cap.ifname);
+	if (t->is_container && r->opts.target == ND_TARGET_POD)
+		snprintf(f->name, sizeof(f->name), "%s/%s", r->opts.pod, ifname);
+	else if (t->is_container)
+		snprintf(f->name, sizeof(f->name), "%s/%s", c->name, ifname);
+	else if (t->kind == ND_TARGET_PID)
+		snprintf(f->name, sizeof(f->name), "pid%d/%s", (int)t->pid, ifname);
 	else
-		snprintf(f->name, sizeof(f->name), "%s/%s", r->opts.netns,
-			 r->tif.ifindex ? r->tif.name : r->cap.ifname);
-	used = (size_t)snprintf(f->description, sizeof(f->description), "%s; netns %llu; mode %s",
-				t->label, t->netns_ino, r->mode_used);
-	if (r->peer.ifindex != 0 && used < sizeof(f->description))
-		snprintf(f->description + used, sizeof(f->description) - used,
-			 "; host peer %s (ifindex %d)", r->peer.name, r->peer.ifindex);
+		snprintf(f->name, sizeof(f->name), "%s/%s", r->opts.netns, ifname);
+
+	if (t->is_container) {
+		n = snprintf(f->description, cap, "runtime %s%s%s; container %s; id %s; ",
+			     nd_runtime_name(c->runtime), c->ns[0] ? "; namespace " : "", c->ns,
+			     c->name, c->id);
+		used = n > 0 ? (size_t)n : 0;
+		if (c->pod_name[0] != '\0' && used < cap) {
+			n = snprintf(f->description + used, cap - used, "pod %s/%s; ", c->pod_ns,
+				     c->pod_name);
+			used += n > 0 ? (size_t)n : 0;
+		}
+		if (used < cap) {
+			n = snprintf(f->description + used, cap - used, "PID %d", (int)t->pid);
+			used += n > 0 ? (size_t)n : 0;
+		}
+	} else {
+		n = snprintf(f->description, cap, "%s", t->label);
+		used = n > 0 ? (size_t)n : 0;
+	}
+	if (used < cap) {
+		n = snprintf(f->description + used, cap - used, "; netns %llu; mode %s", t->netns_ino,
+			     r->mode_used);
+		used += n > 0 ? (size_t)n : 0;
+	}
+	if (r->peer.ifindex != 0 && used < cap)
+		snprintf(f->description + used, cap - used, "; host peer %s (ifindex %d)",
+			 r->peer.name, r->peer.ifindex);
 }
 
 static int open_output(struct run *r, struct nd_err *err)
@@ -221,6 +250,34 @@ static void print_listening(const struct run *r)
 		fprintf(stderr, "nsdump: netns inode %llu, mode %s, privileges %s, writing to %s\n",
 			r->target.netns_ino, r->mode_used, nd_privs_mode_name(r->privs.mode),
 			r->out.name);
+	if (r->opts.verbose > 0 && r->target.is_container)
+		fprintf(stderr, "nsdump: found %s %s (ID %s) in %.3f ms\n",
+			nd_runtime_name(r->target.container.runtime), r->target.container.name,
+			r->target.container.id, r->target.resolve_ms);
+}
+
+/* --list: the containers of every runtime, with the invoker's rights; nothing is captured. */
+static int run_list(struct run *r, struct nd_err *err)
+{
+	struct nd_container_list l = { 0 };
+	struct nd_resolver res;
+	int rc;
+
+	if (nd_resolver_init(&res, &r->opts, &r->privs, err) < 0)
+		return -1;
+	if (nd_privs_invoker_begin(&r->privs, err) < 0)
+		return -1;
+	rc = nd_resolve_list(&res, &l, err);
+	if (nd_privs_invoker_end(&r->privs, err) < 0)
+		rc = -1;
+	if (rc == 0 && nd_privs_drop(&r->privs, err) < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = nd_container_print_list(stdout, &l, r->opts.json, err);
+	if (rc == 0 && res.notes[0] != '\0' && !r->opts.quiet)
+		fprintf(stderr, "nsdump: note: %s\n", res.notes);
+	nd_container_list_free(&l);
+	return rc;
 }
 
 static int run_capture(struct run *r, struct nd_err *err)
@@ -304,6 +361,11 @@ int main(int argc, char **argv)
 		return die(&err);
 	if (nd_cli_parse(argc, argv, &r.opts, &err) < 0)
 		return die(&err);
+	if (r.opts.list) {
+		rc = run_list(&r, &err) < 0 ? die(&err) : ND_EXIT_OK;
+		nd_cli_free(&r.opts);
+		return rc;
+	}
 	if (!r.opts.list_ifaces && nd_out_check_stdout(r.opts.output, &err) < 0)
 		return die(&err);
 	r.sigfd = nd_loop_block_signals(&err);

@@ -11,10 +11,12 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nsdump/netlink.h"
 #include "nsdump/proc.h"
+#include "nsdump/resolve.h"
 #include "nsdump/target.h"
 
 #define NETNS_RUN_DIR "/run/netns"
@@ -176,6 +178,51 @@ static int open_netns(struct nd_target *t, const char *arg, struct nd_privs *pri
 	return nd_target_check_netns_fd(fd, path, &t->netns_ino, err);
 }
 
+static double elapsed_ms(const struct timespec *a)
+{
+	struct timespec b;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) * 1e3 + (double)(b.tv_nsec - a->tv_nsec) / 1e6;
+}
+
+static int open_container(struct nd_target *t, const struct nd_opts *opts,
+			  struct nd_privs *privs, struct nd_err *err)
+{
+	struct nd_container c;
+	struct nd_resolver res;
+	struct timespec t0;
+	int rc;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (nd_resolver_init(&res, opts, privs, err) < 0)
+		return -1;
+	/* The runtimes' sockets and state are read with the invoker's rights: membership of
+	 * the docker group, say, is what lets one use docker.sock, with nsdump as without. */
+	if (nd_privs_invoker_begin(privs, err) < 0)
+		return -1;
+	if (opts->target == ND_TARGET_POD)
+		rc = nd_resolve_pod(&res, opts->pod_ns, opts->pod, &c, err);
+	else
+		rc = nd_resolve_container(&res, opts->container, &c, err);
+	if (nd_privs_invoker_end(privs, err) < 0 || rc < 0)
+		return -1;
+	t->resolve_ms = elapsed_ms(&t0);
+	if (open_pid(t, c.pid, privs, err) < 0)
+		return nd_err_prefix(err, "container %s (%s)", c.name, nd_runtime_name(c.runtime));
+	if (c.start != 0 && c.start != t->starttime)
+		return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
+				  "container %s (%s): its state is stale: PID %d is another process "
+				  "now", c.name, nd_runtime_name(c.runtime), (int)c.pid);
+	t->is_container = true;
+	t->container = c;
+	(void)nd_resolve_path(t->label, sizeof(t->label), "%s %.80s (%s%s%.40s %.12s, PID %d)",
+		 opts->target == ND_TARGET_POD ? "pod" : "container",
+		 opts->target == ND_TARGET_POD ? opts->pod : c.name, nd_runtime_name(c.runtime),
+		 c.ns[0] ? " " : "", c.ns, c.id, (int)c.pid);
+	return 0;
+}
+
 /* Opens nsdump's own namespace (to come back to it, and to recognise a target that is in it). */
 static int open_host(struct nd_target *t, struct nd_err *err)
 {
@@ -196,6 +243,10 @@ int nd_target_open(struct nd_target *t, const struct nd_opts *opts, struct nd_pr
 	int rc;
 
 	switch (opts->target) {
+	case ND_TARGET_CONTAINER:
+	case ND_TARGET_POD:
+		rc = open_container(t, opts, privs, err);
+		break;
 	case ND_TARGET_PID:
 		rc = open_pid(t, opts->pid, privs, err);
 		break;

@@ -17,6 +17,9 @@ run() { # label, command...
 
 for b in build build-asan; do
 	run "unit tests ($b)" tests/run-unit.sh "$b"/unit/test_*
+	for f in "$b"/fuzz/fuzz_*; do
+		run "fuzz corpus replay ($f)" "$f" "tests/fuzz/corpus/$(basename "$f")"
+	done
 	run "integration tests ($b)" env NSDUMP="$PWD/$b/nsdump" UDPSEND="$PWD/build/tools/udpsend" \
 		tests/integration/run.sh
 done

@@ -15,6 +15,8 @@ enum nd_target_kind {
 	ND_TARGET_NONE = 0,
 	ND_TARGET_PID,   /* --pid PID */
 	ND_TARGET_NETNS, /* --netns NAME|PATH */
+	ND_TARGET_CONTAINER, /* --container NAME|ID */
+	ND_TARGET_POD,   /* --pod NAME [-n NS] */
 };
 
 enum nd_direction {
@@ -33,6 +35,13 @@ struct nd_opts {
 	enum nd_target_kind target;
 	pid_t pid;
 	const char *netns;        /* points into argv */
+	const char *container;    /* --container NAME|ID, points into argv */
+	const char *pod;          /* --pod NAME */
+	const char *pod_ns;       /* -n NS; "default" when not given */
+	unsigned runtimes;        /* --runtime: enum nd_runtime mask; 0 for every runtime */
+	const char *root;         /* --root DIR, NULL if not given */
+	bool list;                /* --list: show the containers, capture nothing */
+	bool json;                /* --json, with --list */
 	const char *iface;        /* NULL: eth0, else the only non-loopback interface */
 	const char *output;       /* NULL or "-": standard output */
 	char *filter;             /* FILTER words joined by spaces, owned; NULL if none */

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "nsdump/cli.h"
+#include "nsdump/container.h"
 #include "nsdump/err.h"
 #include "nsdump/privs.h"
 
@@ -16,7 +17,11 @@ struct nd_target {
 	unsigned long long starttime; /* of pid, from /proc/PID/stat */
 	int netns_fd;                 /* the target's network namespace (nsfs), O_CLOEXEC */
 	unsigned long long netns_ino; /* its inode, as `ls -iL /proc/PID/ns/net` shows */
-	char label[96];               /* for messages: "PID 42 (nginx)", "netns blue" */
+	char label[160];              /* for messages: "PID 42 (nginx)", "netns blue",
+				       * "container web1 (docker 3f2a1b4c5d6e, PID 42)" */
+	bool is_container;            /* resolved from --container or --pod */
+	struct nd_container container; /* then: its runtime, namespace, name, ID, pod */
+	double resolve_ms;            /* time spent finding it (searching the runtimes) */
 	int host_fd;                  /* nsdump's own network namespace, opened first thing */
 	bool is_host;                 /* the target's namespace is nsdump's own */
 };
@@ -26,6 +31,9 @@ void nd_target_init(struct nd_target *t);
 
 /* Resolves opts' target and opens its network namespace. For a PID, a pidfd is taken first
  * and the start time is compared before and after, so a PID reused meanwhile is refused.
+ * A container or pod is found in the runtimes' APIs and state with the invoker's rights
+ * (resolve.h), then opened through its init process as a PID is; a start time recorded by
+ * the runtime must match the process's.
  * Errors: ND_EXIT_NOTFOUND (no such process/namespace), ND_EXIT_PERM, ND_EXIT_FAIL. */
 int nd_target_open(struct nd_target *t, const struct nd_opts *opts, struct nd_privs *privs,
 		   struct nd_err *err);

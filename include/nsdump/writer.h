@@ -20,7 +20,7 @@ enum nd_format {
 struct nd_wif {
 	int linktype;
 	int snaplen;
-	char name[256];         /* if_name, e.g. "web1/eth0" */
+	char name[288];         /* if_name, e.g. "web1/eth0": a name of up to 255, "/", an interface */
 	char description[1024]; /* if_description */
 	const char *filter;     /* if_filter, may be NULL */
 	unsigned char mac[6];   /* the target interface's own address, for direction */

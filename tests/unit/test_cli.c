@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "nsdump/cli.h"
+#include "nsdump/container.h"
 #include "unit.h"
 
 /* Parses a NULL-terminated list of words after "nsdump". */
@@ -65,6 +66,23 @@ int main(void)
 	CHECK_STR("words after -- are filter words", rc == 0 ? o.filter : NULL, "-c 5");
 	nd_cli_free(&o);
 
+	rc = parse(&o, &e, W("-t"), W("web1"), W("--runtime"), W("docker,crio"), (char *)NULL);
+	CHECK("-t NAME --runtime docker,crio", rc == 0 && o.target == ND_TARGET_CONTAINER &&
+						       strcmp(o.container, "web1") == 0 &&
+						       o.runtimes == (ND_RT_DOCKER | ND_RT_CRIO));
+	nd_cli_free(&o);
+	rc = parse(&o, &e, W("--pod"), W("web"), (char *)NULL);
+	CHECK("--pod NAME: namespace default", rc == 0 && o.target == ND_TARGET_POD &&
+						       strcmp(o.pod_ns, "default") == 0);
+	nd_cli_free(&o);
+	rc = parse(&o, &e, W("--pod"), W("web"), W("-n"), W("shop"), W("--root"), W("/host"), (char *)NULL);
+	CHECK("--pod NAME -n NS --root DIR", rc == 0 && strcmp(o.pod_ns, "shop") == 0 &&
+						     strcmp(o.root, "/host") == 0);
+	nd_cli_free(&o);
+	rc = parse(&o, &e, W("--list"), W("--json"), W("--runtime"), W("containerd"), (char *)NULL);
+	CHECK("--list --json needs no target", rc == 0 && o.list && o.json && o.target == ND_TARGET_NONE);
+	nd_cli_free(&o);
+
 	rc = parse(&o, &e, W("--help"), (char *)NULL);
 	CHECK("--help needs no target", rc == 0 && o.help);
 	rc = parse(&o, &e, W("--version"), (char *)NULL);
@@ -99,6 +117,17 @@ int main(void)
 		{ "missing value", { W("--pid"), W("1"), W("-c"), NULL }, "needs a value" },
 		{ "-q with -v", { W("--pid"), W("1"), W("-q"), W("-v"), NULL }, "-q and -v" },
 		{ "-F and filter words", { W("--pid"), W("1"), W("-F"), W("f"), W("udp"), NULL }, "both with -F" },
+		{ "--container and --pid", { W("-t"), W("a"), W("--pid"), W("1"), NULL }, "only one target" },
+		{ "--container and --pod", { W("-t"), W("a"), W("--pod"), W("p"), NULL }, "only one target" },
+		{ "--container empty", { W("--container"), W(""), NULL }, "--container" },
+		{ "--runtime rkt", { W("-t"), W("a"), W("--runtime"), W("rkt"), NULL }, "--runtime" },
+		{ "--runtime empty list", { W("-t"), W("a"), W("--runtime"), W(","), NULL }, "--runtime" },
+		{ "--runtime with --pid", { W("--pid"), W("1"), W("--runtime"), W("docker"), NULL }, "--runtime" },
+		{ "--root relative", { W("-t"), W("a"), W("--root"), W("host"), NULL }, "--root" },
+		{ "-n without --pod", { W("-t"), W("a"), W("-n"), W("shop"), NULL }, "-n/--namespace" },
+		{ "--json without --list", { W("-t"), W("a"), W("--json"), NULL }, "--json" },
+		{ "--list with a target", { W("--list"), W("-t"), W("a"), NULL }, "--list" },
+		{ "--list with a filter", { W("--list"), W("udp"), NULL }, "--list" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char name[128];

@@ -1,0 +1,221 @@
+# shellcheck shell=bash
+# Starting and stopping real container runtimes for the integration tests.  Source after
+# lib.sh.  A daemon already running is used and left alone; one started here is stopped by
+# its PID (never by name) at exit, with the containers, images and links the test made.
+#
+#   rt_docker_up        dockerd answering on /var/run/docker.sock (starts one if needed)
+#   rt_containerd_up    containerd on /run/containerd/containerd.sock
+#   rt_podman_ready     podman usable (writes the ulimit fix of RUNTIMES.md if needed)
+#   rt_podman_service   podman's API on /run/podman/podman.sock (stop: rt_podman_service_stop)
+#   rt_image_tar        a busybox image tarball built offline ($RT_IMAGE_TAR)
+# Every container made must be named with $RT_PREFIX so that cleanup finds it.
+
+# shellcheck disable=SC2034 # used by the scripts that source this file
+RT_PREFIX="ndt$ND_SUF"
+RT_IMAGE=nsdump-test:latest
+RT_STARTED_DOCKERD=""
+RT_STARTED_CONTAINERD=""
+RT_STARTED_PODMAN_SVC=""
+RT_DOCKER_CTRS=()
+RT_CTR_TASKS=()    # "namespace id"
+RT_PODMAN_CTRS=()
+RT_CTR_CMD=()
+RT_IMAGES_MADE=()  # "docker", "podman", "ctr NS": images this test imported, removed at exit
+RT_IMAGE_TAR=""
+# dockerd and podman turn IPv4 forwarding on for the whole host; the tests want it as it
+# was (off: containers then reach nothing beyond their bridge), so it is put back at once.
+RT_IP_FORWARD=$(sysctl -n net.ipv4.ip_forward 2>/dev/null)
+# podman's bridge, made by its first container: removed at the end if this test made it.
+RT_HAD_PODMAN_BRIDGE=no
+if ip link show cni-podman0 >/dev/null 2>&1; then RT_HAD_PODMAN_BRIDGE=yes; fi
+
+rt_restore_forwarding() {
+	if [ -n "$RT_IP_FORWARD" ]; then sysctl -qw "net.ipv4.ip_forward=$RT_IP_FORWARD"; fi
+}
+
+# rt_wait_sock SOCKET PID TIMEOUT_S: poll until an HTTP GET /_ping answers on SOCKET.
+rt_wait_ping() {
+	local sock=$1 pid=$2 limit=$(($(nd_now_ms) + ${3%.*} * 1000))
+	while ! curl -sf --max-time 1 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1; do
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+		[ "$(nd_now_ms)" -ge "$limit" ] && return 1
+		sleep 0.1
+	done
+}
+
+rt_docker_up() {
+	command -v dockerd >/dev/null 2>&1 || return 1
+	if curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; then
+		return 0
+	fi
+	dockerd >"$ND_TMP/dockerd.log" 2>&1 &
+	RT_STARTED_DOCKERD=$!
+	rt_wait_ping /var/run/docker.sock "$RT_STARTED_DOCKERD" 30 || return 1
+	rt_restore_forwarding
+}
+
+rt_containerd_up() {
+	local _
+	command -v containerd >/dev/null 2>&1 || return 1
+	if ctr version >/dev/null 2>&1; then return 0; fi
+	containerd >"$ND_TMP/containerd.log" 2>&1 &
+	RT_STARTED_CONTAINERD=$!
+	for _ in $(seq 1 150); do
+		ctr version >/dev/null 2>&1 && return 0
+		kill -0 "$RT_STARTED_CONTAINERD" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+rt_podman_ready() {
+	command -v podman >/dev/null 2>&1 || return 1
+	# RUNTIMES.md: without CAP_SYS_RESOURCE podman cannot raise its default rlimits.
+	if ! grep -qs default_ulimits /etc/containers/containers.conf; then
+		mkdir -p /etc/containers
+		printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=32768:32768"]\n' \
+			"$(ulimit -Hn)" "$(ulimit -Hn)" >>/etc/containers/containers.conf
+	fi
+	podman info >/dev/null 2>&1
+}
+
+rt_podman_service() {
+	if curl -sf --max-time 1 --unix-socket /run/podman/podman.sock http://localhost/_ping >/dev/null 2>&1; then
+		return 0
+	fi
+	mkdir -p /run/podman
+	podman system service --time=0 unix:///run/podman/podman.sock >"$ND_TMP/podman-svc.log" 2>&1 &
+	RT_STARTED_PODMAN_SVC=$!
+	rt_wait_ping /run/podman/podman.sock "$RT_STARTED_PODMAN_SVC" 20
+}
+
+rt_podman_service_stop() {
+	if [ -n "$RT_STARTED_PODMAN_SVC" ]; then
+		kill "$RT_STARTED_PODMAN_SVC" 2>/dev/null
+		wait "$RT_STARTED_PODMAN_SVC" 2>/dev/null
+		RT_STARTED_PODMAN_SVC=""
+		rm -f /run/podman/podman.sock
+	fi
+}
+
+# A root filesystem with busybox and an empty /www, as a tarball (no registry needed).
+rt_image_tar() {
+	local r=$ND_TMP/rootfs a
+	[ -n "$RT_IMAGE_TAR" ] && return 0
+	mkdir -p "$r/bin" "$r/www" "$r/etc" || return 1
+	cp /bin/busybox "$r/bin/" || return 1
+	for a in $("$r/bin/busybox" --list); do
+		[ "$a" = busybox ] || ln -s busybox "$r/bin/$a"
+	done
+	echo hello >"$r/www/index.html"
+	tar -C "$r" -cf "$ND_TMP/bb.tar" . || return 1
+	RT_IMAGE_TAR=$ND_TMP/bb.tar
+}
+
+rt_docker_image() {
+	docker image inspect "$RT_IMAGE" >/dev/null 2>&1 && return 0
+	rt_image_tar && docker import -c 'CMD ["/bin/sh"]' "$RT_IMAGE_TAR" "$RT_IMAGE" >/dev/null &&
+		RT_IMAGES_MADE+=(docker)
+}
+
+rt_podman_image() {
+	podman image exists "$RT_IMAGE" 2>/dev/null && return 0
+	rt_image_tar && podman import -c 'CMD ["/bin/sh"]' "$RT_IMAGE_TAR" "$RT_IMAGE" >/dev/null 2>&1 &&
+		RT_IMAGES_MADE+=(podman)
+}
+
+# rt_ctr_image NS: the image in containerd namespace NS, as docker.io/library/nsdump-test.
+rt_ctr_image() {
+	ctr -n "$1" image ls -q 2>/dev/null | grep -qx "docker.io/library/$RT_IMAGE" && return 0
+	rt_image_tar || return 1
+	# An OCI image needs a manifest: let docker or podman write one when they are here,
+	# else build it by hand.
+	if [ ! -s "$ND_TMP/img.tar" ]; then
+		if docker image inspect "$RT_IMAGE" >/dev/null 2>&1; then
+			docker save "$RT_IMAGE" -o "$ND_TMP/img.tar" || return 1
+		elif podman image exists "$RT_IMAGE" 2>/dev/null; then
+			podman save --format docker-archive "$RT_IMAGE" -o "$ND_TMP/img.tar" >/dev/null 2>&1 || return 1
+		else
+			return 1
+		fi
+	fi
+	ctr -n "$1" image import "$ND_TMP/img.tar" >/dev/null && RT_IMAGES_MADE+=("ctr $1")
+}
+
+# rt_docker_run NAME ARGS...: docker run -d --name NAME ARGS (tracked for cleanup).
+rt_docker_run() {
+	local name=$1
+	shift
+	RT_DOCKER_CTRS+=("$name")
+	# With forwarding off (see RT_IP_FORWARD) docker warns; the test's containers talk
+	# over their bridge only.
+	if ! docker run -d --name "$name" "$@" >/dev/null 2>"$ND_TMP/docker-run.err"; then
+		cat "$ND_TMP/docker-run.err" >&2
+		return 1
+	fi
+}
+
+rt_podman_run() {
+	local name=$1
+	shift
+	RT_PODMAN_CTRS+=("$name")
+	podman run -d --name "$name" "$@" >/dev/null 2>"$ND_TMP/podman-run.err" || return 1
+	rt_restore_forwarding
+}
+
+# rt_ctr_run NS ID ARGS...: ctr -n NS run -d ARGS IMAGE ID CMD (tracked for cleanup), CMD
+# being RT_CTR_CMD (default: busybox httpd on port 8080).
+rt_ctr_run() {
+	local ns=$1 id=$2
+	shift 2
+	RT_CTR_TASKS+=("$ns $id")
+	if [ "${#RT_CTR_CMD[@]}" -eq 0 ]; then
+		RT_CTR_CMD=(/bin/busybox httpd -f -p 8080 -h /www)
+	fi
+	ctr -n "$ns" run -d "$@" "docker.io/library/$RT_IMAGE" "$id" "${RT_CTR_CMD[@]}" >/dev/null
+}
+
+rt_cleanup() {
+	local n t ns id
+	for n in "${RT_DOCKER_CTRS[@]}"; do docker rm -f "$n" >/dev/null 2>&1; done
+	for n in "${RT_PODMAN_CTRS[@]}"; do podman rm -f -t 0 "$n" >/dev/null 2>&1; done
+	if [ "${#RT_PODMAN_CTRS[@]}" -gt 0 ] && [ "$RT_HAD_PODMAN_BRIDGE" = no ] &&
+		[ -z "$(podman ps -q 2>/dev/null)" ]; then
+		ip link del cni-podman0 2>/dev/null
+	fi
+	for t in "${RT_CTR_TASKS[@]}"; do
+		ns=${t% *}
+		id=${t#* }
+		ctr -n "$ns" task kill -s KILL "$id" >/dev/null 2>&1
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			ctr -n "$ns" task delete "$id" >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+		ctr -n "$ns" container delete "$id" >/dev/null 2>&1
+	done
+	for n in "${RT_IMAGES_MADE[@]}"; do
+		case "$n" in
+		docker) docker rmi "$RT_IMAGE" >/dev/null 2>&1 ;;
+		podman) podman rmi "$RT_IMAGE" >/dev/null 2>&1 ;;
+		ctr\ *) ctr -n "${n#ctr }" image rm "docker.io/library/$RT_IMAGE" >/dev/null 2>&1 ;;
+		esac
+	done
+	rt_podman_service_stop
+	if [ -n "$RT_STARTED_CONTAINERD" ]; then
+		kill "$RT_STARTED_CONTAINERD" 2>/dev/null
+		wait "$RT_STARTED_CONTAINERD" 2>/dev/null
+	fi
+	if [ -n "$RT_STARTED_DOCKERD" ]; then
+		kill "$RT_STARTED_DOCKERD" 2>/dev/null
+		wait "$RT_STARTED_DOCKERD" 2>/dev/null
+		ip link del docker0 2>/dev/null
+	fi
+	rt_restore_forwarding
+}
+
+# Runs rt_cleanup before lib.sh's own cleanup, on every exit path.
+rt_exit() {
+	rt_cleanup
+	nd_cleanup
+}
+trap rt_exit EXIT
