@@ -67,7 +67,8 @@ void nd_cli_usage(FILE *out)
 	      "the host, without running anything inside it. Output is pcapng or pcap, to FILE\n"
 	      "or standard output.\n"
 	      "\n"
-	      "Target (exactly one):\n"
+	      "Targets (at least one; repeat and mix them to capture several at once, merged\n"
+	      "in time order into one file, one pcapng interface each):\n"
 	      "  -t, --container NAME|ID   a container of Docker, Podman, containerd (any\n"
 	      "                            namespace) or CRI-O, by name or unique ID prefix\n"
 	      "                            (at least 4 hex digits)\n"
@@ -89,7 +90,9 @@ void nd_cli_usage(FILE *out)
 	      "\n"
 	      "Capture:\n"
 	      "  -i, --interface IFACE     interface inside the target (default: eth0, else the\n"
-	      "                            only non-loopback interface); 'any' for all of them\n"
+	      "                            only non-loopback interface); 'any': all of them in\n"
+	      "                            one (cooked) stream; 'all': each non-loopback one as\n"
+	      "                            its own interface; repeat -i for several\n"
 	      "      --mode MODE           auto (default): veth when the interface has a veth peer\n"
 	      "                            in nsdump's namespace, else setns; setns: enter the\n"
 	      "                            target's namespace (any interface, loopback, macvlan);\n"
@@ -244,6 +247,35 @@ static int parse_runtimes(const char *s, unsigned *mask)
 	return *mask != 0 ? 0 : -1;
 }
 
+/* Records a target; the first one also fills the single-target fields. */
+static int add_target(struct nd_opts *o, enum nd_target_kind kind, pid_t pid, const char *name,
+		      struct nd_err *err)
+{
+	if (o->ntargets == ND_MAX_TARGETS)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d targets", ND_MAX_TARGETS);
+	o->targets[o->ntargets++] = (struct nd_target_spec){ .kind = kind, .pid = pid, .name = name };
+	if (o->ntargets > 1)
+		return 0;
+	o->target = kind;
+	if (kind == ND_TARGET_PID)
+		o->pid = pid;
+	else if (kind == ND_TARGET_NETNS)
+		o->netns = name;
+	else if (kind == ND_TARGET_CONTAINER)
+		o->container = name;
+	else if (kind == ND_TARGET_POD)
+		o->pod = name;
+	return 0;
+}
+
+static bool has_kind(const struct nd_opts *o, enum nd_target_kind k1, enum nd_target_kind k2)
+{
+	for (unsigned int i = 0; i < o->ntargets; i++)
+		if (o->targets[i].kind == k1 || o->targets[i].kind == k2)
+			return true;
+	return false;
+}
+
 static int bad_value(struct nd_err *err, const char *opt, const char *val, const char *want)
 {
 	return nd_err_set(err, ND_EXIT_USAGE, 0, "invalid value '%s' for %s: expected %s", val,
@@ -267,38 +299,30 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 				NULL)) != -1) {
 		switch (c) {
 		case OPT_PID:
-			if (opts->target != ND_TARGET_NONE)
-				goto two_targets;
 			if (parse_ulong(optarg, 1, INT_MAX, &v) < 0)
 				return bad_value(err, "--pid", optarg, "a process ID");
-			opts->target = ND_TARGET_PID;
-			opts->pid = (pid_t)v;
+			if (add_target(opts, ND_TARGET_PID, (pid_t)v, NULL, err) < 0)
+				return -1;
 			break;
 		case OPT_NETNS:
-			if (opts->target != ND_TARGET_NONE)
-				goto two_targets;
 			if (optarg[0] == '\0')
 				return bad_value(err, "--netns", optarg,
 						 "a name under /run/netns or a path");
-			opts->target = ND_TARGET_NETNS;
-			opts->netns = optarg;
+			if (add_target(opts, ND_TARGET_NETNS, 0, optarg, err) < 0)
+				return -1;
 			break;
 		case 't':
-			if (opts->target != ND_TARGET_NONE)
-				goto two_targets;
 			if (optarg[0] == '\0' || strlen(optarg) >= ND_CT_NAME_MAX)
 				return bad_value(err, "--container", optarg,
 						 "a container name or ID prefix");
-			opts->target = ND_TARGET_CONTAINER;
-			opts->container = optarg;
+			if (add_target(opts, ND_TARGET_CONTAINER, 0, optarg, err) < 0)
+				return -1;
 			break;
 		case OPT_POD:
-			if (opts->target != ND_TARGET_NONE)
-				goto two_targets;
 			if (optarg[0] == '\0' || strlen(optarg) >= ND_CT_NAME_MAX)
 				return bad_value(err, "--pod", optarg, "a pod name");
-			opts->target = ND_TARGET_POD;
-			opts->pod = optarg;
+			if (add_target(opts, ND_TARGET_POD, 0, optarg, err) < 0)
+				return -1;
 			break;
 		case 'n':
 			if (optarg[0] == '\0' || strlen(optarg) >= ND_CT_NS_MAX)
@@ -325,7 +349,11 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			if (optarg[0] == '\0' || strlen(optarg) >= 16)
 				return bad_value(err, "-i", optarg,
 						 "an interface name of 1 to 15 characters");
-			opts->iface = optarg;
+			if (opts->nifaces == ND_MAX_IFACES)
+				return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d -i", ND_MAX_IFACES);
+			opts->ifaces[opts->nifaces++] = optarg;
+			if (opts->iface == NULL)
+				opts->iface = optarg;
 			break;
 		case 'w':
 			if (optarg[0] == '\0')
@@ -443,12 +471,12 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 		return 0;
 	if (opts->json && !opts->list)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "--json goes with --list");
-	if (opts->pod_ns != NULL && opts->target != ND_TARGET_POD)
+	if (opts->pod_ns != NULL && !has_kind(opts, ND_TARGET_POD, ND_TARGET_POD))
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-n/--namespace goes with --pod");
 	if (opts->pod_ns == NULL)
 		opts->pod_ns = "default";
 	if ((opts->runtimes != 0 || opts->root != NULL) && !opts->list &&
-	    opts->target != ND_TARGET_CONTAINER && opts->target != ND_TARGET_POD)
+	    !has_kind(opts, ND_TARGET_CONTAINER, ND_TARGET_POD))
 		return nd_err_set(err, ND_EXIT_USAGE, 0,
 				  "--runtime and --root go with --container, --pod or --list");
 	if (opts->list) {
@@ -472,9 +500,13 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 				  "--compress gzip writes files: give a file name with -w");
 	if (opts->rotate_files && !opts->rotate_seconds && !opts->rotate_bytes)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-W needs -C or -G");
-	if (opts->mode == ND_MODE_VETH && opts->iface != NULL && strcmp(opts->iface, "any") == 0)
-		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "-i any needs --mode setns: 'any' is not one interface with one peer");
+	for (unsigned int i = 0; i < opts->nifaces; i++)
+		if (opts->mode == ND_MODE_VETH && strcmp(opts->ifaces[i], "any") == 0)
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "-i any needs --mode setns: 'any' is not one interface with "
+					  "one peer");
+	if (opts->list_ifaces && opts->ntargets > 1)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "-D lists the interfaces of one target");
 	if (optind < argc) {
 		if (opts->filter_file != NULL)
 			return nd_err_set(err, ND_EXIT_USAGE, 0,
@@ -485,11 +517,6 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot assemble the filter");
 	}
 	return 0;
-
-two_targets:
-	return nd_err_set(err, ND_EXIT_USAGE, 0,
-			  "only one target: --container, --pod, --pid and --netns cannot be combined "
-			  "or repeated");
 }
 
 void nd_cli_free(struct nd_opts *opts)

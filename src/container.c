@@ -215,6 +215,8 @@ static json_object *json_container(const struct nd_container *c)
 	    json_object_object_add(o, "pid", json_object_new_int(c->pid)) ||
 	    json_object_object_add(o, "netns", c->netns_ino ?
 				   json_object_new_int64((int64_t)c->netns_ino) : NULL) ||
+	    json_object_object_add(o, "host_peer", c->host_peer[0] ?
+				   json_object_new_string(c->host_peer) : NULL) ||
 	    json_object_object_add(o, "pod", c->pod_name[0] ? json_object_new_string(pod) : NULL) ||
 	    json_object_object_add(o, "sandbox", json_object_new_boolean(c->sandbox))) {
 		json_object_put(o);
@@ -249,8 +251,8 @@ int nd_container_print_list(FILE *out, const struct nd_container_list *l, bool j
 		fprintf(out, "%s\n", s ? s : "[]");
 		json_object_put(a);
 	} else {
-		fprintf(out, "%-10s %-10s %-24s %-12s %8s %-11s %s\n", "RUNTIME", "NAMESPACE", "NAME",
-			"ID", "PID", "NETNS", "POD");
+		fprintf(out, "%-10s %-10s %-24s %-12s %8s %-11s %-15s %s\n", "RUNTIME", "NAMESPACE",
+			"NAME", "ID", "PID", "NETNS", "HOST-PEER", "POD");
 		for (size_t i = 0; i < l->n; i++) {
 			const struct nd_container *c = &l->v[i];
 			char ino[24] = "-";
@@ -259,9 +261,10 @@ int nd_container_print_list(FILE *out, const struct nd_container_list *l, bool j
 				continue;
 			if (c->netns_ino)
 				snprintf(ino, sizeof(ino), "%llu", c->netns_ino);
-			fprintf(out, "%-10s %-10s %-24s %-12.*s %8d %-11s %s%s%s\n",
+			fprintf(out, "%-10s %-10s %-24s %-12.*s %8d %-11s %-15s %s%s%s\n",
 				nd_runtime_name(c->runtime), c->ns[0] ? c->ns : "-", c->name,
-				SHORT_ID, c->id, (int)c->pid, ino, c->pod_ns,
+				SHORT_ID, c->id, (int)c->pid, ino,
+				c->host_peer[0] ? c->host_peer : "-", c->pod_ns,
 				c->pod_name[0] ? "/" : "-", c->pod_name);
 		}
 	}

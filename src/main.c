@@ -3,6 +3,7 @@
  * main() runs the steps in the order the privilege model needs (README, "Privileges") and is
  * the only place that prints errors and exits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,26 +26,38 @@
 #include "nsdump/veth.h"
 #include "nsdump/writer.h"
 
-/* Large writes cost less system time per packet; 1 MiB is where the gain levels off. */
-#define OUT_BUFFER_SIZE ((size_t)1024 * 1024)
+/* The write buffer. Larger writes mean fewer system calls, but past the CPU caches every
+ * byte is copied from memory twice (ring to buffer, buffer to page cache): measured here
+ * (bench/), 1 MiB cost 2-3 times the CPU of 128 KiB with 1514-byte packets at line rate,
+ * and dropped more; 128 KiB costs nothing over larger sizes with small packets. */
+#define OUT_BUFFER_SIZE ((size_t)128 * 1024)
+
+/* One captured interface of one target. */
+struct capsrc {
+	struct nd_target *target;
+	const struct nd_target_spec *spec;
+	struct nd_capture cap;
+	struct nd_link tif;    /* the target's interface (ifindex 0 for "any") */
+	struct nd_link peer;   /* its host end in veth mode (ifindex 0 otherwise) */
+	const char *mode_used; /* "setns", "veth", "host ..." */
+	char via[224];         /* in veth mode: which target interface this host veth serves */
+};
+
+#define MAX_SOURCES ND_WRITER_MAX_IFS
 
 struct run {
 	struct nd_opts opts;
 	struct nd_privs privs;
-	struct nd_target target;
-	struct nd_capture cap;
+	struct nd_target targets[ND_MAX_TARGETS];
+	struct capsrc src[MAX_SOURCES];
+	unsigned int nsrc;
+	struct nd_source lsrc[MAX_SOURCES];
 	struct nd_out out;
 	struct nd_loop loop;
-	struct nd_source src;
 	int sigfd;
 	char *filter_from_file;
 	struct nd_writer writer;
 	struct nd_rotate rot;
-	const char *mode_used; /* "setns", "veth", "host ..." */
-	struct nd_link tif;    /* the target's interface captured (ifindex 0 for "any") */
-	struct nd_link peer;   /* its host end in veth mode (ifindex 0 otherwise) */
-	char via[224];         /* in veth mode: which target interface this host veth serves */
-	bool warn_host;
 	bool listed;           /* -D done */
 };
 
@@ -85,83 +98,139 @@ static enum nd_direction flip(enum nd_direction d)
 	return d == ND_DIR_IN ? ND_DIR_OUT : d == ND_DIR_OUT ? ND_DIR_IN : d;
 }
 
-/* Chooses the interface and the mode, and opens the capture: in the target's namespace
- * (setns), or on the host end of its veth pair (veth), or directly when the target is in
- * nsdump's own namespace. */
-static int setup_capture(struct run *r, struct nd_err *err)
+/* Opens the capture of one interface of t, choosing the mode: on the host end of its veth
+ * pair (veth), or inside the target's namespace (setns, coming back out afterwards: the
+ * socket stays there), or directly when the target is in nsdump's own namespace. */
+static int open_source(struct run *r, struct nd_target *t, const struct nd_target_spec *spec,
+		       const struct nd_ifview *v, const char *want, struct nd_err *err)
 {
 	const char *filter = r->filter_from_file ? r->filter_from_file : r->opts.filter;
-	const struct nd_link *peer = NULL;
+	const struct nd_link *peer = NULL, *tif;
+	struct capsrc *s;
+	char ifname[IF_NAMESIZE];
+	int rc;
+
+	if (r->nsrc == MAX_SOURCES)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d interfaces in one capture",
+				  MAX_SOURCES);
+	s = &r->src[r->nsrc];
+	memset(s, 0, sizeof(*s));
+	s->target = t;
+	s->spec = spec;
+	snprintf(ifname, sizeof(ifname), "%s", want);
+	tif = nd_link_by_name(&v->links, ifname);
+	if (tif != NULL)
+		s->tif = *tif;
+	if (t->is_host) {
+		s->mode_used = "host (the target is in nsdump's own network namespace)";
+	} else if (r->opts.mode != ND_MODE_SETNS && tif != NULL) {
+		peer = nd_veth_peer(v, tif, t->label, err);
+		if (peer == NULL && r->opts.mode == ND_MODE_VETH)
+			return -1;
+	}
+	if (peer != NULL) {
+		s->peer = *peer;
+		snprintf(s->via, sizeof(s->via), "host end of %s of %s", ifname, t->label);
+		s->mode_used = "veth";
+		snprintf(ifname, sizeof(ifname), "%s", peer->name);
+		rc = nd_capture_open(&s->cap, ifname, &r->opts, flip(r->opts.direction), &r->privs,
+				     err);
+	} else {
+		if (!t->is_host) {
+			s->mode_used = "setns";
+			if (nd_target_enter(t, &r->privs, err) < 0)
+				return -1;
+		}
+		rc = nd_capture_open(&s->cap, ifname, &r->opts, r->opts.direction, &r->privs, err);
+		if (nd_target_leave(t, &r->privs, err) < 0)
+			rc = -1;
+	}
+	r->nsrc++; /* counted even on failure, so that the capture is closed */
+	if (rc < 0)
+		return -1;
+	return nd_capture_set_filter(&s->cap, filter, err);
+}
+
+/* The interfaces of a target to capture: each -i (or the default choice); "all" stands for
+ * every interface but loopback. */
+static int open_target(struct run *r, unsigned int i, struct nd_err *err)
+{
+	struct nd_target *t = &r->targets[i];
+	const struct nd_target_spec *spec = &r->opts.targets[i];
 	struct nd_ifview v;
 	char ifname[IF_NAMESIZE];
-	int rc = -1;
+	bool in_ns = false;
+	unsigned int first = r->nsrc;
+	int rc = 0;
 
-	if (nd_target_open(&r->target, &r->opts, &r->privs, err) < 0)
+	if (nd_target_open(t, spec, &r->opts, &r->privs, err) < 0)
 		return -1;
-	if (nd_veth_discover(&r->target, &r->privs, r->opts.list_ifaces, &v, err) < 0)
+	if (nd_veth_discover(t, &r->privs, r->opts.list_ifaces, &v, err) < 0)
 		return -1;
 	if (r->opts.list_ifaces) {
 		nd_ifview_print(stdout, &v);
 		r->listed = true;
-		rc = 0;
 		goto out;
 	}
-	if (nd_iface_choose(&v.links, r->opts.iface, ifname, err) < 0) {
-		nd_err_prefix(err, "%s", r->target.label);
-		goto out;
+	for (unsigned int k = 0; rc == 0 && k < (r->opts.nifaces ? r->opts.nifaces : 1); k++) {
+		const char *want = r->opts.nifaces ? r->opts.ifaces[k] : NULL;
+
+		if (want != NULL && strcmp(want, "all") == 0) {
+			unsigned int before = r->nsrc;
+
+			for (size_t j = 0; rc == 0 && j < v.links.n; j++)
+				if (!(v.links.v[j].flags & IFF_LOOPBACK))
+					rc = open_source(r, t, spec, &v, v.links.v[j].name, err);
+			if (rc == 0 && r->nsrc == before)
+				rc = nd_err_set(err, ND_EXIT_USAGE, 0,
+						"%s has no interface but loopback", t->label);
+			continue;
+		}
+		rc = nd_iface_choose(&v.links, want, ifname, err);
+		if (rc < 0)
+			nd_err_prefix(err, "%s", t->label);
+		else
+			rc = open_source(r, t, spec, &v, ifname, err);
 	}
-	if (nd_link_by_name(&v.links, ifname) != NULL)
-		r->tif = *nd_link_by_name(&v.links, ifname);
-	if (r->target.is_host) {
-		r->warn_host = true;
-		r->mode_used = "host (the target is in nsdump's own network namespace)";
-	} else if (r->opts.mode != ND_MODE_SETNS && strcmp(ifname, "any") != 0) {
-		peer = nd_veth_peer(&v, nd_link_by_name(&v.links, ifname), r->target.label, err);
-		if (peer == NULL && r->opts.mode == ND_MODE_VETH)
-			goto out;
+	for (unsigned int k = first; k < r->nsrc; k++)
+		in_ns |= r->src[k].peer.ifindex == 0;
+	/* Captured only from the host side: holding the target's namespace open would keep its
+	 * veth alive after the container is gone, and the capture would never see it go. */
+	if (rc == 0 && !in_ns && t->netns_fd >= 0) {
+		(void)close(t->netns_fd);
+		t->netns_fd = -1;
 	}
-	if (peer != NULL) {
-		r->peer = *peer;
-		snprintf(r->via, sizeof(r->via), "host end of %s of %s", ifname, r->target.label);
-		r->mode_used = "veth";
-		snprintf(ifname, sizeof(ifname), "%s", peer->name);
-		/* The capture runs here; holding the target's namespace open would keep its veth
-		 * alive after the container is gone, and the capture would never see it go. */
-		(void)close(r->target.netns_fd);
-		r->target.netns_fd = -1;
-	} else if (!r->target.is_host) {
-		r->mode_used = "setns";
-		if (nd_target_enter(&r->target, &r->privs, err) < 0)
-			goto out;
-	}
-	if (nd_capture_open(&r->cap, ifname, &r->opts,
-			    peer != NULL ? flip(r->opts.direction) : r->opts.direction, &r->privs,
-			    err) < 0)
-		goto out;
-	rc = nd_capture_set_filter(&r->cap, filter, err);
 out:
 	nd_ifview_free(&v);
 	return rc;
 }
 
+static int setup_capture(struct run *r, struct nd_err *err)
+{
+	for (unsigned int i = 0; i < r->opts.ntargets; i++)
+		if (open_target(r, i, err) < 0)
+			return -1;
+	return 0;
+}
+
 /* The name and description that identify the target in a pcapng file: if_name like
  * "web1/eth0", if_description with everything that says which container this was. */
-static void describe(struct run *r, struct nd_wif *f)
+static void describe(const struct capsrc *s, struct nd_wif *f)
 {
-	const struct nd_target *t = &r->target;
+	const struct nd_target *t = s->target;
 	const struct nd_container *c = &t->container;
-	const char *ifname = r->tif.ifindex ? r->tif.name : r->cap.ifname;
+	const char *ifname = s->tif.ifindex ? s->tif.name : s->cap.ifname;
 	size_t used = 0, cap = sizeof(f->description);
 	int n;
 
-	if (t->is_container && r->opts.target == ND_TARGET_POD)
-		snprintf(f->name, sizeof(f->name), "%s/%s", r->opts.pod, ifname);
+	if (t->is_container && s->spec->kind == ND_TARGET_POD)
+		snprintf(f->name, sizeof(f->name), "%s/%s", s->spec->name, ifname);
 	else if (t->is_container)
 		snprintf(f->name, sizeof(f->name), "%s/%s", c->name, ifname);
 	else if (t->kind == ND_TARGET_PID)
 		snprintf(f->name, sizeof(f->name), "pid%d/%s", (int)t->pid, ifname);
 	else
-		snprintf(f->name, sizeof(f->name), "%s/%s", r->opts.netns, ifname);
+		snprintf(f->name, sizeof(f->name), "%s/%s", s->spec->name, ifname);
 
 	if (t->is_container) {
 		n = snprintf(f->description, cap, "runtime %s%s%s; container %s; id %s; ",
@@ -183,23 +252,38 @@ static void describe(struct run *r, struct nd_wif *f)
 	}
 	if (used < cap) {
 		n = snprintf(f->description + used, cap - used, "; netns %llu; mode %s", t->netns_ino,
-			     r->mode_used);
+			     s->mode_used);
 		used += n > 0 ? (size_t)n : 0;
 	}
-	if (r->peer.ifindex != 0 && used < cap)
-		snprintf(f->description + used, cap - used, "; host peer %s (ifindex %d)",
-			 r->peer.name, r->peer.ifindex);
+	if (s->peer.ifindex != 0 && used < cap) {
+		char peer[IF_NAMESIZE];
+
+		/* A copy: GCC cannot tell that f and s do not overlap (-Wrestrict). */
+		memcpy(peer, s->peer.name, sizeof(peer));
+		snprintf(f->description + used, cap - used, "; host peer %s (ifindex %d)", peer,
+			 s->peer.ifindex);
+	}
 }
 
 static int open_output(struct run *r, struct nd_err *err)
 {
 	enum nd_format fmt = r->opts.format_pcap ? ND_FORMAT_PCAP : ND_FORMAT_PCAPNG;
-	struct nd_wif *f = &r->writer.ifs[0];
 	const char *path = r->opts.output;
 	char userappl[128], name[4096];
 	int rc;
 
-	describe(r, f);
+	r->writer.nifs = r->nsrc;
+	for (unsigned int i = 0; i < r->nsrc; i++) {
+		struct nd_wif *f = &r->writer.ifs[i];
+		const struct capsrc *s = &r->src[i];
+
+		describe(s, f);
+		f->linktype = s->cap.linktype;
+		f->snaplen = s->cap.snaplen;
+		f->filter = r->filter_from_file ? r->filter_from_file : r->opts.filter;
+		f->has_mac = s->tif.has_addr;
+		memcpy(f->mac, s->tif.addr, sizeof(f->mac));
+	}
 	if (path != NULL && strcmp(path, "-") != 0) {
 		/* The first file's name, as rotation names the later ones (%n, strftime). */
 		r->rot.pattern = path;
@@ -208,7 +292,7 @@ static int open_output(struct run *r, struct nd_err *err)
 		r->rot.files = r->opts.rotate_files;
 		r->rot.gzip = r->opts.gzip;
 		snprintf(r->rot.target, sizeof(r->rot.target), "%.*s",
-			 (int)strcspn(f->name, "/"), f->name);
+			 (int)strcspn(r->writer.ifs[0].name, "/"), r->writer.ifs[0].name);
 		if (nd_rotate_name(&r->rot, time(NULL), name, sizeof(name), err) < 0)
 			return -1;
 		r->rot.opened = 1;
@@ -225,35 +309,75 @@ static int open_output(struct run *r, struct nd_err *err)
 		return -1;
 	r->writer.format = fmt;
 	r->writer.out = &r->out;
-	r->writer.nifs = 1;
-	f->linktype = r->cap.linktype;
-	f->snaplen = r->cap.snaplen;
-	f->filter = r->filter_from_file ? r->filter_from_file : r->opts.filter;
-	f->has_mac = r->tif.has_addr;
-	memcpy(f->mac, r->tif.addr, sizeof(f->mac));
 	snprintf(userappl, sizeof(userappl), "nsdump %s (%s)", ND_VERSION, pcap_lib_version());
 	return nd_writer_start(&r->writer, userappl, err);
 }
 
 static void print_listening(const struct run *r)
 {
-	const char *dlt = pcap_datalink_val_to_name(r->cap.linktype);
-	const char *desc = pcap_datalink_val_to_description(r->cap.linktype);
+	for (unsigned int i = 0; i < r->nsrc; i++) {
+		const struct capsrc *s = &r->src[i];
+		const struct nd_target *t = s->target;
+		const char *dlt = pcap_datalink_val_to_name(s->cap.linktype);
+		const char *desc = pcap_datalink_val_to_description(s->cap.linktype);
 
-	if (r->via[0] != '\0')
-		fprintf(stderr, "nsdump: listening on %s (%s), ", r->cap.ifname, r->via);
-	else
-		fprintf(stderr, "nsdump: listening on %s in %s, ", r->cap.ifname, r->target.label);
-	fprintf(stderr, "link-type %s (%s), snapshot length %d bytes\n", dlt ? dlt : "?",
-		desc ? desc : "?", r->cap.snaplen);
-	if (r->opts.verbose > 0)
-		fprintf(stderr, "nsdump: netns inode %llu, mode %s, privileges %s, writing to %s\n",
-			r->target.netns_ino, r->mode_used, nd_privs_mode_name(r->privs.mode),
-			r->out.name);
-	if (r->opts.verbose > 0 && r->target.is_container)
-		fprintf(stderr, "nsdump: found %s %s (ID %s) in %.3f ms\n",
-			nd_runtime_name(r->target.container.runtime), r->target.container.name,
-			r->target.container.id, r->target.resolve_ms);
+		if (t->is_host)
+			fprintf(stderr, "nsdump: warning: %s is in nsdump's own network namespace: "
+				"capturing %s there directly\n", t->label, s->cap.ifname);
+		if (s->cap.warning[0] != '\0')
+			fprintf(stderr, "nsdump: warning: %s\n", s->cap.warning);
+		if (s->via[0] != '\0')
+			fprintf(stderr, "nsdump: listening on %s (%s), ", s->cap.ifname, s->via);
+		else
+			fprintf(stderr, "nsdump: listening on %s in %s, ", s->cap.ifname, t->label);
+		fprintf(stderr, "link-type %s (%s), snapshot length %d bytes\n", dlt ? dlt : "?",
+			desc ? desc : "?", s->cap.snaplen);
+		if (r->opts.verbose > 0)
+			fprintf(stderr, "nsdump: netns inode %llu, mode %s, privileges %s, writing to %s\n",
+				t->netns_ino, s->mode_used, nd_privs_mode_name(r->privs.mode),
+				r->out.name);
+		if (r->opts.verbose > 0 && t->is_container && (i == 0 || r->src[i - 1].target != t))
+			fprintf(stderr, "nsdump: found %s %s (ID %s) in %.3f ms\n",
+				nd_runtime_name(t->container.runtime), t->container.name,
+				t->container.id, t->resolve_ms);
+	}
+}
+
+/* --list's HOST-PEER column: for each running container, the host ends of its veth pairs.
+ * Best effort: a container that cannot be looked at keeps "-". */
+static void find_host_peers(struct run *r, struct nd_container_list *l)
+{
+	struct nd_link_list hl = { 0 };
+	struct nd_nl host = { 0 };
+	struct nd_err e;
+
+	if (nd_nl_open(&host, &e) < 0)
+		return;
+	if (nd_nl_dump_links(&host, &hl, &e) == 0) {
+		for (size_t i = 0; i < l->n; i++) {
+			struct nd_container *c = &l->v[i];
+			char path[64];
+			int fd;
+
+			if (!c->running || c->pid <= 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->pid);
+			if (nd_privs_raise(&r->privs, CAP_SYS_PTRACE, &e) < 0)
+				break;
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (nd_privs_lower(&r->privs, &e) < 0) {
+				if (fd >= 0)
+					(void)close(fd);
+				break;
+			}
+			if (fd < 0)
+				continue;
+			(void)nd_veth_host_peers(&host, &hl, fd, c->host_peer, sizeof(c->host_peer), &e);
+			(void)close(fd);
+		}
+	}
+	nd_link_list_free(&hl);
+	nd_nl_close(&host);
 }
 
 /* --list: the containers of every runtime, with the invoker's rights; nothing is captured. */
@@ -270,6 +394,8 @@ static int run_list(struct run *r, struct nd_err *err)
 	rc = nd_resolve_list(&res, &l, err);
 	if (nd_privs_invoker_end(&r->privs, err) < 0)
 		rc = -1;
+	if (rc == 0)
+		find_host_peers(r, &l);
 	if (rc == 0 && nd_privs_drop(&r->privs, err) < 0)
 		rc = -1;
 	if (rc == 0)
@@ -282,21 +408,22 @@ static int run_list(struct run *r, struct nd_err *err)
 
 static int run_capture(struct run *r, struct nd_err *err)
 {
-	struct nd_capture_stats st = { 0 };
+	struct nd_capture_stats sum = { 0 };
 	bool live = !r->out.regular, stats_ok = true;
 	unsigned long long total;
 	struct nd_err serr = { 0 };
 	int rc;
 
-	r->src = (struct nd_source){
-		.cap = &r->cap,
-		.ifid = 0,
-		.pidfd = r->target.pidfd,
-		.label = r->writer.ifs[0].name,
-	};
+	for (unsigned int i = 0; i < r->nsrc; i++)
+		r->lsrc[i] = (struct nd_source){
+			.cap = &r->src[i].cap,
+			.ifid = i,
+			.pidfd = r->src[i].target->pidfd,
+			.label = r->writer.ifs[i].name,
+		};
 	r->loop = (struct nd_loop){
-		.src = &r->src,
-		.nsrc = 1,
+		.src = r->lsrc,
+		.nsrc = r->nsrc,
 		.out = &r->out,
 		.writer = &r->writer,
 		.count = r->opts.count,
@@ -309,13 +436,24 @@ static int run_capture(struct run *r, struct nd_err *err)
 	};
 	rc = nd_loop_run(&r->loop, err);
 	/* The kernel's counts go into the file too (pcapng), unless nobody is left to read it. */
-	if (nd_capture_stats(&r->cap, &st, &serr) < 0)
-		stats_ok = false;
-	if (rc == 0 && r->loop.reason != ND_STOP_READER_GONE && r->loop.reason != ND_STOP_FILES &&
-	    stats_ok &&
-	    nd_writer_stats(&r->writer, 0, st.received, st.dropped, st.ifdropped,
-			    err) < 0)
-		rc = -1;
+	for (unsigned int i = 0; i < r->nsrc; i++) {
+		struct nd_capture_stats st;
+
+		if (nd_capture_stats(&r->src[i].cap, &st, &serr) < 0) {
+			stats_ok = false;
+			continue;
+		}
+		sum.received += st.received;
+		sum.dropped += st.dropped;
+		sum.ifdropped += st.ifdropped;
+		if (rc == 0 && r->loop.reason != ND_STOP_READER_GONE &&
+		    r->loop.reason != ND_STOP_FILES &&
+		    nd_writer_stats(&r->writer, i, st.received, st.dropped, st.ifdropped, err) < 0)
+			rc = -1;
+		if (!r->opts.quiet && r->nsrc > 1 && st.dropped + st.ifdropped > 0)
+			fprintf(stderr, "nsdump: %s: %llu packets dropped\n", r->writer.ifs[i].name,
+				st.dropped + st.ifdropped);
+	}
 	if (rc < 0) {
 		nd_out_abort(&r->out);
 	} else if (nd_out_close(&r->out, err) < 0) {
@@ -336,12 +474,13 @@ static int run_capture(struct run *r, struct nd_err *err)
 	}
 	total = r->loop.closed_packets + (r->loop.reason == ND_STOP_FILES ? 0 : r->out.nwritten);
 	fprintf(stderr, "%llu packet%s captured\n", total, total == 1 ? "" : "s");
-	fprintf(stderr, "%llu packet%s received by filter\n", st.received,
-		st.received == 1 ? "" : "s");
-	fprintf(stderr, "%llu packet%s dropped by kernel\n", st.dropped, st.dropped == 1 ? "" : "s");
-	if (st.ifdropped > 0)
-		fprintf(stderr, "%llu packet%s dropped by interface\n", st.ifdropped,
-			st.ifdropped == 1 ? "" : "s");
+	fprintf(stderr, "%llu packet%s received by filter\n", sum.received,
+		sum.received == 1 ? "" : "s");
+	fprintf(stderr, "%llu packet%s dropped by kernel\n", sum.dropped,
+		sum.dropped == 1 ? "" : "s");
+	if (sum.ifdropped > 0)
+		fprintf(stderr, "%llu packet%s dropped by interface\n", sum.ifdropped,
+			sum.ifdropped == 1 ? "" : "s");
 	return rc;
 }
 
@@ -353,7 +492,8 @@ int main(int argc, char **argv)
 
 	if (early_answer(argc, argv))
 		return ferror(stdout) || fflush(stdout) != 0 ? ND_EXIT_FAIL : ND_EXIT_OK;
-	nd_target_init(&r.target);
+	for (unsigned int i = 0; i < ND_MAX_TARGETS; i++)
+		nd_target_init(&r.targets[i]);
 	nd_testhooks_init();
 	if (nd_authz_reset_signals(&err) < 0 || close_inherited_fds(&err) < 0 ||
 	    nd_privs_init(&r.privs, &err) < 0 || nd_authz_check(&r.privs, ND_GROUP, &err) < 0 ||
@@ -396,18 +536,16 @@ int main(int argc, char **argv)
 		 nd_sandbox_enter(nd_rotate_active(&r.rot) != 0, &err) < 0)
 		rc = die(&err);
 	else {
-		r.cap.no_sysfs = true;
-		if (!r.opts.quiet && r.warn_host)
-			fprintf(stderr, "nsdump: warning: %s is in nsdump's own network namespace: "
-				"capturing %s there directly\n", r.target.label, r.cap.ifname);
-		if (!r.opts.quiet && r.cap.warning[0] != '\0')
-			fprintf(stderr, "nsdump: warning: %s\n", r.cap.warning);
+		for (unsigned int i = 0; i < r.nsrc; i++)
+			r.src[i].cap.no_sysfs = true;
 		if (!r.opts.quiet)
 			print_listening(&r);
 		rc = run_capture(&r, &err) < 0 ? die(&err) : ND_EXIT_OK;
 	}
-	nd_capture_close(&r.cap);
-	nd_target_close(&r.target);
+	for (unsigned int i = 0; i < r.nsrc; i++)
+		nd_capture_close(&r.src[i].cap);
+	for (unsigned int i = 0; i < ND_MAX_TARGETS; i++)
+		nd_target_close(&r.targets[i]);
 	if (r.out.buf != NULL)
 		nd_out_abort(&r.out);
 	free(r.filter_from_file);

@@ -186,8 +186,8 @@ static double elapsed_ms(const struct timespec *a)
 	return (double)(b.tv_sec - a->tv_sec) * 1e3 + (double)(b.tv_nsec - a->tv_nsec) / 1e6;
 }
 
-static int open_container(struct nd_target *t, const struct nd_opts *opts,
-			  struct nd_privs *privs, struct nd_err *err)
+static int open_container(struct nd_target *t, const struct nd_target_spec *spec,
+			  const struct nd_opts *opts, struct nd_privs *privs, struct nd_err *err)
 {
 	struct nd_container c;
 	struct nd_resolver res;
@@ -201,10 +201,10 @@ static int open_container(struct nd_target *t, const struct nd_opts *opts,
 	 * the docker group, say, is what lets one use docker.sock, with nsdump as without. */
 	if (nd_privs_invoker_begin(privs, err) < 0)
 		return -1;
-	if (opts->target == ND_TARGET_POD)
-		rc = nd_resolve_pod(&res, opts->pod_ns, opts->pod, &c, err);
+	if (spec->kind == ND_TARGET_POD)
+		rc = nd_resolve_pod(&res, opts->pod_ns, spec->name, &c, err);
 	else
-		rc = nd_resolve_container(&res, opts->container, &c, err);
+		rc = nd_resolve_container(&res, spec->name, &c, err);
 	if (nd_privs_invoker_end(privs, err) < 0 || rc < 0)
 		return -1;
 	t->resolve_ms = elapsed_ms(&t0);
@@ -217,8 +217,8 @@ static int open_container(struct nd_target *t, const struct nd_opts *opts,
 	t->is_container = true;
 	t->container = c;
 	(void)nd_resolve_path(t->label, sizeof(t->label), "%s %.80s (%s%s%.40s %.12s, PID %d)",
-		 opts->target == ND_TARGET_POD ? "pod" : "container",
-		 opts->target == ND_TARGET_POD ? opts->pod : c.name, nd_runtime_name(c.runtime),
+		 spec->kind == ND_TARGET_POD ? "pod" : "container",
+		 spec->kind == ND_TARGET_POD ? spec->name : c.name, nd_runtime_name(c.runtime),
 		 c.ns[0] ? " " : "", c.ns, c.id, (int)c.pid);
 	return 0;
 }
@@ -237,21 +237,21 @@ static int open_host(struct nd_target *t, struct nd_err *err)
 	return 0;
 }
 
-int nd_target_open(struct nd_target *t, const struct nd_opts *opts, struct nd_privs *privs,
-		   struct nd_err *err)
+int nd_target_open(struct nd_target *t, const struct nd_target_spec *spec,
+		   const struct nd_opts *opts, struct nd_privs *privs, struct nd_err *err)
 {
 	int rc;
 
-	switch (opts->target) {
+	switch (spec->kind) {
 	case ND_TARGET_CONTAINER:
 	case ND_TARGET_POD:
-		rc = open_container(t, opts, privs, err);
+		rc = open_container(t, spec, opts, privs, err);
 		break;
 	case ND_TARGET_PID:
-		rc = open_pid(t, opts->pid, privs, err);
+		rc = open_pid(t, spec->pid, privs, err);
 		break;
 	case ND_TARGET_NETNS:
-		rc = open_netns(t, opts->netns, privs, err);
+		rc = open_netns(t, spec->name, privs, err);
 		break;
 	case ND_TARGET_NONE:
 	default:
@@ -271,19 +271,29 @@ int nd_target_netlink(struct nd_target *t, struct nd_privs *privs, struct nd_nl 
 		return -1;
 	if (nd_nl_open(nl, err) < 0)
 		rc = -1;
+	if (nd_target_leave(t, privs, err) < 0) {
+		nd_nl_close(nl);
+		return -1;
+	}
+	return rc;
+}
+
+int nd_target_leave(struct nd_target *t, struct nd_privs *privs, struct nd_err *err)
+{
+	int rc, e;
+
+	if (t->is_host)
+		return 0;
 	if (nd_privs_raise(privs, CAP_SYS_ADMIN, err) < 0)
 		return -1;
-	if (setns(t->host_fd, CLONE_NEWNET) < 0) {
-		/* Staying in the target's namespace by mistake is not an option: stop. */
-		int e = errno;
-
-		(void)nd_privs_lower(privs, err);
-		nd_nl_close(nl);
-		return nd_err_set(err, ND_EXIT_FAIL, e, "cannot return to nsdump's own network namespace");
-	}
+	rc = setns(t->host_fd, CLONE_NEWNET);
+	e = errno;
 	if (nd_privs_lower(privs, err) < 0)
 		return -1;
-	return rc;
+	/* Staying in the target's namespace by mistake is not an option: the caller stops. */
+	if (rc < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, e, "cannot return to nsdump's own network namespace");
+	return 0;
 }
 
 int nd_target_enter(struct nd_target *t, struct nd_privs *privs, struct nd_err *err)

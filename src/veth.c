@@ -71,6 +71,27 @@ const struct nd_link *nd_veth_peer(const struct nd_ifview *v, const struct nd_li
 	return peer;
 }
 
+int nd_veth_host_peers(struct nd_nl *host, const struct nd_link_list *hl, int netns_fd,
+		       char *out, size_t outlen, struct nd_err *err)
+{
+	size_t used = 0;
+	int nsid;
+
+	out[0] = '\0';
+	if (nd_nl_get_nsid(host, netns_fd, &nsid, err) < 0)
+		return -1;
+	for (size_t i = 0; nsid >= 0 && i < hl->n; i++) {
+		int n;
+
+		if (hl->v[i].link_netnsid != nsid || used + 1 >= outlen)
+			continue;
+		n = snprintf(out + used, outlen - used, "%s%s", used ? "," : "", hl->v[i].name);
+		if (n > 0)
+			used += (size_t)n;
+	}
+	return 0;
+}
+
 static const char *state_name(const struct nd_link *k)
 {
 	static const char *const names[] = { "UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN",

@@ -46,10 +46,21 @@ static int start_pcap(struct nd_writer *w, struct nd_err *err)
 {
 	unsigned char hdr[ND_PCAP_FILE_HDR_LEN];
 
-	if (w->nifs != 1)
-		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "pcap holds one interface only: use --format pcapng for %u", w->nifs);
-	nd_pcap_file_header(hdr, (uint32_t)w->ifs[0].linktype, (uint32_t)w->ifs[0].snaplen);
+	int snaplen = 0;
+
+	/* pcap has one link type for the whole file, and no interface names: several
+	 * interfaces can share it only when their link types agree. */
+	for (unsigned int i = 0; i < w->nifs; i++) {
+		if (w->ifs[i].linktype != w->ifs[0].linktype)
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "pcap holds one link type, and %s is %s where %s is %s: use "
+					  "--format pcapng", w->ifs[i].name,
+					  pcap_datalink_val_to_name(w->ifs[i].linktype), w->ifs[0].name,
+					  pcap_datalink_val_to_name(w->ifs[0].linktype));
+		if (w->ifs[i].snaplen > snaplen)
+			snaplen = w->ifs[i].snaplen;
+	}
+	nd_pcap_file_header(hdr, (uint32_t)w->ifs[0].linktype, (uint32_t)snaplen);
 	return nd_out_header(w->out, hdr, sizeof(hdr), err);
 }
 

@@ -31,7 +31,24 @@ enum nd_mode {
 	ND_MODE_VETH,     /* capture on the host end of the interface's veth pair */
 };
 
+#define ND_MAX_TARGETS 16
+#define ND_MAX_IFACES 16
+
+/* One target as given on the command line. */
+struct nd_target_spec {
+	enum nd_target_kind kind;
+	pid_t pid;            /* ND_TARGET_PID */
+	const char *name;     /* the netns, container or pod argument; points into argv */
+};
+
 struct nd_opts {
+	/* Every target, in command-line order; target, pid, netns, container and pod below
+	 * repeat the first one. */
+	struct nd_target_spec targets[ND_MAX_TARGETS];
+	unsigned int ntargets;
+	/* Every -i, in order ("all": every non-loopback interface); iface repeats the first. */
+	const char *ifaces[ND_MAX_IFACES];
+	unsigned int nifaces;
 	enum nd_target_kind target;
 	pid_t pid;
 	const char *netns;        /* points into argv */

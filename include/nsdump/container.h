@@ -39,6 +39,7 @@ struct nd_container {
 	bool sandbox;                  /* the pod's sandbox (pause) container */
 	bool api;                      /* found through the engine API: PID comes from inspect */
 	unsigned long long netns_ino;  /* filled for --list; 0 if unknown */
+	char host_peer[64];            /* --list: host ends of its veth pairs, "" if none */
 };
 
 struct nd_container_list {

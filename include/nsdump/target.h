@@ -35,8 +35,8 @@ void nd_target_init(struct nd_target *t);
  * (resolve.h), then opened through its init process as a PID is; a start time recorded by
  * the runtime must match the process's.
  * Errors: ND_EXIT_NOTFOUND (no such process/namespace), ND_EXIT_PERM, ND_EXIT_FAIL. */
-int nd_target_open(struct nd_target *t, const struct nd_opts *opts, struct nd_privs *privs,
-		   struct nd_err *err);
+int nd_target_open(struct nd_target *t, const struct nd_target_spec *spec,
+		   const struct nd_opts *opts, struct nd_privs *privs, struct nd_err *err);
 
 /* Checks that fd is a network namespace (nsfs, CLONE_NEWNET); stores its inode in *ino. */
 int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino,
@@ -48,6 +48,10 @@ int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino,
 struct nd_nl;
 int nd_target_netlink(struct nd_target *t, struct nd_privs *privs, struct nd_nl *nl,
 		      struct nd_err *err);
+
+/* Moves the calling thread back into nsdump's own network namespace (CAP_SYS_ADMIN). A
+ * capture socket opened in the target's stays there. */
+int nd_target_leave(struct nd_target *t, struct nd_privs *privs, struct nd_err *err);
 
 /* Moves the calling thread into t's network namespace (needs CAP_SYS_ADMIN). */
 int nd_target_enter(struct nd_target *t, struct nd_privs *privs, struct nd_err *err);

@@ -55,7 +55,7 @@ fi
 expect_error "no target" 2 -w "$ND_TMP/err.pcap"
 expect_error "--pid abc" 2 --pid abc -w "$ND_TMP/err.pcap"
 expect_error "--pid 12abc" 2 --pid 12abc -w "$ND_TMP/err.pcap"
-expect_error "--pid 1 --netns x" 2 --pid 1 --netns x -w "$ND_TMP/err.pcap"
+expect_error "-D with two targets" 2 --pid 1 --netns x -D
 expect_error "unknown option" 2 --pid "$TARGET_PID" --no-such-option -w "$ND_TMP/err.pcap"
 expect_error "-c abc" 2 --pid "$TARGET_PID" -c abc -w "$ND_TMP/err.pcap"
 expect_error "-Q sideways" 2 --pid "$TARGET_PID" -Q sideways -w "$ND_TMP/err.pcap"

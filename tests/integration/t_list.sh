@@ -57,18 +57,24 @@ check_grep "--runtime containerd picks containerd's: its PID" "$ND_TMP/pick-ctr.
 # --list: one line each, PID and netns inode as /proc says.
 nd_run list --list
 check_eq "--list: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/list.err")"
-check_grep "--list: header" "$ND_TMP/list.out" "^RUNTIME +NAMESPACE +NAME +ID +PID +NETNS +POD$"
-list_has() { # DESC RUNTIME NS NAME ID PID
+check_grep "--list: header" "$ND_TMP/list.out" "^RUNTIME +NAMESPACE +NAME +ID +PID +NETNS +HOST-PEER +POD$"
+list_has() { # DESC RUNTIME NS NAME ID PID HOST-PEER-REGEX
 	local ino
 	ino=$(stat -L -c %i "/proc/$6/ns/net")
-	check_grep "--list: $1 (PID $6, netns $ino)" "$ND_TMP/list.out" \
-		"^$2 +$3 +$4 +${5:0:12} +$6 +$ino +-$"
+	check_grep "--list: $1 (PID $6, netns $ino, host peer $7)" "$ND_TMP/list.out" \
+		"^$2 +$3 +$4 +${5:0:12} +$6 +$ino +$7 +-$"
 }
-list_has "docker $same" docker - "$same" "$did" "$dpid"
-list_has "containerd $same" containerd default "$same" "$same" "$cpid"
+# The Docker container's eth0 is "eth0@ifN" inside: N is the index of its host end.
+peer_index=$(nsenter -t "$dpid" -n ip -o link show dev eth0 | sed -n 's/^[0-9]*: eth0@if\([0-9]*\):.*/\1/p')
+peer_name=$(ip -o link show | awk -F': ' -v n="$peer_index" '$1 == n { sub(/@.*/, "", $2); print $2 }')
+check "docker $same: its eth0@ifN names a host link ($peer_index: $peer_name)" "$([ -n "$peer_name" ]; echo $?)"
+list_has "docker $same" docker - "$same" "$did" "$dpid" "$peer_name"
+# The containerd one lives in a test namespace whose veth peer is in another test
+# namespace, not the host's: no host peer.
+list_has "containerd $same" containerd default "$same" "$same" "$cpid" -
 if [ -n "$ppid" ]; then
 	pid_full=$(podman inspect -f '{{.Id}}' "$pname")
-	list_has "podman $pname" podman - "$pname" "$pid_full" "$ppid"
+	list_has "podman $pname" podman - "$pname" "$pid_full" "$ppid" "veth[0-9a-f]+"
 fi
 nd_run json --list --json
 check_eq "--list --json: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/json.err")"

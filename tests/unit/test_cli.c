@@ -83,6 +83,34 @@ int main(void)
 	CHECK("--list --json needs no target", rc == 0 && o.list && o.json && o.target == ND_TARGET_NONE);
 	nd_cli_free(&o);
 
+	rc = parse(&o, &e, W("--pid"), W("7"), W("--netns"), W("blue"), W("-t"), W("web1"), W("--pod"),
+		   W("p"), W("-n"), W("shop"), W("-i"), W("eth0"), W("-i"), W("all"), (char *)NULL);
+	CHECK("several targets, in order", rc == 0 && o.ntargets == 4 &&
+						   o.targets[0].kind == ND_TARGET_PID && o.targets[0].pid == 7 &&
+						   o.targets[1].kind == ND_TARGET_NETNS &&
+						   strcmp(o.targets[1].name, "blue") == 0 &&
+						   o.targets[2].kind == ND_TARGET_CONTAINER &&
+						   o.targets[3].kind == ND_TARGET_POD);
+	CHECK("the first target fills the single-target fields", o.target == ND_TARGET_PID && o.pid == 7);
+	CHECK("-i twice, in order", o.nifaces == 2 && strcmp(o.ifaces[1], "all") == 0 &&
+					    strcmp(o.iface, "eth0") == 0);
+	nd_cli_free(&o);
+	{
+		char *many[2 * ND_MAX_TARGETS + 4];
+		int n = 0;
+
+		many[n++] = W("nsdump");
+		for (int i = 0; i <= ND_MAX_TARGETS; i++) {
+			many[n++] = W("--pid");
+			many[n++] = W("9");
+		}
+		many[n] = NULL;
+		rc = nd_cli_parse(n, many, &o, &e);
+		CHECK("more than ND_MAX_TARGETS targets: exit 2", rc < 0 && e.exit == ND_EXIT_USAGE &&
+									 strstr(e.msg, "at most"));
+		nd_cli_free(&o);
+	}
+
 	rc = parse(&o, &e, W("--help"), (char *)NULL);
 	CHECK("--help needs no target", rc == 0 && o.help);
 	rc = parse(&o, &e, W("--version"), (char *)NULL);
@@ -95,12 +123,11 @@ int main(void)
 		const char *msg;
 	} bad[] = {
 		{ "no target", { NULL }, "no target" },
+		{ "-D with two targets", { W("--pid"), W("1"), W("--pid"), W("2"), W("-D"), NULL }, "-D lists" },
 		{ "--pid abc", { W("--pid"), W("abc"), NULL }, "--pid" },
 		{ "--pid 0", { W("--pid"), W("0"), NULL }, "--pid" },
 		{ "--pid -5", { W("--pid"), W("-5"), NULL }, "--pid" },
 		{ "--pid 99999999999", { W("--pid"), W("99999999999"), NULL }, "--pid" },
-		{ "--pid twice", { W("--pid"), W("1"), W("--pid"), W("2"), NULL }, "only one target" },
-		{ "--pid and --netns", { W("--pid"), W("1"), W("--netns"), W("x"), NULL }, "only one target" },
 		{ "--netns empty", { W("--netns"), W(""), NULL }, "--netns" },
 		{ "-c 0", { W("--pid"), W("1"), W("-c"), W("0"), NULL }, "-c" },
 		{ "-c 1x", { W("--pid"), W("1"), W("-c"), W("1x"), NULL }, "-c" },
@@ -117,8 +144,6 @@ int main(void)
 		{ "missing value", { W("--pid"), W("1"), W("-c"), NULL }, "needs a value" },
 		{ "-q with -v", { W("--pid"), W("1"), W("-q"), W("-v"), NULL }, "-q and -v" },
 		{ "-F and filter words", { W("--pid"), W("1"), W("-F"), W("f"), W("udp"), NULL }, "both with -F" },
-		{ "--container and --pid", { W("-t"), W("a"), W("--pid"), W("1"), NULL }, "only one target" },
-		{ "--container and --pod", { W("-t"), W("a"), W("--pod"), W("p"), NULL }, "only one target" },
 		{ "--container empty", { W("--container"), W(""), NULL }, "--container" },
 		{ "--runtime rkt", { W("-t"), W("a"), W("--runtime"), W("rkt"), NULL }, "--runtime" },
 		{ "--runtime empty list", { W("-t"), W("a"), W("--runtime"), W(","), NULL }, "--runtime" },
