@@ -62,6 +62,26 @@ check_grep "docker-veth: -v says veth mode" "$ND_TMP/docker-veth.err" 'mode veth
 capture_ping docker-setns 3 --container "$web" --mode setns
 check_grep "docker-setns: -v says setns mode" "$ND_TMP/docker-setns.err" 'mode setns'
 
+# Two real containers in one capture: the pinger and the pinged, one interface each, the
+# requests and replies of both merged in time order.
+f=$ND_TMP/both.pcapng
+if nd_start_ready both -v -t "$web" -t "$cli" -w "$f" icmp; then
+	docker exec "$cli" /bin/busybox ping -c 6 -i 0.1 -W 2 "$web_ip" >"$ND_TMP/both.ping" 2>&1 ||
+		not_ok "both: ping $web_ip from $cli" "$(nd_excerpt "$ND_TMP/both.ping")"
+	sleep 0.2
+	nd_stop INT 5
+	check_eq "both containers: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/both.err")"
+	check_eq "both containers: 12 packets on each interface, named after the containers" \
+		"$(printf '12 %s/eth0\n12 %s/eth0\n' "$web" "$cli" | LC_ALL=C sort -k2 | paste -sd'|')" \
+		"$(tshark -r "$f" -T fields -e frame.interface_name 2>/dev/null | LC_ALL=C sort | uniq -c |
+			awk '{ print $1, $2 }' | paste -sd'|')"
+	check_eq "both containers: time stamps never go back" True \
+		"$(capinfos -o "$f" 2>/dev/null | awk -F: '/Strict time order/ { gsub(/ /, "", $2); print $2 }')"
+	tshark -r "$f" -T fields -e frame.interface_description 2>/dev/null | sort -u >"$f.desc"
+	check_grep "both containers: each description has runtime, name, full ID, PID, netns, mode" "$f.desc" \
+		"^runtime docker; container $web; id $web_id; PID $web_pid; netns [0-9]+; mode veth; host peer veth"
+fi
+
 # The time to resolve, over 15 runs (-v prints it; nsdump starts, finds, captures 10 ms).
 times=()
 for _ in $(seq 1 15); do
