@@ -172,22 +172,31 @@ static int link_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nd_nl_parse_links(const void *buf, size_t len, unsigned int seq, unsigned int portid,
-		      struct nd_link_list *out, struct nd_err *err)
+/* Runs cb over the messages of a dump buffer, after checking their lengths: 1 while the
+ * dump goes on, 0 at NLMSG_DONE, -1 with err (the callback's own message when *failed). */
+static int run_dump(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+		    mnl_cb_t cb, void *ctx, const int *failed, struct nd_err *err)
 {
-	struct parse_ctx ctx = { .out = out, .err = err, .failed = 0 };
 	int rc;
 
 	if (check_stream(buf, len, err) < 0)
 		return -1;
 	errno = 0;
-	rc = mnl_cb_run(buf, len, seq, portid, link_msg_cb, &ctx);
+	rc = mnl_cb_run(buf, len, seq, portid, cb, ctx);
 	if (rc == MNL_CB_ERROR) {
-		if (!ctx.failed)
+		if (!*failed)
 			nd_err_set(err, ND_EXIT_FAIL, errno, "bad netlink reply");
 		return -1;
 	}
 	return rc == MNL_CB_STOP ? 0 : 1;
+}
+
+int nd_nl_parse_links(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+		      struct nd_link_list *out, struct nd_err *err)
+{
+	struct parse_ctx ctx = { .out = out, .err = err, .failed = 0 };
+
+	return run_dump(buf, len, seq, portid, link_msg_cb, &ctx, &ctx.failed, err);
 }
 
 void nd_link_list_free(struct nd_link_list *l)
@@ -314,18 +323,8 @@ int nd_nl_parse_addrs(const void *buf, size_t len, unsigned int seq, unsigned in
 		      struct nd_addr_list *out, struct nd_err *err)
 {
 	struct addr_ctx ctx = { .out = out, .err = err, .failed = 0 };
-	int rc;
 
-	if (check_stream(buf, len, err) < 0)
-		return -1;
-	errno = 0;
-	rc = mnl_cb_run(buf, len, seq, portid, addr_msg_cb, &ctx);
-	if (rc == MNL_CB_ERROR) {
-		if (!ctx.failed)
-			nd_err_set(err, ND_EXIT_FAIL, errno, "bad netlink reply");
-		return -1;
-	}
-	return rc == MNL_CB_STOP ? 0 : 1;
+	return run_dump(buf, len, seq, portid, addr_msg_cb, &ctx, &ctx.failed, err);
 }
 
 /* ---- namespace ids ---- */
