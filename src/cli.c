@@ -247,24 +247,13 @@ static int parse_runtimes(const char *s, unsigned *mask)
 	return *mask != 0 ? 0 : -1;
 }
 
-/* Records a target; the first one also fills the single-target fields. */
+/* Records a target. */
 static int add_target(struct nd_opts *o, enum nd_target_kind kind, pid_t pid, const char *name,
 		      struct nd_err *err)
 {
 	if (o->ntargets == ND_MAX_TARGETS)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d targets", ND_MAX_TARGETS);
 	o->targets[o->ntargets++] = (struct nd_target_spec){ .kind = kind, .pid = pid, .name = name };
-	if (o->ntargets > 1)
-		return 0;
-	o->target = kind;
-	if (kind == ND_TARGET_PID)
-		o->pid = pid;
-	else if (kind == ND_TARGET_NETNS)
-		o->netns = name;
-	else if (kind == ND_TARGET_CONTAINER)
-		o->container = name;
-	else if (kind == ND_TARGET_POD)
-		o->pod = name;
 	return 0;
 }
 
@@ -352,8 +341,6 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			if (opts->nifaces == ND_MAX_IFACES)
 				return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d -i", ND_MAX_IFACES);
 			opts->ifaces[opts->nifaces++] = optarg;
-			if (opts->iface == NULL)
-				opts->iface = optarg;
 			break;
 		case 'w':
 			if (optarg[0] == '\0')
@@ -480,12 +467,12 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 		return nd_err_set(err, ND_EXIT_USAGE, 0,
 				  "--runtime and --root go with --container, --pod or --list");
 	if (opts->list) {
-		if (opts->target != ND_TARGET_NONE || optind < argc)
+		if (opts->ntargets != 0 || optind < argc)
 			return nd_err_set(err, ND_EXIT_USAGE, 0,
 					  "--list takes no target and no filter");
 		return 0;
 	}
-	if (opts->target == ND_TARGET_NONE)
+	if (opts->ntargets == 0)
 		return nd_err_set(err, ND_EXIT_USAGE, 0,
 				  "no target: give --container NAME|ID, --pod NAME, --pid PID or "
 				  "--netns NAME|PATH (see --help; --list shows the containers)");

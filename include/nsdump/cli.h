@@ -42,24 +42,18 @@ struct nd_target_spec {
 };
 
 struct nd_opts {
-	/* Every target, in command-line order; target, pid, netns, container and pod below
-	 * repeat the first one. */
+	/* Every target, in command-line order. */
 	struct nd_target_spec targets[ND_MAX_TARGETS];
 	unsigned int ntargets;
-	/* Every -i, in order ("all": every non-loopback interface); iface repeats the first. */
+	/* Every -i, in order ("all": every non-loopback interface); none: eth0, else the only
+	 * non-loopback interface. */
 	const char *ifaces[ND_MAX_IFACES];
 	unsigned int nifaces;
-	enum nd_target_kind target;
-	pid_t pid;
-	const char *netns;        /* points into argv */
-	const char *container;    /* --container NAME|ID, points into argv */
-	const char *pod;          /* --pod NAME */
 	const char *pod_ns;       /* -n NS; "default" when not given */
 	unsigned runtimes;        /* --runtime: enum nd_runtime mask; 0 for every runtime */
 	const char *root;         /* --root DIR, NULL if not given */
 	bool list;                /* --list: show the containers, capture nothing */
 	bool json;                /* --json, with --list */
-	const char *iface;        /* NULL: eth0, else the only non-loopback interface */
 	const char *output;       /* NULL or "-": standard output */
 	char *filter;             /* FILTER words joined by spaces, owned; NULL if none */
 	const char *filter_file;  /* -F FILE; read later with the invoker's rights */

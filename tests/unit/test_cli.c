@@ -33,10 +33,10 @@ int main(void)
 	int rc;
 
 	rc = parse(&o, &e, W("--pid"), W("42"), (char *)NULL);
-	CHECK("--pid 42 parses", rc == 0 && o.target == ND_TARGET_PID && o.pid == 42);
+	CHECK("--pid 42 parses", rc == 0 && o.ntargets == 1 && o.targets[0].kind == ND_TARGET_PID && o.targets[0].pid == 42);
 	CHECK("defaults: promiscuous, inout, snaplen 262144, no count, stdout",
 	      o.promisc && o.direction == ND_DIR_INOUT && o.snaplen == 262144 && o.count == 0 &&
-		      o.output == NULL && o.iface == NULL && o.filter == NULL && o.duration == 0);
+		      o.output == NULL && o.nifaces == 0 && o.filter == NULL && o.duration == 0);
 	nd_cli_free(&o);
 
 	rc = parse(&o, &e, W("--netns"), W("blue"), W("-i"), W("eth1"), W("-w"), W("x.pcap"),
@@ -44,8 +44,8 @@ int main(void)
 		   W("in"), W("-U"), W("--immediate-mode"), W("-v"), W("-v"), W("--duration"),
 		   W("2.5"), W("udp"), W("and"), W("port"), W("53"), (char *)NULL);
 	CHECK("all options parse", rc == 0);
-	CHECK_STR("--netns value", o.netns, "blue");
-	CHECK_STR("-i value", o.iface, "eth1");
+	CHECK_STR("--netns value", o.targets[0].name, "blue");
+	CHECK_STR("-i value", o.nifaces == 1 ? o.ifaces[0] : NULL, "eth1");
 	CHECK_STR("-w value", o.output, "x.pcap");
 	CHECK("-c 100", o.count == 100);
 	CHECK("-s 0 means 262144", o.snaplen == ND_SNAPLEN_MAX);
@@ -67,12 +67,12 @@ int main(void)
 	nd_cli_free(&o);
 
 	rc = parse(&o, &e, W("-t"), W("web1"), W("--runtime"), W("docker,crio"), (char *)NULL);
-	CHECK("-t NAME --runtime docker,crio", rc == 0 && o.target == ND_TARGET_CONTAINER &&
-						       strcmp(o.container, "web1") == 0 &&
+	CHECK("-t NAME --runtime docker,crio", rc == 0 && o.targets[0].kind == ND_TARGET_CONTAINER &&
+						       strcmp(o.targets[0].name, "web1") == 0 &&
 						       o.runtimes == (ND_RT_DOCKER | ND_RT_CRIO));
 	nd_cli_free(&o);
 	rc = parse(&o, &e, W("--pod"), W("web"), (char *)NULL);
-	CHECK("--pod NAME: namespace default", rc == 0 && o.target == ND_TARGET_POD &&
+	CHECK("--pod NAME: namespace default", rc == 0 && o.targets[0].kind == ND_TARGET_POD &&
 						       strcmp(o.pod_ns, "default") == 0);
 	nd_cli_free(&o);
 	rc = parse(&o, &e, W("--pod"), W("web"), W("-n"), W("shop"), W("--root"), W("/host"), (char *)NULL);
@@ -80,7 +80,7 @@ int main(void)
 						     strcmp(o.root, "/host") == 0);
 	nd_cli_free(&o);
 	rc = parse(&o, &e, W("--list"), W("--json"), W("--runtime"), W("containerd"), (char *)NULL);
-	CHECK("--list --json needs no target", rc == 0 && o.list && o.json && o.target == ND_TARGET_NONE);
+	CHECK("--list --json needs no target", rc == 0 && o.list && o.json && o.ntargets == 0);
 	nd_cli_free(&o);
 
 	rc = parse(&o, &e, W("--pid"), W("7"), W("--netns"), W("blue"), W("-t"), W("web1"), W("--pod"),
@@ -91,9 +91,8 @@ int main(void)
 						   strcmp(o.targets[1].name, "blue") == 0 &&
 						   o.targets[2].kind == ND_TARGET_CONTAINER &&
 						   o.targets[3].kind == ND_TARGET_POD);
-	CHECK("the first target fills the single-target fields", o.target == ND_TARGET_PID && o.pid == 7);
 	CHECK("-i twice, in order", o.nifaces == 2 && strcmp(o.ifaces[1], "all") == 0 &&
-					    strcmp(o.iface, "eth0") == 0);
+					    strcmp(o.ifaces[0], "eth0") == 0);
 	nd_cli_free(&o);
 	{
 		char *many[2 * ND_MAX_TARGETS + 4];
