@@ -29,6 +29,14 @@ RT_IP_FORWARD=$(sysctl -n net.ipv4.ip_forward 2>/dev/null)
 RT_HAD_PODMAN_BRIDGE=no
 if ip link show cni-podman0 >/dev/null 2>&1; then RT_HAD_PODMAN_BRIDGE=yes; fi
 
+# rt_host_peer PID: "N NAME" for the host end of the veth pair of PID's eth0, which shows
+# inside as eth0@ifN, N being the host link's index (as a user would read it off `ip link`).
+rt_host_peer() {
+	local n
+	n=$(nsenter -t "$1" -n ip -o link show dev eth0 | sed -n 's/^[0-9]*: eth0@if\([0-9]*\):.*/\1/p')
+	echo "$n $(ip -o link show | awk -F': ' -v n="$n" '$1 == n { sub(/@.*/, "", $2); print $2 }')"
+}
+
 rt_restore_forwarding() {
 	if [ -n "$RT_IP_FORWARD" ]; then sysctl -qw "net.ipv4.ip_forward=$RT_IP_FORWARD"; fi
 }

@@ -54,8 +54,7 @@ grep -o 'in [0-9.]* ms' "$ND_TMP/docker-name.err" | sed 's/^/# resolution time (
 
 # Veth mode on a real Docker container: the host end of its eth0, which is eth0@ifN inside.
 capture_ping docker-veth 4 --container "$web" --mode veth
-peer_index=$(nsenter -t "$web_pid" -n ip -o link show dev eth0 | sed -n 's/^[0-9]*: eth0@if\([0-9]*\):.*/\1/p')
-peer_name=$(ip -o link show | awk -F': ' -v n="$peer_index" '$1 == n { sub(/@.*/, "", $2); print $2 }')
+read -r peer_index peer_name < <(rt_host_peer "$web_pid")
 check_grep "docker-veth: captured on the host end that eth0@if$peer_index names ($peer_name)" \
 	"$ND_TMP/docker-veth.err" "listening on $peer_name \\(host end of eth0 of container $web "
 check_grep "docker-veth: -v says veth mode" "$ND_TMP/docker-veth.err" 'mode veth'

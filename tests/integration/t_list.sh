@@ -65,8 +65,7 @@ list_has() { # DESC RUNTIME NS NAME ID PID HOST-PEER-REGEX
 		"^$2 +$3 +$4 +${5:0:12} +$6 +$ino +$7 +-$"
 }
 # The Docker container's eth0 is "eth0@ifN" inside: N is the index of its host end.
-peer_index=$(nsenter -t "$dpid" -n ip -o link show dev eth0 | sed -n 's/^[0-9]*: eth0@if\([0-9]*\):.*/\1/p')
-peer_name=$(ip -o link show | awk -F': ' -v n="$peer_index" '$1 == n { sub(/@.*/, "", $2); print $2 }')
+read -r peer_index peer_name < <(rt_host_peer "$dpid")
 check "docker $same: its eth0@ifN names a host link ($peer_index: $peer_name)" "$([ -n "$peer_name" ]; echo $?)"
 list_has "docker $same" docker - "$same" "$did" "$dpid" "$peer_name"
 # The containerd one lives in a test namespace whose veth peer is in another test
