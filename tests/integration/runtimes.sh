@@ -10,6 +10,12 @@
 #   rt_image_tar        a busybox image tarball built offline ($RT_IMAGE_TAR)
 # Every container made must be named with $RT_PREFIX so that cleanup finds it.
 
+# One runtime test at a time on this machine, whichever checkout or bench runs it: they
+# share dockerd, containerd and podman's bridge, and one run's cleanup stops the daemon it
+# started under another's feet.  Daemons started here must not inherit the lock (">&-").
+exec {RT_LOCK_FD}>>"${ND_RT_LOCK:-/tmp/nsdump-runtimes.lock}"
+flock "$RT_LOCK_FD"
+
 # shellcheck disable=SC2034 # used by the scripts that source this file
 RT_PREFIX="ndt$ND_SUF"
 RT_IMAGE=nsdump-test:latest
@@ -56,7 +62,7 @@ rt_docker_up() {
 	if curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; then
 		return 0
 	fi
-	dockerd >"$ND_TMP/dockerd.log" 2>&1 &
+	dockerd >"$ND_TMP/dockerd.log" 2>&1 {RT_LOCK_FD}>&- &
 	RT_STARTED_DOCKERD=$!
 	rt_wait_ping /var/run/docker.sock "$RT_STARTED_DOCKERD" 30 || return 1
 	rt_restore_forwarding
@@ -66,7 +72,7 @@ rt_containerd_up() {
 	local _
 	command -v containerd >/dev/null 2>&1 || return 1
 	if ctr version >/dev/null 2>&1; then return 0; fi
-	containerd >"$ND_TMP/containerd.log" 2>&1 &
+	containerd >"$ND_TMP/containerd.log" 2>&1 {RT_LOCK_FD}>&- &
 	RT_STARTED_CONTAINERD=$!
 	for _ in $(seq 1 150); do
 		ctr version >/dev/null 2>&1 && return 0
@@ -92,7 +98,7 @@ rt_podman_service() {
 		return 0
 	fi
 	mkdir -p /run/podman
-	podman system service --time=0 unix:///run/podman/podman.sock >"$ND_TMP/podman-svc.log" 2>&1 &
+	podman system service --time=0 unix:///run/podman/podman.sock >"$ND_TMP/podman-svc.log" 2>&1 {RT_LOCK_FD}>&- &
 	RT_STARTED_PODMAN_SVC=$!
 	rt_wait_ping /run/podman/podman.sock "$RT_STARTED_PODMAN_SVC" 20
 }
