@@ -240,37 +240,43 @@ int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *er
 	return 0;
 }
 
-static int append(struct nd_out *o, const void *a, size_t alen, const void *b, size_t blen,
-		  const void *c, size_t clen, struct nd_err *err)
+unsigned char *nd_out_reserve(struct nd_out *o, size_t len, struct nd_err *err)
 {
-	size_t need = alen + blen + clen;
-
-	if (o->len + need > o->cap && nd_out_flush(o, err) < 0)
-		return -1;
-	if (need > o->cap)
-		return nd_err_set(err, ND_EXIT_FAIL, 0, "record of %zu bytes larger than the output "
-				  "buffer", need);
-	memcpy(o->buf + o->len, a, alen);
-	if (blen)
-		memcpy(o->buf + o->len + alen, b, blen);
-	if (clen)
-		memcpy(o->buf + o->len + alen + blen, c, clen);
-	o->len += need;
-	return 0;
+	if (o->len + len > o->cap && nd_out_flush(o, err) < 0)
+		return NULL;
+	if (len > o->cap) {
+		nd_err_set(err, ND_EXIT_FAIL, 0, "record of %zu bytes larger than the output buffer",
+			   len);
+		return NULL;
+	}
+	return o->buf + o->len;
 }
 
 int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data,
 		  size_t dlen, const void *tail, size_t tlen, struct nd_err *err)
 {
-	if (append(o, hdr, hlen, data, dlen, tail, tlen, err) < 0)
+	unsigned char *p = nd_out_reserve(o, hlen + dlen + tlen, err);
+
+	if (p == NULL)
 		return -1;
-	o->nbuffered++;
+	memcpy(p, hdr, hlen);
+	if (dlen)
+		memcpy(p + hlen, data, dlen);
+	if (tlen)
+		memcpy(p + hlen + dlen, tail, tlen);
+	nd_out_commit(o, hlen + dlen + tlen);
 	return 0;
 }
 
 int nd_out_block(struct nd_out *o, const void *p, size_t len, struct nd_err *err)
 {
-	return append(o, p, len, NULL, 0, NULL, 0, err);
+	unsigned char *dst = nd_out_reserve(o, len, err);
+
+	if (dst == NULL)
+		return -1;
+	memcpy(dst, p, len);
+	o->len += len; /* not a packet: nbuffered stays */
+	return 0;
 }
 
 uint64_t nd_out_size(const struct nd_out *o)

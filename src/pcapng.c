@@ -174,32 +174,40 @@ size_t nd_pcapng_isb(unsigned char *out, size_t cap, const struct nd_pcapng_isb 
 	return finish(&c, 0, 1);
 }
 
-size_t nd_pcapng_epb(unsigned char head[ND_PCAPNG_EPB_HEAD],
-		     unsigned char tail[ND_PCAPNG_EPB_TAIL_MAX], uint32_t ifid, uint64_t ts_ns,
-		     uint32_t caplen, uint32_t len, enum nd_pcapng_dir dir)
+static inline void st32(unsigned char *p, uint32_t v)
 {
-	struct cur t = { .p = tail, .cap = ND_PCAPNG_EPB_TAIL_MAX };
-	uint32_t w[7], total;
+	memcpy(p, &v, 4);
+}
 
-	put_zero(&t, pad4(caplen) - caplen);
+void nd_pcapng_epb(unsigned char *dst, uint32_t ifid, uint64_t ts_ns, const void *data,
+		   uint32_t caplen, uint32_t len, enum nd_pcapng_dir dir)
+{
+	uint32_t total = (uint32_t)nd_pcapng_epb_len(caplen, dir);
+	unsigned char *p = dst + ND_PCAPNG_EPB_HEAD;
+	size_t pad = (((size_t)caplen + 3) & ~(size_t)3) - caplen;
+
+	/* Field by field rather than through an array on the stack: small stores read back
+	 * as one wide load stall the CPU (store forwarding), which showed in profiles. */
+	st32(dst, ND_PCAPNG_EPB);
+	st32(dst + 4, total);
+	st32(dst + 8, ifid);
+	st32(dst + 12, (uint32_t)(ts_ns >> 32));
+	st32(dst + 16, (uint32_t)ts_ns);
+	st32(dst + 20, caplen);
+	st32(dst + 24, len);
+	memcpy(p, data, caplen);
+	p += caplen;
+	memset(p, 0, 4); /* covers the padding, whatever its length */
+	p += pad;
 	if (dir != ND_PCAPNG_DIR_UNKNOWN) {
-		uint32_t flags = (uint32_t)dir;
+		uint16_t code = OPT_EPB_FLAGS, olen = 4;
 
-		opt(&t, OPT_EPB_FLAGS, &flags, 4);
-		put16(&t, OPT_ENDOFOPT);
-		put16(&t, 0);
+		memcpy(p, &code, 2);
+		memcpy(p + 2, &olen, 2);
+		st32(p + 4, (uint32_t)dir);
+		p += 8;
 	}
-	total = (uint32_t)(ND_PCAPNG_EPB_HEAD + caplen + t.len + 4);
-	put32(&t, total);
-	w[0] = ND_PCAPNG_EPB;
-	w[1] = total;
-	w[2] = ifid;
-	w[3] = (uint32_t)(ts_ns >> 32);
-	w[4] = (uint32_t)ts_ns;
-	w[5] = caplen;
-	w[6] = len;
-	memcpy(head, w, sizeof(w));
-	return t.len;
+	st32(p, total);
 }
 
 size_t nd_pcapng_block_len(const unsigned char *p, size_t avail, bool *packet)

@@ -138,12 +138,16 @@ int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_p
 				      h->caplen, h->len);
 		rc = nd_out_record(w->out, rec, sizeof(rec), bytes, h->caplen, NULL, 0, err);
 	} else {
-		unsigned char head[ND_PCAPNG_EPB_HEAD], tail[ND_PCAPNG_EPB_TAIL_MAX];
-		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
-		size_t tl = nd_pcapng_epb(head, tail, ifid, ts, h->caplen, h->len,
-					  nd_writer_direction(f, bytes, h->caplen));
+		enum nd_pcapng_dir dir = (enum nd_pcapng_dir)nd_writer_direction(f, bytes, h->caplen);
+		size_t n = nd_pcapng_epb_len(h->caplen, dir);
+		unsigned char *p = nd_out_reserve(w->out, n, err);
 
-		rc = nd_out_record(w->out, head, sizeof(head), bytes, h->caplen, tail, tl, err);
+		if (p == NULL)
+			return -1;
+		nd_pcapng_epb(p, ifid, (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec,
+			      bytes, h->caplen, h->len, dir);
+		nd_out_commit(w->out, n);
+		rc = 0;
 	}
 	if (rc == 0)
 		f->written++;

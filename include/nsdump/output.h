@@ -60,6 +60,17 @@ int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *er
 int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data,
 		  size_t dlen, const void *tail, size_t tlen, struct nd_err *err);
 
+/* Room for one packet record of len bytes at the end of the buffer (flushing first when it
+ * would not fit), for the caller to fill and then count with nd_out_commit(); NULL on error
+ * (err as for nd_out_record). Lets the writer build each record in place. */
+unsigned char *nd_out_reserve(struct nd_out *o, size_t len, struct nd_err *err);
+
+static inline void nd_out_commit(struct nd_out *o, size_t len)
+{
+	o->len += len;
+	o->nbuffered++;
+}
+
 /* Appends a record that is not a packet (kept whole like the others, not counted). */
 int nd_out_block(struct nd_out *o, const void *p, size_t len, struct nd_err *err);
 

@@ -26,7 +26,7 @@ check_eq "disk full: file size is the header plus 42 whole records" $((24 + 42 *
 check_eq "disk full: capinfos reads it" 42 "$(count_capinfos "$f")"
 rm -f "$f"
 
-# pcapng: the same, with blocks. Each EPB of a 1514-byte frame takes 1560 bytes.
+# pcapng: the same, with blocks. Each EPB of a 1514-byte frame takes 1556 bytes (28 + 1516 + epb_flags 8 + 4).
 NGDUMP=${NGDUMP:-$ND_ROOT/build/tools/ngdump}
 f=$mnt/full.pcapng
 nd_start_ready fullng --pid "$TARGET_PID" -v -w "$f" udp || nd_finish
@@ -36,9 +36,9 @@ check_eq "pcapng disk full: exit 1" 1 "$ND_RC" "$(nd_excerpt "$ND_TMP/fullng.err
 "$NGDUMP" "$f" >"$ND_TMP/blocks" 2>&1
 check_eq "pcapng disk full: every block in the file is whole" 0 "$?" "$(tail -1 "$ND_TMP/blocks")"
 head_len=$(awk '$1 == "SHB" || $1 == "IDB" { sub("len=", "", $2); n += $2 } END { print n }' "$ND_TMP/blocks")
-want=$(((65536 - head_len) / 1560))
+want=$(((65536 - head_len) / 1556))
 check_eq "pcapng disk full: as many whole packets as fit ($want)" "$want" "$(count_tcpdump "$f")"
 check_grep "pcapng disk full: the message gives that number" "$ND_TMP/fullng.err" "holds the first $want packets"
-check_eq "pcapng disk full: file size is the headers plus whole blocks" $((head_len + want * 1560)) "$(stat -c %s "$f")"
+check_eq "pcapng disk full: file size is the headers plus whole blocks" $((head_len + want * 1556)) "$(stat -c %s "$f")"
 
 nd_finish
