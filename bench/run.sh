@@ -539,11 +539,16 @@ startup_container_end() {
 run_startup() {
 	local r i n tool tag fifo rpid cpid bg launch ts arr
 	local tools=("${LIVE_TOOLS[@]}")
-	if [ "$DOCKER" = 1 ]; then
+	if [ "$DOCKER" = 0 ]; then
+		SKIPPED+=("startup with --container: BENCH_DOCKER=0")
+	else
 		if startup_container; then
 			tools+=(nsdump-ctr nsdump-ctr-setns docker-tcpdump-U)
 		else
-			SKIPPED+=("startup with --container: the container could not be set up")
+			# (dk_begin's failures are noted by startup_container itself)
+			if [ "$DK_STATE" = ready ]; then
+				SKIPPED+=("startup with --container: the container could not be set up")
+			fi
 			startup_container_end
 		fi
 	fi

@@ -213,6 +213,10 @@ sc_rounds() {
 run_scale() {
 	local n prev=0 ours
 	echo "case scale: nsdump --list and --container NAME -D against docker ps and docker inspect"
+	if [ "$DOCKER" = 0 ]; then
+		SKIPPED+=("scale (resolution at scale): BENCH_DOCKER=0")
+		return 0
+	fi
 	if ! dk_begin; then
 		echo "bench: scale: skipped: $DK_WHY" >&2
 		SKIPPED+=("scale (resolution at scale): $DK_WHY")
