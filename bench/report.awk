@@ -212,7 +212,8 @@ function sratio(sr, cnt, tool, ref,    k, rr) {
 # (the disk series runs in the same rounds as the api one).
 function xratio(sr, cnt, tool, ref,    k, rr) {
 	k = "xratio|" sr "|" cnt "|" tool "|" ref
-	if (!(k in done)) {
+	# Only the disk rows share their rounds with the api rows; the synthetic ones ran alone.
+	if (!(k in done) && sr != "state") {
 		done[k] = 1
 		for (rr = 1; rr <= maxround; rr++)
 			if (((sr, cnt, tool, rr) in R) && (("api", cnt, ref, rr) in R) && R["api", cnt, ref, rr] > 0)
@@ -396,15 +397,17 @@ function summary(    i, j, c, np, a, ref, m, k, r) {
 }
 
 # One row of the scale table: SERIES at COUNT containers.
-function scale_row(sr, cnt,    k, rl, ri, f) {
+# The disk rows ran in the same rounds as the api rows: their docker columns are those.
+function scale_row(sr, cnt,    k, kd, rl, ri, f) {
 	k = "scale|" sr "|" cnt "|"
-	rl = sratio(sr, cnt, "nsdump-list", "docker-ps")
-	ri = sratio(sr, cnt, "nsdump-D", "docker-inspect")
+	kd = "scale|" ((sr == "disk") ? "api" : sr) "|" cnt "|"
+	rl = xratio(sr, cnt, "nsdump-list", "docker-ps")
+	ri = xratio(sr, cnt, "nsdump-D", "docker-inspect")
 	f = sfails[k "nsdump-list"] + sfails[k "nsdump-D"] + sfails[k "docker-ps"] + sfails[k "docker-inspect"]
 	printf "| %d | %s | %d%s | %s | %s | %s | %s | %s | %s |\n", cnt, seriesdesc[sr],
 		sruns[k "nsdump-list"], f ? " (" f " failed)" : "",
-		mmm(k "nsdump-list", 1), mmm(k "docker-ps", 1), mmm(rl, 2),
-		mmm(k "nsdump-D", 1), mmm(k "docker-inspect", 1), mmm(ri, 2)
+		mmm(k "nsdump-list", 1), mmm(kd "docker-ps", 1), mmm(rl, 2),
+		mmm(k "nsdump-D", 1), mmm(kd "docker-inspect", 1), mmm(ri, 2)
 }
 
 function scale_section(    i, j, sr, order, no, t, g, lo, hi) {
@@ -423,7 +426,8 @@ function scale_section(    i, j, sr, order, no, t, g, lo, hi) {
 	print "namespace of its own, with Docker's state on disk (a real container's `config.v2.json`"
 	print "and runc `state.json`, copied, IDs, names, PIDs and start times rewritten) under a private"
 	print "`--root`: what nsdump reads is what it reads for real containers when the socket is hidden"
-	print "(compare the rows above them), but no dockerd knows them, so docker has no column there;"
+	print "(compare the rows above them, whose docker columns are the Engine API rows' of the same"
+	print "rounds), but no dockerd knows them, so docker has no column there;"
 	print "1000 real containers would take longer to start and remove than the run's time budget (see"
 	print "bench/README.md)."
 	print ""
