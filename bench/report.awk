@@ -415,7 +415,8 @@ function scale_section(    i, j, sr, order, no, t, g, lo, hi) {
 	print "## Resolution at scale"
 	print ""
 	print "Milliseconds from launching the command (fork) to its exit, medians with min–max, every"
-	print "command of a row interleaved in the same rounds; *ratio* is the median of the per-round"
+	print "command of a row interleaved in the same rounds (*rounds*; a run whose answer was wrong"
+	print "is left out and counted as failed, see the checks); *ratio* is the median of the per-round"
 	print "ratios nsdump/docker (below 1: nsdump is faster). `nsdump --list` lists every running"
 	print "container of every runtime (with its PID, namespace and host peer); `nsdump --container"
 	print "NAME -D` resolves NAME (it always reads the whole list, to see every runtime and to catch"
@@ -431,7 +432,7 @@ function scale_section(    i, j, sr, order, no, t, g, lo, hi) {
 	print "1000 real containers would take longer to start and remove than the run's time budget (see"
 	print "bench/README.md)."
 	print ""
-	print "| containers | nsdump reads | runs | nsdump --list | docker ps | ratio | nsdump --container NAME -D | docker inspect | ratio |"
+	print "| containers | nsdump reads | rounds | nsdump --list | docker ps | ratio | nsdump --container NAME -D | docker inspect | ratio |"
 	print "|---|---|---|---|---|---|---|---|---|"
 	no = split("api disk state", order, " ")
 	for (i = 1; i <= no; i++) {
