@@ -5,7 +5,10 @@
 # linkloss: packets sent but never received by the host end of the veth pair (dropped by the
 # link itself); captures on the host end cannot see them, captures inside see them first.
 # (start-up rows: lat_med_ms = capture start, lat_p99_ms = first packet at the reader, ms
-# after launch).  "NA" marks a value that could not be measured.  Plain POSIX awk (mawk).
+# after launch; scale rows: sent = containers there were, got = containers in the answer,
+# lat_med_ms = wall time from fork to exit, note = series: api, disk or state; status
+# "fail" marks a run whose answer was wrong).  "NA" marks a value that could not be
+# measured.  Plain POSIX awk (mawk).
 BEGIN {
 	FS = "\t"
 	ncases = 0
@@ -26,6 +29,18 @@ BEGIN {
 	label["p99"] = "latency p99"
 	label["start"] = "start-up to capturing"
 	label["first"] = "start-up to the first packet at the reader"
+	label["scale"] = "resolution time"
+	label["growth"] = "resolution time added by more containers"
+	seriesdesc["api"] = "Engine API (real containers)"
+	seriesdesc["disk"] = "Docker's state on disk (the same real containers, socket hidden)"
+	seriesdesc["state"] = "Docker's state on disk (synthetic: own netns + copied state, `--root`)"
+	startdesc["nsdump"] = "`nsdump --pid P --mode setns -w -`"
+	startdesc["nsdump-veth"] = "`nsdump --pid P --mode veth -w -`"
+	startdesc["tcpdump-U"] = "`nsenter -t P -n tcpdump -i eth0 -U -w -`"
+	startdesc["tcpdump-imm"] = "`nsenter -t P -n tcpdump -i eth0 --immediate-mode -U -w -`"
+	startdesc["nsdump-ctr"] = "`nsdump --container NAME -w -` (Docker; default mode: veth)"
+	startdesc["nsdump-ctr-setns"] = "`nsdump --container NAME --mode setns -w -` (Docker)"
+	startdesc["docker-tcpdump-U"] = "`nsenter -t \"$(docker inspect -f '{{.State.Pid}}' NAME)\" -n tcpdump -i eth0 -U -w -`, one `sh -c`"
 }
 
 function isnum(v) { return v != "NA" && v != "" && v != "-" }
@@ -91,6 +106,31 @@ function mmm(k, dec,    a, b, c) {
 		tools[c, ntools[c]] = t
 	}
 	runs[c, t]++
+	if (c == "scale") {
+		sr = $13; cnt = $4 + 0
+		if (!(sr in sseen)) {
+			sseen[sr] = 1
+			nseries++
+		}
+		if (!((sr, cnt) in scseen)) {
+			scseen[sr, cnt] = 1
+			scount[sr, ++ncount[sr]] = cnt
+		}
+		k = "scale|" sr "|" cnt "|" t
+		sruns[k]++
+		nscale++
+		if ($12 != "0") {
+			sfails[k]++
+			nsfail++
+			sfailed[nsfail] = sr " " cnt " " t " round " r ": status " $12 ", answered for " $5
+			next
+		}
+		add(k, $9)
+		R[sr, cnt, t, r] = $9
+		if (r > maxround)
+			maxround = r
+		next
+	}
 	if (c == "startup") {
 		add(c "|" t "|start", $9)
 		add(c "|" t "|first", $10)
@@ -154,6 +194,51 @@ function ratio(c, tool, ref, m,    k, rr) {
 				add(k, R[c, tool, rr, m] / R[c, ref, rr, m])
 	}
 	return mmm(k, 2)
+}
+
+# sratio(SERIES, COUNT, TOOL, REF): the median of the per-round wall time ratios TOOL/REF.
+function sratio(sr, cnt, tool, ref,    k, rr) {
+	k = "sratio|" sr "|" cnt "|" tool "|" ref
+	if (!(k in done)) {
+		done[k] = 1
+		for (rr = 1; rr <= maxround; rr++)
+			if (((sr, cnt, tool, rr) in R) && ((sr, cnt, ref, rr) in R) && R[sr, cnt, ref, rr] > 0)
+				add(k, R[sr, cnt, tool, rr] / R[sr, cnt, ref, rr])
+	}
+	return k
+}
+
+# xratio(SERIES, COUNT, TOOL, REF): as sratio, TOOL from SERIES against REF through the API
+# (the disk series runs in the same rounds as the api one).
+function xratio(sr, cnt, tool, ref,    k, rr) {
+	k = "xratio|" sr "|" cnt "|" tool "|" ref
+	# Only the disk rows share their rounds with the api rows; the synthetic ones ran alone.
+	if (!(k in done) && sr != "state") {
+		done[k] = 1
+		for (rr = 1; rr <= maxround; rr++)
+			if (((sr, cnt, tool, rr) in R) && (("api", cnt, ref, rr) in R) && R["api", cnt, ref, rr] > 0)
+				add(k, R[sr, cnt, tool, rr] / R["api", cnt, ref, rr])
+	}
+	return k
+}
+
+# slope(SERIES, TOOL): ms per container more, from the lowest count to the highest.
+function slope(sr, t,    g) {
+	g = grow(sr, t)
+	if (!isnum(g) || scount[sr, ncount[sr]] == scount[sr, 1])
+		return "NA"
+	return g / (scount[sr, ncount[sr]] - scount[sr, 1])
+}
+
+# grow(SERIES, TOOL): the median wall time at the highest count less that at the lowest.
+function grow(sr, t,    lo, hi) {
+	if (ncount[sr] < 2)
+		return "NA"
+	lo = median("scale|" sr "|" scount[sr, 1] "|" t)
+	hi = median("scale|" sr "|" scount[sr, ncount[sr]] "|" t)
+	if (!isnum(lo) || !isnum(hi))
+		return "NA"
+	return hi - lo
 }
 
 # pairs(CASE): which nsdump runs are compared with which tcpdump runs, in P1[], P2[].
@@ -241,17 +326,135 @@ function summary(    i, j, c, np, a, ref, m, k, r) {
 			}
 		}
 	}
+	if (n["startup|nsdump-ctr|start"] > 0 && n["startup|docker-tcpdump-U|start"] > 0) {
+		for (m = 6; m <= 7; m++) {
+			if (median("startup|docker-tcpdump-U|" names[m]) <= 0)
+				continue
+			classify(names[m], sprintf("--container: %s ms against %s ms for docker inspect + nsenter + tcpdump -U",
+				fmt(median("startup|nsdump-ctr|" names[m]), 1),
+				fmt(median("startup|docker-tcpdump-U|" names[m]), 1)),
+				median("startup|nsdump-ctr|" names[m]) / median("startup|docker-tcpdump-U|" names[m]), 0, 0.1)
+		}
+	}
+	nm = split("pct cpum rss p50 p99 start first scale growth", names, " ")
+	# nsdump through the API, and from Docker's state on disk, against docker at the same
+	# count of real containers, in the same rounds.
+	for (i = 1; i <= 2; i++) {
+		sr = (i == 1) ? "api" : "disk"
+		for (j = 1; j <= ncount[sr]; j++) {
+			cnt = scount[sr, j]
+			for (m = 1; m <= 2; m++) {
+				a = (m == 1) ? "nsdump-list" : "nsdump-D"
+				ref = (m == 1) ? "docker-ps" : "docker-inspect"
+				k = xratio(sr, cnt, a, ref)
+				if (n[k] == 0)
+					continue
+				classify("scale", sprintf("%s%s against %s, %d container%s: %s×",
+					(m == 1) ? "--list" : "--container NAME -D", (sr == "disk") ? " from state on disk" : "",
+					(m == 1) ? "docker ps" : "docker inspect", cnt, cnt == 1 ? "" : "s", fmt(median(k), 2)),
+					median(k), 0, 0.1)
+			}
+		}
+	}
+	# The cost of each container more: nsdump's (API, and state on disk up to the most
+	# synthetic ones) against docker's through the API.
+	for (i = 1; i <= 2; i++) {
+		sr = (i == 1) ? "api" : "state"
+		for (m = 1; m <= 2; m++) {
+			a = (m == 1) ? "nsdump-list" : "nsdump-D"
+			ref = (m == 1) ? "docker-ps" : "docker-inspect"
+			ga = slope(sr, a)
+			gr = slope("api", ref)
+			if (!isnum(ga) || !isnum(gr))
+				continue
+			what = sprintf("%s%s %+.1f ms per 100 containers (%d to %d) against %s %+.1f ms (%d to %d)",
+				(m == 1) ? "--list" : "--container NAME -D", (sr == "state") ? " from state on disk" : "",
+				ga * 100, scount[sr, 1], scount[sr, ncount[sr]], (m == 1) ? "docker ps" : "docker inspect",
+				gr * 100, scount["api", 1], scount["api", ncount["api"]])
+			# A millisecond or two per 100 containers is noise on this machine: level unless
+			# one side grows by 2 ms per 100 more than the other, and by 10 % more.
+			if (ga > gr * 1.1 && (ga - gr) * 100 > 2)
+				BE["growth"] = BE["growth"] (BE["growth"] == "" ? "" : ", ") what
+			else if (gr > ga * 1.1 && (gr - ga) * 100 > 2)
+				AH["growth"] = AH["growth"] (AH["growth"] == "" ? "" : ", ") what
+			else
+				LE["growth"] = LE["growth"] (LE["growth"] == "" ? "" : ", ") what
+		}
+	}
 	print ""
 	print "## Where nsdump is ahead, and where it is not"
 	print ""
 	print "The headline ratios of this run, sorted (capture is level within 0.1 %, the rest within"
 	print "10 %). *case* alone: nsdump entering the namespace against nsenter + tcpdump; *case veth*:"
 	print "nsdump's veth mode against tcpdump on the host end; *vs -U* / *vs imm*: the pipe cases"
-	print "against tcpdump `-U` / `--immediate-mode -U`."
+	print "against tcpdump `-U` / `--immediate-mode -U`. Start-up and resolution: nsdump against"
+	print "what a user types instead (wall time); growth: the time each container more adds, against"
+	print "docker's through the Engine API."
 	print ""
 	printclass("ahead", AH)
 	printclass("level", LE)
 	printclass("behind", BE)
+}
+
+# One row of the scale table: SERIES at COUNT containers.
+# The disk rows ran in the same rounds as the api rows: their docker columns are those.
+function scale_row(sr, cnt,    k, kd, rl, ri, f) {
+	k = "scale|" sr "|" cnt "|"
+	kd = "scale|" ((sr == "disk") ? "api" : sr) "|" cnt "|"
+	rl = xratio(sr, cnt, "nsdump-list", "docker-ps")
+	ri = xratio(sr, cnt, "nsdump-D", "docker-inspect")
+	f = sfails[k "nsdump-list"] + sfails[k "nsdump-D"] + sfails[k "docker-ps"] + sfails[k "docker-inspect"]
+	printf "| %d | %s | %d%s | %s | %s | %s | %s | %s | %s |\n", cnt, seriesdesc[sr],
+		sruns[k "nsdump-list"], f ? " (" f " failed)" : "",
+		mmm(k "nsdump-list", 1), mmm(kd "docker-ps", 1), mmm(rl, 2),
+		mmm(k "nsdump-D", 1), mmm(kd "docker-inspect", 1), mmm(ri, 2)
+}
+
+function scale_section(    i, j, sr, order, no, t, g, lo, hi) {
+	print ""
+	print "## Resolution at scale"
+	print ""
+	print "Milliseconds from launching the command (fork) to its exit, medians with min–max, every"
+	print "command of a row interleaved in the same rounds (*rounds*; a run whose answer was wrong"
+	print "is left out and counted as failed, see the checks); *ratio* is the median of the per-round"
+	print "ratios nsdump/docker (below 1: nsdump is faster). `nsdump --list` lists every running"
+	print "container of every runtime (with its PID, namespace and host peer); `nsdump --container"
+	print "NAME -D` resolves NAME (it always reads the whole list, to see every runtime and to catch"
+	print "ambiguous names), enters the container's namespace, lists its interfaces and exits: the"
+	print "shortest run that resolves. Against `docker ps` and `docker inspect -f '{{.State.Pid}}'"
+	print "NAME`, the step a user takes before `nsenter`. Containers: busybox `sleep`,"
+	print "`--network none`. The synthetic rows are each a process of its own in a network"
+	print "namespace of its own, with Docker's state on disk (a real container's `config.v2.json`"
+	print "and runc `state.json`, copied, IDs, names, PIDs and start times rewritten) under a private"
+	print "`--root`: what nsdump reads is what it reads for real containers when the socket is hidden"
+	print "(compare the rows above them, whose docker columns are the Engine API rows' of the same"
+	print "rounds), but no dockerd knows them, so docker has no column there;"
+	print "1000 real containers would take longer to start and remove than the run's time budget (see"
+	print "bench/README.md)."
+	print ""
+	print "| containers | nsdump reads | rounds | nsdump --list | docker ps | ratio | nsdump --container NAME -D | docker inspect | ratio |"
+	print "|---|---|---|---|---|---|---|---|---|"
+	no = split("api disk state", order, " ")
+	for (i = 1; i <= no; i++) {
+		sr = order[i]
+		for (j = 1; j <= ncount[sr]; j++)
+			scale_row(sr, scount[sr, j])
+	}
+	print ""
+	for (i = 1; i <= no; i++) {
+		sr = order[i]
+		if (ncount[sr] < 2)
+			continue
+		lo = scount[sr, 1]
+		hi = scount[sr, ncount[sr]]
+		g = ""
+		split("nsdump-list docker-ps nsdump-D docker-inspect", t, " ")
+		for (j = 1; j <= 4; j++)
+			if (isnum(grow(sr, t[j])))
+				g = g (g == "" ? "" : ", ") sprintf("%s %+.1f ms (%.3f ms per container)", t[j],
+					grow(sr, t[j]), grow(sr, t[j]) / (hi - lo))
+		printf "- %s, from %d to %d containers: %s\n", seriesdesc[sr], lo, hi, g
+	}
 }
 
 END {
@@ -318,21 +521,28 @@ END {
 		print ""
 		print "Milliseconds from launching the command (fork) to the kernel time stamp of the first"
 		print "packet it captured (*capture starts*), and to that packet reaching a reader through the"
-		print "pipe (*first packet at the reader*), with 10000 packets/s flowing: `nsdump --pid P"
-		print "--mode setns -w -` (and `--mode veth`) against `nsenter -t P -n tcpdump -i eth0 -U -w -`"
-		print "(and with `--immediate-mode`). `--container NAME` against a Docker container, next to"
-		print "`docker inspect` + `nsenter` + `tcpdump`, is not measured yet (see the notes)."
+		print "pipe (*first packet at the reader*), with 10000 packets/s flowing, all interleaved in the"
+		if (("startup", "nsdump-ctr") in tseen) {
+			print "same rounds. The first four take the target by PID; the last three take a real Docker"
+			print "container (busybox, `--network none` plus a veth pair of the benchmark's) by name, the"
+			print "by-hand chain timed as one command from its launch: `docker inspect` (a client start and"
+			print "an API call), then `nsenter` execs `tcpdump`."
+		} else
+			print "same rounds. No Docker container this time (see the settings above)."
 		print ""
-		print "| tool | runs | capture starts ms | first packet at the reader ms |"
-		print "|---|---|---|---|"
+		print "| tool | command | runs | capture starts ms | first packet at the reader ms |"
+		print "|---|---|---|---|---|"
 		for (j = 1; j <= ntools["startup"]; j++) {
 			t = tools["startup", j]
 			k = "startup|" t "|"
-			printf "| %s | %d%s | %s | %s |\n", t, n[k "start"],
+			printf "| %s | %s | %d%s | %s | %s |\n", t, (t in startdesc) ? startdesc[t] : "", n[k "start"],
 				fails["startup", t] ? " (" fails["startup", t] " failed)" : "",
 				mmm(k "start", 1), mmm(k "first", 1)
 		}
 	}
+
+	if (nseries > 0)
+		scale_section()
 
 	print ""
 	print "## The targets of issue 5 (\"No silent loss, low cost\")"
@@ -419,6 +629,11 @@ END {
 		}
 		printf "- %s: runs in which exactly the packets sent were captured: %s\n", c, line
 	}
+	if (nseries > 0)
+		printf "- resolution at scale: runs whose answer listed exactly the containers there were (or resolved and listed the interfaces, or printed a PID): %d of %d\n",
+			nscale - nsfail, nscale
+	for (i = 1; i <= nsfail; i++)
+		print "- FAILED: scale " sfailed[i]
 	if (nodd == 0)
 		print "- no run read back more packets than were sent, and every packet sent was either captured or reported dropped (but for tcpdump in tail64)"
 	for (i = 1; i <= nodd; i++)

@@ -9,7 +9,12 @@
 #   BENCH_TAIL_COUNT=10000  packets per "stop at once" run (sent at BENCH_RATE)
 #   BENCH_SETTLE=1.5        seconds between the last packet sent and the stop
 #   BENCH_CASES="..."       subset of: max64 max1514 rate64 tail64 live-rate64
-#                           live-max64 live-max1514 startup
+#                           live-max64 live-max1514 startup scale
+#   BENCH_DOCKER=1          0: no Docker (startup without --container, no scale case)
+#   BENCH_SCALE_DOCKER="1 100"      real Docker containers for the scale case
+#   BENCH_SCALE_STATE="1 100 1000"  synthetic containers (own netns + Docker's state
+#                           on disk under --root) for the scale case
+#   BENCH_LOCK_WAIT=300     seconds to wait for the runtime lock (a runtime test)
 #   BENCH_DIR=/var/tmp      where the capture files are written (a real disk)
 #   BENCH_OUT=docs/performance.md   the report; "-" prints it only
 #   BENCH_KEEP=1            keep the raw results (path printed at the end)
@@ -25,7 +30,9 @@
 # not the host end's, so the host takes them as PACKET_OTHERHOST and drops them
 # in ip_rcv before routing (nothing is forwarded, whatever ip_forward says, and
 # no ICMP comes back).  IPv6 is off on both ends, so the link carries exactly
-# the packets sent.  Everything made is removed on every exit path.
+# the packets sent.  The Docker cases (bench/docker.sh) add a container whose
+# namespace gets a veth pair of its own, with the same arrangement.  Everything
+# made is removed on every exit path.
 set -u
 
 BENCH_SRC=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +47,10 @@ RATE=${BENCH_RATE:-10000}
 RATE_COUNT=${BENCH_RATE_COUNT:-30000}
 TAIL_COUNT=${BENCH_TAIL_COUNT:-10000}
 SETTLE=${BENCH_SETTLE:-1.5}
-CASES=${BENCH_CASES:-max64 max1514 rate64 tail64 live-rate64 live-max64 live-max1514 startup}
+CASES=${BENCH_CASES:-max64 max1514 rate64 tail64 live-rate64 live-max64 live-max1514 startup scale}
+DOCKER=${BENCH_DOCKER:-1}
+SCALE_DOCKER=${BENCH_SCALE_DOCKER:-1 100}
+SCALE_STATE=${BENCH_SCALE_STATE:-1 100 1000}
 WORK_PARENT=${BENCH_DIR:-/var/tmp}
 OUT_MD=${BENCH_OUT:-$ROOT/docs/performance.md}
 KEEP=${BENCH_KEEP:-0}
@@ -63,11 +73,27 @@ done
 case "$SETTLE" in
 '' | *[!0-9.]*) die "BENCH_SETTLE must be a number of seconds, not '$SETTLE'" ;;
 esac
+case "$DOCKER" in
+0 | 1) ;;
+*) die "BENCH_DOCKER must be 0 or 1, not '$DOCKER'" ;;
+esac
 for c in $CASES; do
 	case "$c" in
-	max64 | max1514 | rate64 | tail64 | live-rate64 | live-max64 | live-max1514 | startup) ;;
+	max64 | max1514 | rate64 | tail64 | live-rate64 | live-max64 | live-max1514 | startup | scale) ;;
 	*) die "unknown case '$c' in BENCH_CASES" ;;
 	esac
+done
+# Counts of containers: each a positive integer, ascending (containers are only added).
+for v in SCALE_DOCKER SCALE_STATE; do
+	prev=0
+	for c in ${!v}; do
+		case "$c" in
+		'' | *[!0-9]*) die "BENCH_$v: '$c' is not a number of containers" ;;
+		esac
+		[ "$c" -gt "$prev" ] || die "BENCH_$v must list positive counts in ascending order, not '${!v}'"
+		prev=$c
+	done
+	[ "$prev" -gt 0 ] || die "BENCH_$v lists no count"
 done
 
 # ---- prerequisites --------------------------------------------------------
@@ -100,6 +126,19 @@ SINK=$NET.3
 PIDS=()
 T=""
 TARGET_PID=""
+SKIPPED=() # parts not measured, and why (for the report)
+# The start-up case's Docker container: its namespace gets eth0 (198.19.Y.1/24, its own
+# sink), the other end on the host as ndbc<suffix>.
+CTR_NAME=""
+CTR_PID=""
+CTR_BG=""
+CTR_HOSTIF=ndbc$SUF
+CNET=198.19.$(((${NET##*.} + 1) % 250 + 2))
+CTR_SINK=$CNET.3
+# shellcheck source-path=SCRIPTDIR source=docker.sh
+. "$BENCH_SRC/docker.sh"
+# shellcheck source-path=SCRIPTDIR source=scale.sh
+. "$BENCH_SRC/scale.sh"
 
 is_ours() {
 	local ppid
@@ -131,8 +170,11 @@ cleanup() {
 		if is_ours "$pid" && ! exited "$pid"; then kill -KILL "$pid" 2>/dev/null; fi
 		wait "$pid" 2>/dev/null
 	done
+	sc_kill_all
+	dk_end
 	ip netns del "$NS" 2>/dev/null
 	ip link del "$HOSTIF" 2>/dev/null
+	ip link del "$CTR_HOSTIF" 2>/dev/null
 	if [ -n "$T" ]; then
 		if [ "$KEEP" = 1 ] || [ -n "$(ls -A "$T/anomalies" 2>/dev/null)" ]; then
 			rm -rf "${T:?}/out" "${T:?}/bin"
@@ -283,6 +325,7 @@ fi
 # tool_cmd TOOL OUT: the command line of a capturer, in CMD.
 tool_cmd() {
 	local out=$2 nd=("$NSDUMP" --pid "$TARGET_PID") td=(tcpdump "${TCPDUMP_ARGS[@]}")
+	# shellcheck disable=SC2016 # docker-tcpdump-U: expanded by sh -c, and docker's template
 	case "$1" in
 	nsdump) CMD=("${nd[@]}" "${NSDUMP_SETNS[@]}" "${NSDUMP_ARGS[@]}" -w "$out") ;;
 	nsdump-veth) CMD=("${nd[@]}" --mode veth "${NSDUMP_ARGS[@]}" -w "$out") ;;
@@ -291,6 +334,13 @@ tool_cmd() {
 	host-tcpdump) CMD=("${td[@]}" -i "$HOSTIF" -w "$out") ;;
 	tcpdump-U) CMD=(nsenter -t "$TARGET_PID" -n "${td[@]}" -i eth0 -U -w "$out") ;;
 	tcpdump-imm) CMD=(nsenter -t "$TARGET_PID" -n "${td[@]}" -i eth0 --immediate-mode -U -w "$out") ;;
+	# The Docker container of the start-up case, by name, as a user would type it: nsdump's
+	# default mode (veth here), setns mode, and the by-hand chain, timed as one command
+	# from its launch (sh, then docker inspect, then nsenter execs tcpdump).
+	nsdump-ctr) CMD=("$NSDUMP" --container "$CTR_NAME" "${NSDUMP_ARGS[@]}" -w "$out") ;;
+	nsdump-ctr-setns) CMD=("$NSDUMP" --container "$CTR_NAME" --mode setns "${NSDUMP_ARGS[@]}" -w "$out") ;;
+	docker-tcpdump-U) CMD=(sh -c 'p=$(docker inspect -f "{{.State.Pid}}" "$1") && shift && exec nsenter -t "$p" -n "$@"'
+		sh "$CTR_NAME" "${td[@]}" -i eth0 -U -w "$out") ;;
 	*) die "unknown tool $1" ;;
 	esac
 }
@@ -429,12 +479,79 @@ run_case() {
 
 # ---- start-up -----------------------------------------------------------------
 
+# dk_release_if_last CASE: Docker is let go (containers, image, a dockerd started here, the
+# lock) once CASE is the last case of this run that needs it.
+dk_release_if_last() {
+	local c last=""
+	for c in $CASES; do
+		case "$c" in
+		startup) [ "$DOCKER" = 1 ] && last=startup ;;
+		scale) last=scale ;;
+		esac
+	done
+	[ "$last" = "$1" ] && dk_end
+	return 0
+}
+
+# A Docker container (busybox sleep, --network none) whose namespace gets eth0 from a
+# veth pair of ours, set up as the target namespace is (IPv6 off, a sink owned by nobody),
+# with its own 10000 pkt/s of background traffic from a udpsend inside.
+startup_container() {
+	local i bg
+	dk_begin || { echo "bench: startup: no --container rows: $DK_WHY" >&2; SKIPPED+=("startup with --container: $DK_WHY"); return 1; }
+	CTR_NAME=$DK_PREFIX-web
+	dk_run "$CTR_NAME" /bin/sleep 100000 || return 1
+	CTR_PID=$(docker inspect -f '{{.State.Pid}}' "$CTR_NAME") || return 1
+	nsenter -t "$CTR_PID" -n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null || return 1
+	ip link add "$CTR_HOSTIF" type veth peer name eth0 netns "$CTR_PID" || return 1
+	sysctl -qw "net.ipv6.conf.$CTR_HOSTIF.disable_ipv6=1" >/dev/null || return 1
+	nsenter -t "$CTR_PID" -n ip addr add "$CNET.1/24" dev eth0 || return 1
+	nsenter -t "$CTR_PID" -n ip neigh replace "$CTR_SINK" lladdr "$SINK_MAC" dev eth0 nud permanent || return 1
+	ip link set "$CTR_HOSTIF" up || return 1
+	nsenter -t "$CTR_PID" -n ip link set eth0 up || return 1
+	nsenter -t "$CTR_PID" -n "$UDPSEND" -f -r 10000 -s 22 "$CTR_SINK" >"$T/bg-ctr.out" 2>&1 &
+	bg=$!
+	track "$bg"
+	CTR_BG=$bg
+	for i in $(seq 1 50); do
+		[ "$(cat "/sys/class/net/$CTR_HOSTIF/statistics/rx_packets")" -gt 0 ] && return 0
+		sleep 0.02
+	done
+	echo "bench: startup: no traffic from the container's eth0" >&2
+	return 1
+}
+
+startup_container_end() {
+	if [ -n "$CTR_BG" ]; then
+		kill -INT "$CTR_BG" 2>/dev/null
+		wait_exit "$CTR_BG" 5
+		CTR_BG=""
+	fi
+	dk_rm_all
+	ip link del "$CTR_HOSTIF" 2>/dev/null
+	dk_release_if_last startup
+}
+
 # Time from launching a capturer to (a) the kernel stamp of the first packet it captured
 # (its socket is live) and (b) that packet reaching a reader through the pipe, with steady
 # background traffic at 10000 packets/s (one every 0.1 ms).
 run_startup() {
 	local r i n tool tag fifo rpid cpid bg launch ts arr
 	local tools=("${LIVE_TOOLS[@]}")
+	if [ "$DOCKER" = 0 ]; then
+		SKIPPED+=("startup with --container: BENCH_DOCKER=0")
+	else
+		if startup_container; then
+			tools+=(nsdump-ctr nsdump-ctr-setns docker-tcpdump-U)
+		else
+			# (dk_begin's failures are noted by startup_container itself)
+			if [ "$DK_STATE" = ready ]; then
+				SKIPPED+=("startup with --container: the container could not be set up")
+			fi
+			startup_container_end
+		fi
+	fi
 	n=${#tools[@]}
 	echo "case startup: launch to first packet, background traffic 10000 pkt/s"
 	ip netns exec "$NS" "$UDPSEND" -f -r 10000 -s 22 "$SINK" >"$T/bg.out" 2>&1 &
@@ -480,6 +597,7 @@ run_startup() {
 	done
 	kill -INT "$bg" 2>/dev/null
 	wait_exit "$bg" 5
+	[ "$DOCKER" = 1 ] && startup_container_end
 }
 
 # ---- report -------------------------------------------------------------------
@@ -501,6 +619,11 @@ settings() {
 	echo "- rounds: $ROUNDS per tool and case, interleaved; flat-out runs: $COUNT packets;"
 	echo "  paced runs: $RATE_COUNT packets at $RATE pkt/s; stop-at-once runs: $TAIL_COUNT packets at $RATE pkt/s;"
 	echo "  settle before the stop signal: ${SETTLE} s; cases: $CASES"
+	case " $CASES " in
+	*" scale "*) echo "- scale: real Docker containers: $SCALE_DOCKER; synthetic ones: $SCALE_STATE" ;;
+	esac
+	if [ -n "$DK_DESC" ]; then echo "- $DK_DESC"; fi
+	for s in "${SKIPPED[@]}"; do echo "- NOT MEASURED: $s"; done
 }
 
 # ---- main ---------------------------------------------------------------------
@@ -521,6 +644,7 @@ for c in $CASES; do
 	live-max64) run_case live-max64 live 22 "$COUNT" 0 "$SETTLE" "${LIVE_TOOLS[@]}" ;;
 	live-max1514) run_case live-max1514 live 1472 "$COUNT" 0 "$SETTLE" "${LIVE_TOOLS[@]}" ;;
 	startup) run_startup ;;
+	scale) run_scale ;;
 	esac
 done
 
