@@ -16,6 +16,7 @@
 #include "nsdump/err.h"
 #include "nsdump/filter.h"
 #include "nsdump/loop.h"
+#include "nsdump/mergefile.h"
 #include "nsdump/netlink.h"
 #include "nsdump/output.h"
 #include "nsdump/privs.h"
@@ -484,6 +485,74 @@ static int run_capture(struct run *r, struct nd_err *err)
 	return rc;
 }
 
+/* --merge: reads files, captures nothing, so it uses no privilege at all. An elevated
+ * process (setuid, file capabilities) drops everything before opening a single input; root
+ * opens them with its usual rights and drops everything before reading a byte. The hostile
+ * inputs are parsed under the seccomp allow-list. Returns the exit status. */
+static int run_merge(struct run *r, struct nd_err *err)
+{
+	struct nd_mergefile m = { .sigfd = -1 };
+	enum nd_format fmt = r->opts.format_pcap ? ND_FORMAT_PCAP : ND_FORMAT_PCAPNG;
+	char userappl[128];
+	bool corrupt = false;
+	int rc = -1;
+
+	snprintf(userappl, sizeof(userappl), "nsdump %s (merge)", ND_VERSION);
+	m.pcap = r->opts.format_pcap;
+	m.count = r->opts.count;
+	m.packet_buffered = r->opts.packet_buffered;
+	m.userappl = userappl;
+	if (nd_out_check_stdout(r->opts.output, err) < 0)
+		goto out;
+	r->sigfd = nd_loop_block_signals(err);
+	m.sigfd = r->sigfd;
+	if (r->sigfd < 0 || (nd_privs_elevated(&r->privs) && nd_privs_drop(&r->privs, err) < 0) ||
+	    nd_privs_invoker_begin(&r->privs, err) < 0)
+		goto out;
+	rc = nd_mergefile_open(&m, r->opts.inputs, r->opts.ninputs, err);
+	if (rc == 0)
+		rc = nd_out_open(&r->out, r->opts.output, ND_PCAPREAD_BLOCK_MAX + OUT_BUFFER_SIZE,
+				 nd_writer_reclen(fmt), err);
+	if (nd_privs_invoker_end(&r->privs, err) < 0 || rc < 0 ||
+	    (r->opts.gzip && nd_out_compress(&r->out, err) < 0) ||
+	    (!r->privs.dropped && nd_privs_drop(&r->privs, err) < 0) ||
+	    nd_sandbox_enter(false, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	rc = nd_mergefile_run(&m, &r->out, err);
+	if (rc < 0) {
+		nd_out_abort(&r->out);
+	} else if (nd_out_close(&r->out, err) < 0) {
+		if (err->errnum != EPIPE)
+			rc = -1;
+		m.reader_gone = true;
+	}
+	for (unsigned int i = 0; i < m.nin; i++) {
+		if (m.in[i].corrupt)
+			fprintf(stderr, "nsdump: %s\n", m.in[i].problem);
+		else if (m.in[i].truncated && !r->opts.quiet)
+			fprintf(stderr, "nsdump: warning: %s\n", m.in[i].problem);
+		corrupt |= m.in[i].corrupt;
+	}
+	if (rc == 0 && !r->opts.quiet) {
+		if (m.signo > 0)
+			fprintf(stderr, "nsdump: stopping: %s\n", strsignal(m.signo));
+		if (m.reader_gone)
+			fprintf(stderr, "nsdump: stopping: the reader closed the pipe\n");
+		if (m.skipped > 0 && r->opts.verbose > 0)
+			fprintf(stderr, "nsdump: %llu blocks of other kinds left out\n", m.skipped);
+		fprintf(stderr, "%llu packet%s merged from %u input%s, %zu interface%s\n", m.written,
+			m.written == 1 ? "" : "s", m.nin, m.nin == 1 ? "" : "s", m.noifs,
+			m.noifs == 1 ? "" : "s");
+	}
+out:
+	nd_mergefile_close(&m);
+	if (rc < 0)
+		return die(err);
+	return corrupt ? ND_EXIT_FAIL : ND_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct run r = { .sigfd = -1 };
@@ -501,6 +570,14 @@ int main(int argc, char **argv)
 		return die(&err);
 	if (nd_cli_parse(argc, argv, &r.opts, &err) < 0)
 		return die(&err);
+	if (r.opts.merge) {
+		rc = run_merge(&r, &err);
+		if (r.out.buf != NULL)
+			nd_out_abort(&r.out);
+		if (r.sigfd >= 0)
+			(void)close(r.sigfd);
+		return rc;
+	}
 	if (r.opts.list) {
 		rc = run_list(&r, &err) < 0 ? die(&err) : ND_EXIT_OK;
 		nd_cli_free(&r.opts);
