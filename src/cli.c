@@ -25,6 +25,7 @@ enum {
 	OPT_LIST,
 	OPT_JSON,
 	OPT_MERGE,
+	OPT_WAIT_STDIN,
 };
 
 static const struct option long_options[] = {
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "merge", no_argument, NULL, OPT_MERGE },
+	{ "wait-stdin", no_argument, NULL, OPT_WAIT_STDIN },
 	{ "interface", required_argument, NULL, 'i' },
 	{ "write", required_argument, NULL, 'w' },
 	{ "count", required_argument, NULL, 'c' },
@@ -137,6 +139,9 @@ void nd_cli_usage(FILE *out)
 	      "      --compress gzip       compress each file as it is written (names get .gz;\n"
 	      "                            -C counts the bytes before compression)\n"
 	      "  -U, --packet-buffered     write each packet out as soon as it is captured\n"
+	      "      --wait-stdin          capture at once, but write nothing until standard\n"
+	      "                            input gives a byte or ends (kubectl debug -i: the\n"
+	      "                            stream is attached only after the process started)\n"
 	      "  -q, --quiet               print nothing but errors on standard error\n"
 	      "  -v, --verbose             say what is being captured, and how\n"
 	      "      --version             print the version and exit\n"
@@ -287,7 +292,7 @@ static int merge_opts(int argc, char **argv, struct nd_opts *o, struct nd_err *e
 	    o->json || o->filter_file || o->buffer_kib || !o->promisc ||
 	    o->direction != ND_DIR_INOUT || o->immediate || o->duration > 0 ||
 	    o->mode != ND_MODE_AUTO || o->list_ifaces || o->rotate_seconds || o->rotate_bytes ||
-	    o->rotate_files || o->snaplen != ND_SNAPLEN_MAX)
+	    o->rotate_files || o->snaplen != ND_SNAPLEN_MAX || o->wait_stdin)
 		return nd_err_set(err, ND_EXIT_USAGE, 0,
 				  "--merge reads capture files: it takes no target, filter or "
 				  "capture option (only -w, -c, --format, --compress, -U, -q, -v)");
@@ -370,6 +375,9 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			break;
 		case OPT_MERGE:
 			opts->merge = true;
+			break;
+		case OPT_WAIT_STDIN:
+			opts->wait_stdin = true;
 			break;
 		case 'i':
 			if (optarg[0] == '\0' || strlen(optarg) >= 16)

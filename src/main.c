@@ -4,6 +4,7 @@
  * the only place that prints errors and exits. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,6 +486,28 @@ static int run_capture(struct run *r, struct nd_err *err)
 	return rc;
 }
 
+/* --wait-stdin. kubectl debug -i attaches to the container's output only once it runs, and
+ * the runtime does not replay what was written before (it went to the container's log):
+ * the file header would be lost. The captures are open already, so the kernel keeps the
+ * packets meanwhile; the output starts when kubectl's attached stdin delivers a byte or its
+ * end. A stop signal ends the wait too (and then the capture, which sees it pending). */
+static int wait_stdin(const struct run *r, struct nd_err *err)
+{
+	struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+			       { .fd = r->sigfd, .events = POLLIN } };
+	char c;
+	int rc;
+
+	do {
+		rc = poll(p, 2, -1);
+	} while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot wait for standard input");
+	if ((p[0].revents & (POLLIN | POLLHUP)) && read(STDIN_FILENO, &c, 1) < 0 && errno != EINTR)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot read standard input");
+	return 0;
+}
+
 /* --merge: reads files, captures nothing, so it uses no privilege at all. An elevated
  * process (setuid, file capabilities) drops everything before opening a single input; root
  * opens them with its usual rights and drops everything before reading a byte. The hostile
@@ -599,6 +622,8 @@ int main(int argc, char **argv)
 		rc = die(&err);
 	else if (r.listed)
 		rc = fflush(stdout) == 0 ? ND_EXIT_OK : ND_EXIT_FAIL;
+	else if (r.opts.wait_stdin && wait_stdin(&r, &err) < 0)
+		rc = die(&err);
 	else if (open_output(&r, &err) < 0) {
 		/* A reader that leaves before the header is written ends the capture in order. */
 		if (err.errnum == EPIPE) {
