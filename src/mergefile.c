@@ -164,6 +164,17 @@ static int pcap_start(struct nd_mergefile *m, struct nd_err *err)
 	return nd_out_header(m->out, hdr, sizeof(hdr), err);
 }
 
+/* Writes one option (code, length, value, zero padding) at p; returns its length. */
+static size_t put_opt(unsigned char *p, uint16_t code, const void *v, size_t len)
+{
+	uint16_t hdr[2] = { code, (uint16_t)len };
+
+	memcpy(p, hdr, sizeof(hdr));
+	memset(p + 4, 0, pad4(len));
+	memcpy(p + 4, v, len);
+	return 4 + pad4(len);
+}
+
 /* A new interface of input in: numbered in the output, and described there at once. */
 static int add_if(struct nd_mergefile *m, struct nd_mergefile_in *in, const struct nd_prec *rec,
 		  struct nd_err *err)
@@ -201,22 +212,9 @@ static int add_if(struct nd_mergefile *m, struct nd_mergefile_in *in, const stru
 	memcpy(fixed + 4, &f->snaplen, 4);
 	if (in->rd.fmt == ND_PCAPREAD_PCAP) {
 		/* pcap has no interface names: the file's name stands in for one. */
-		uint16_t code = OPT_IF_NAME, len = (uint16_t)strnlen(in->ifname, 255);
-
-		memcpy(extra, &code, 2);
-		memcpy(extra + 2, &len, 2);
-		memset(extra + 4, 0, pad4(len));
-		memcpy(extra + 4, in->ifname, len);
-		elen = 4 + pad4(len);
-		if (f->tsresol != 6) {
-			code = OPT_IF_TSRESOL;
-			len = 1;
-			memcpy(extra + elen, &code, 2);
-			memcpy(extra + elen + 2, &len, 2);
-			memset(extra + elen + 4, 0, 4);
-			extra[elen + 4] = f->tsresol;
-			elen += 8;
-		}
+		elen = put_opt(extra, OPT_IF_NAME, in->ifname, strnlen(in->ifname, 255));
+		if (f->tsresol != 6)
+			elen += put_opt(extra + elen, OPT_IF_TSRESOL, &f->tsresol, 1);
 	}
 	n = build_block(m, ND_PCAPNG_IDB, fixed, sizeof(fixed), rec->opts, rec->optlen, extra, elen);
 	return nd_out_block(m->out, m->scratch, n, err);
