@@ -132,6 +132,12 @@ check_count_all "--format pcap: all 106" "$T/out.pcap" 106
 check_grep "--format pcap: a pcap file" <(capinfos -t "$T/out.pcap" 2>&1) 'File type:.*pcap'
 check_eq "--format pcap: time order" True "$(strict_order "$T/out.pcap")"
 
+# gzip output.
+nd_run gz --merge "$C1" "$C2" --compress gzip -w "$T/out.pcapng.gz"
+check_eq "--compress gzip: exit 0" 0 "$ND_RC" "$(nd_excerpt "$T/gz.err")"
+check_eq "--compress gzip: a gzip file (magic 1f 8b)" "1f8b" "$(od -An -tx1 -N2 "$T/out.pcapng.gz" | tr -d ' ')"
+check_count_all "--compress gzip: all 81" "$T/out.pcapng.gz" 81
+
 # Standard input.
 timeout -s KILL 10 "$NSDUMP" --merge - "$C2" -w "$T/stdin.pcapng" <"$C3" 2>"$T/stdin.err"
 check_eq "standard input: exit 0" 0 "$?" "$(nd_excerpt "$T/stdin.err")"
