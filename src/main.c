@@ -532,7 +532,7 @@ static int run_merge(struct run *r, struct nd_err *err)
 	if (r->sigfd < 0 || (nd_privs_elevated(&r->privs) && nd_privs_drop(&r->privs, err) < 0) ||
 	    nd_privs_invoker_begin(&r->privs, err) < 0)
 		goto out;
-	rc = nd_mergefile_open(&m, r->opts.inputs, r->opts.ninputs, err);
+	rc = nd_mergefile_open(&m, r->opts.inputs, r->opts.ninputs, r->opts.output, err);
 	if (rc == 0)
 		rc = nd_out_open(&r->out, r->opts.output, ND_PCAPREAD_BLOCK_MAX + OUT_BUFFER_SIZE,
 				 nd_writer_reclen(fmt), err);

@@ -28,9 +28,10 @@ static size_t pad4(size_t n)
 }
 
 int nd_mergefile_open(struct nd_mergefile *m, char *const *paths, unsigned int n,
-		      struct nd_err *err)
+		      const char *output, struct nd_err *err)
 {
-	bool stdin_used = false;
+	bool stdin_used = false, have_out = false;
+	struct stat ost;
 
 	if (n == 0)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "--merge needs at least one input file");
@@ -44,6 +45,8 @@ int nd_mergefile_open(struct nd_mergefile *m, char *const *paths, unsigned int n
 	for (unsigned int i = 0; i < n; i++)
 		m->in[i].fd = -1;
 	m->nin = n;
+	if (output != NULL && strcmp(output, "-") != 0 && stat(output, &ost) == 0)
+		have_out = true;
 	for (unsigned int i = 0; i < n; i++) {
 		struct nd_mergefile_in *in = &m->in[i];
 		const char *base;
@@ -82,6 +85,11 @@ int nd_mergefile_open(struct nd_mergefile *m, char *const *paths, unsigned int n
 			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot examine %s", in->name);
 		if (S_ISDIR(st.st_mode))
 			return nd_err_set(err, ND_EXIT_USAGE, 0, "input %s is a directory", in->name);
+		if (have_out && S_ISREG(st.st_mode) && st.st_dev == ost.st_dev &&
+		    st.st_ino == ost.st_ino)
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "input %s is also the output: writing would destroy it "
+					  "(choose another -w)", in->name);
 		in->cap = READ_CHUNK;
 		in->buf = malloc(in->cap);
 		if (in->buf == NULL)

@@ -68,9 +68,10 @@ struct nd_mergefile {
 
 /* Opens every input ("-": standard input, at most once), in order, with the caller's
  * current rights: a FIFO blocks here until its writer opens it. ND_EXIT_USAGE for a missing
- * file or a terminal, ND_EXIT_PERM when access is denied. */
+ * file, a terminal, or an input that is the output file (NULL or "-": standard output),
+ * which opening the output would truncate; ND_EXIT_PERM when access is denied. */
 int nd_mergefile_open(struct nd_mergefile *m, char *const *paths, unsigned int n,
-		      struct nd_err *err);
+		      const char *output, struct nd_err *err);
 
 /* Merges everything into out until every input has ended, -c is reached, a signal arrives
  * on m->sigfd, or the reader of out leaves (m->reader_gone). Inputs that are corrupt or cut

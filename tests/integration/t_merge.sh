@@ -184,6 +184,11 @@ check_grep "not a capture: says so, at offset 0" "$T/text.err" "^nsdump: $T/text
 nd_run missing --merge "$T/nonexistent" -w "$T/x.pcapng"
 check_eq "missing input: exit 2" 2 "$ND_RC"
 check_one_error_line "missing input: one line" "$T/missing.err"
+cp "$C2" "$T/same.pcapng"
+nd_run same --merge "$C1" "$T/same.pcapng" -w "$T/same.pcapng"
+check_eq "an input as the output: exit 2" 2 "$ND_RC"
+check_grep "an input as the output: refused, and the file left whole" "$T/same.err" 'is also the output'
+check_eq "an input as the output: still 35 packets" 35 "$(count_capinfos "$T/same.pcapng")"
 nd_run mixed --merge "$C1" --pid "$P1" -w "$T/x.pcapng"
 check_eq "--merge with a target: exit 2" 2 "$ND_RC"
 
