@@ -9,6 +9,7 @@
 #                                               test names a network namespace after each
 #                                               pod) and without --root /host
 #   delete pod [-n NS] --wait=false NAME...     forgets the pods and ends their nsdump
+# STUB_FAIL_NODE=NODE: `debug node/NODE` fails as RBAC would refuse it.
 # Anything else fails, so a call the plugin should not make shows up as a failure.
 set -u
 : "${STUB_DIR:?}" "${STUB_NSDUMP:?}"
@@ -44,6 +45,10 @@ get_pods() {
 debug_node() {
 	local node=${1#node/} ns=default name suffix args=()
 	shift
+	if [ "$node" = "${STUB_FAIL_NODE:-}" ]; then
+		echo "Error from server (Forbidden): nodes \"$node\" is forbidden" >&2
+		exit 1
+	fi
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		case "$1" in
 		-n) ns=$2; shift 2 ;;

@@ -124,6 +124,25 @@ check_eq "plugin, one pod: one debug pod on its node" "node/node-b" \
 check_eq "plugin, one pod: its 4 packets on standard output" "$(want "4 $POD3/eth0")" "$(per_if "$T/one.pcapng")"
 check_eq "plugin, one pod: its debug pod deleted" 1 "$(wc -l <"$STUB_DIR/deleted")"
 
+# ---- one node refused: the other is still captured --------------------------------------
+: >"$STUB_DIR/created"
+: >"$STUB_DIR/deleted"
+rm -f "$STUB_DIR"/node-debugger-*.err
+STUB_FAIL_NODE=node-b "$PLUGIN" -n shop -l app=web --image x -w "$T/half.pcapng" -- -v udp \
+	>/dev/null 2>"$T/half.err" &
+PLUGIN_PID=$!
+nd_track_pid "$PLUGIN_PID"
+wait_listening 2 || nd_finish
+nd_send "$POD1" 3 "$S1" && nd_send "$POD3" 3 "$S3"
+sleep 0.3
+kill -TERM "$PLUGIN_PID"
+nd_wait_exit "$PLUGIN_PID" 15
+check_eq "one node refused: exit 1" 1 "$ND_RC" "$(nd_excerpt "$T/half.err")"
+check_grep "one node refused: kubectl's message, with the node" "$T/half.err" \
+	'^kubectl-nsdump: node node-b: kubectl debug exited with 1: Error from server \(Forbidden\): nodes "node-b" is forbidden'
+check_eq "one node refused: the other node's pod still captured" "$(want "3 $POD1/eth0")" "$(per_if "$T/half.pcapng")"
+check_eq "one node refused: the debug pod made is deleted" 1 "$(wc -l <"$STUB_DIR/deleted")"
+
 # ---- refusals ----------------------------------------------------------------------------
 : >"$STUB_DIR/calls.log"
 rc_of() { # runs the plugin bounded, stdout to a file; prints the status
