@@ -12,6 +12,8 @@ pkgs=(
 	libclang-rt-dev
 	# tests: capture readers, namespaces, users, ttys
 	tcpdump tshark wireshark-common iproute2 procps util-linux bsdutils passwd libcap2-bin
+	# t_kubectl.sh: the stand-in kubectl reads its recorded pod list with jq
+	jq
 	# tests against real runtimes (docker.io brings containerd and runc); images are built
 	# offline from busybox-static; curl polls the daemons' sockets
 	docker.io containerd runc podman uidmap busybox-static curl

@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 rc=0
 indent() { while IFS= read -r line; do printf '#   %s\n' "$line"; done <<<"$1"; }
-mapfile -t scripts < <(git ls-files -co --exclude-standard '*.sh' .ci/run | sort -u)
+mapfile -t scripts < <(git ls-files -co --exclude-standard '*.sh' .ci/run packaging/kubectl/kubectl-nsdump | sort -u)
 if out=$(shellcheck -x --source-path=SCRIPTDIR "${scripts[@]}" 2>&1); then
 	echo "ok - shellcheck (${#scripts[@]} scripts)"
 else

@@ -24,6 +24,8 @@ enum {
 	OPT_ROOT,
 	OPT_LIST,
 	OPT_JSON,
+	OPT_MERGE,
+	OPT_WAIT_STDIN,
 };
 
 static const struct option long_options[] = {
@@ -36,6 +38,8 @@ static const struct option long_options[] = {
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "merge", no_argument, NULL, OPT_MERGE },
+	{ "wait-stdin", no_argument, NULL, OPT_WAIT_STDIN },
 	{ "interface", required_argument, NULL, 'i' },
 	{ "write", required_argument, NULL, 'w' },
 	{ "count", required_argument, NULL, 'c' },
@@ -63,6 +67,7 @@ void nd_cli_usage(FILE *out)
 	fputs("Usage: nsdump TARGET [-i IFACE] [-w FILE|-] [options] [FILTER...]\n"
 	      "       nsdump TARGET -D\n"
 	      "       nsdump --list [--json] [--runtime RT] [--root DIR]\n"
+	      "       nsdump --merge FILE... [-w FILE|-] [-c COUNT] [--format FORMAT]\n"
 	      "Capture the traffic of a container, pod, process or named network namespace from\n"
 	      "the host, without running anything inside it. Output is pcapng or pcap, to FILE\n"
 	      "or standard output.\n"
@@ -87,6 +92,11 @@ void nd_cli_usage(FILE *out)
 	      "                            node/...): find sockets and state under it (root only)\n"
 	      "  DOCKER_HOST=unix:///PATH  Docker's socket (ignored when nsdump runs setuid or\n"
 	      "                            with file capabilities)\n"
+	      "\n"
+	      "Merging (no privileges used):\n"
+	      "      --merge FILE...       merge pcapng and pcap files or streams ('-': standard\n"
+	      "                            input; FIFOs merged as data arrives) into one pcapng\n"
+	      "                            in time order, each interface kept with its name\n"
 	      "\n"
 	      "Capture:\n"
 	      "  -i, --interface IFACE     interface inside the target (default: eth0, else the\n"
@@ -129,6 +139,9 @@ void nd_cli_usage(FILE *out)
 	      "      --compress gzip       compress each file as it is written (names get .gz;\n"
 	      "                            -C counts the bytes before compression)\n"
 	      "  -U, --packet-buffered     write each packet out as soon as it is captured\n"
+	      "      --wait-stdin          capture at once, but write nothing until standard\n"
+	      "                            input gives a byte or ends (kubectl debug -i: the\n"
+	      "                            stream is attached only after the process started)\n"
 	      "  -q, --quiet               print nothing but errors on standard error\n"
 	      "  -v, --verbose             say what is being captured, and how\n"
 	      "      --version             print the version and exit\n"
@@ -271,6 +284,32 @@ static int bad_value(struct nd_err *err, const char *opt, const char *val, const
 			  opt, want);
 }
 
+/* --merge reads files: the remaining arguments are its inputs, and the capture's options
+ * have nothing to act on. */
+static int merge_opts(int argc, char **argv, struct nd_opts *o, struct nd_err *err)
+{
+	if (o->ntargets || o->nifaces || o->pod_ns || o->runtimes || o->root || o->list ||
+	    o->json || o->filter_file || o->buffer_kib || !o->promisc ||
+	    o->direction != ND_DIR_INOUT || o->immediate || o->duration > 0 ||
+	    o->mode != ND_MODE_AUTO || o->list_ifaces || o->rotate_seconds || o->rotate_bytes ||
+	    o->rotate_files || o->snaplen != ND_SNAPLEN_MAX || o->wait_stdin)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "--merge reads capture files: it takes no target, filter or "
+				  "capture option (only -w, -c, --format, --compress, -U, -q, -v)");
+	if (o->quiet && o->verbose > 0)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "-q and -v cannot be used together");
+	if (o->gzip && (o->output == NULL || strcmp(o->output, "-") == 0))
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "--compress gzip writes files: give a file name with -w");
+	if (optind >= argc)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "--merge needs input files (pcapng or pcap; '-' for standard "
+				  "input)");
+	o->inputs = argv + optind;
+	o->ninputs = (unsigned int)(argc - optind);
+	return 0;
+}
+
 int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err)
 {
 	unsigned long v;
@@ -333,6 +372,12 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			break;
 		case OPT_JSON:
 			opts->json = true;
+			break;
+		case OPT_MERGE:
+			opts->merge = true;
+			break;
+		case OPT_WAIT_STDIN:
+			opts->wait_stdin = true;
 			break;
 		case 'i':
 			if (optarg[0] == '\0' || strlen(optarg) >= 16)
@@ -456,6 +501,8 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 	}
 	if (opts->help || opts->version)
 		return 0;
+	if (opts->merge)
+		return merge_opts(argc, argv, opts, err);
 	if (opts->json && !opts->list)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "--json goes with --list");
 	if (opts->pod_ns != NULL && !has_kind(opts, ND_TARGET_POD, ND_TARGET_POD))

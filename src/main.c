@@ -4,6 +4,7 @@
  * the only place that prints errors and exits. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "nsdump/err.h"
 #include "nsdump/filter.h"
 #include "nsdump/loop.h"
+#include "nsdump/mergefile.h"
 #include "nsdump/netlink.h"
 #include "nsdump/output.h"
 #include "nsdump/privs.h"
@@ -484,6 +486,96 @@ static int run_capture(struct run *r, struct nd_err *err)
 	return rc;
 }
 
+/* --wait-stdin. kubectl debug -i attaches to the container's output only once it runs, and
+ * the runtime does not replay what was written before (it went to the container's log):
+ * the file header would be lost. The captures are open already, so the kernel keeps the
+ * packets meanwhile; the output starts when kubectl's attached stdin delivers a byte or its
+ * end. A stop signal ends the wait too (and then the capture, which sees it pending). */
+static int wait_stdin(const struct run *r, struct nd_err *err)
+{
+	struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+			       { .fd = r->sigfd, .events = POLLIN } };
+	char c;
+	int rc;
+
+	do {
+		rc = poll(p, 2, -1);
+	} while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot wait for standard input");
+	if ((p[0].revents & (POLLIN | POLLHUP)) && read(STDIN_FILENO, &c, 1) < 0 && errno != EINTR)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot read standard input");
+	return 0;
+}
+
+/* --merge: reads files, captures nothing, so it uses no privilege at all. An elevated
+ * process (setuid, file capabilities) drops everything before opening a single input; root
+ * opens them with its usual rights and drops everything before reading a byte. The hostile
+ * inputs are parsed under the seccomp allow-list. Returns the exit status. */
+static int run_merge(struct run *r, struct nd_err *err)
+{
+	struct nd_mergefile m = { .sigfd = -1 };
+	enum nd_format fmt = r->opts.format_pcap ? ND_FORMAT_PCAP : ND_FORMAT_PCAPNG;
+	char userappl[128];
+	bool corrupt = false;
+	int rc = -1;
+
+	snprintf(userappl, sizeof(userappl), "nsdump %s (merge)", ND_VERSION);
+	m.pcap = r->opts.format_pcap;
+	m.count = r->opts.count;
+	m.packet_buffered = r->opts.packet_buffered;
+	m.userappl = userappl;
+	if (nd_out_check_stdout(r->opts.output, err) < 0)
+		goto out;
+	r->sigfd = nd_loop_block_signals(err);
+	m.sigfd = r->sigfd;
+	if (r->sigfd < 0 || (nd_privs_elevated(&r->privs) && nd_privs_drop(&r->privs, err) < 0) ||
+	    nd_privs_invoker_begin(&r->privs, err) < 0)
+		goto out;
+	rc = nd_mergefile_open(&m, r->opts.inputs, r->opts.ninputs, r->opts.output, err);
+	if (rc == 0)
+		rc = nd_out_open(&r->out, r->opts.output, ND_PCAPREAD_BLOCK_MAX + OUT_BUFFER_SIZE,
+				 nd_writer_reclen(fmt), err);
+	if (nd_privs_invoker_end(&r->privs, err) < 0 || rc < 0 ||
+	    (r->opts.gzip && nd_out_compress(&r->out, err) < 0) ||
+	    (!r->privs.dropped && nd_privs_drop(&r->privs, err) < 0) ||
+	    nd_sandbox_enter(false, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	rc = nd_mergefile_run(&m, &r->out, err);
+	if (rc < 0) {
+		nd_out_abort(&r->out);
+	} else if (nd_out_close(&r->out, err) < 0) {
+		if (err->errnum != EPIPE)
+			rc = -1;
+		m.reader_gone = true;
+	}
+	for (unsigned int i = 0; i < m.nin; i++) {
+		if (m.in[i].corrupt)
+			fprintf(stderr, "nsdump: %s\n", m.in[i].problem);
+		else if (m.in[i].truncated && !r->opts.quiet)
+			fprintf(stderr, "nsdump: warning: %s\n", m.in[i].problem);
+		corrupt |= m.in[i].corrupt;
+	}
+	if (rc == 0 && !r->opts.quiet) {
+		if (m.signo > 0)
+			fprintf(stderr, "nsdump: stopping: %s\n", strsignal(m.signo));
+		if (m.reader_gone)
+			fprintf(stderr, "nsdump: stopping: the reader closed the pipe\n");
+		if (m.skipped > 0 && r->opts.verbose > 0)
+			fprintf(stderr, "nsdump: %llu blocks of other kinds left out\n", m.skipped);
+		fprintf(stderr, "%llu packet%s merged from %u input%s, %zu interface%s\n", m.written,
+			m.written == 1 ? "" : "s", m.nin, m.nin == 1 ? "" : "s", m.noifs,
+			m.noifs == 1 ? "" : "s");
+	}
+out:
+	nd_mergefile_close(&m);
+	if (rc < 0)
+		return die(err);
+	return corrupt ? ND_EXIT_FAIL : ND_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct run r = { .sigfd = -1 };
@@ -501,6 +593,14 @@ int main(int argc, char **argv)
 		return die(&err);
 	if (nd_cli_parse(argc, argv, &r.opts, &err) < 0)
 		return die(&err);
+	if (r.opts.merge) {
+		rc = run_merge(&r, &err);
+		if (r.out.buf != NULL)
+			nd_out_abort(&r.out);
+		if (r.sigfd >= 0)
+			(void)close(r.sigfd);
+		return rc;
+	}
 	if (r.opts.list) {
 		rc = run_list(&r, &err) < 0 ? die(&err) : ND_EXIT_OK;
 		nd_cli_free(&r.opts);
@@ -522,6 +622,8 @@ int main(int argc, char **argv)
 		rc = die(&err);
 	else if (r.listed)
 		rc = fflush(stdout) == 0 ? ND_EXIT_OK : ND_EXIT_FAIL;
+	else if (r.opts.wait_stdin && wait_stdin(&r, &err) < 0)
+		rc = die(&err);
 	else if (open_output(&r, &err) < 0) {
 		/* A reader that leaves before the header is written ends the capture in order. */
 		if (err.errnum == EPIPE) {

@@ -74,6 +74,10 @@ struct nd_opts {
 	unsigned int rotate_files;   /* -W */
 	bool gzip;                   /* --compress gzip */
 	bool list_ifaces;         /* -D: list the target's interfaces and exit */
+	bool merge;               /* --merge: inputs are files to merge, nothing is captured */
+	bool wait_stdin;          /* --wait-stdin: output starts once stdin gives a byte or ends */
+	char **inputs;            /* --merge's files, pointing into argv */
+	unsigned int ninputs;
 	bool help;
 	bool version;
 };
