@@ -174,6 +174,11 @@ size_t nd_pcapng_isb(unsigned char *out, size_t cap, const struct nd_pcapng_isb 
 	return finish(&c, 0, 1);
 }
 
+static inline void st16(unsigned char *p, uint16_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
 static inline void st32(unsigned char *p, uint32_t v)
 {
 	memcpy(p, &v, 4);
@@ -200,10 +205,8 @@ void nd_pcapng_epb(unsigned char *dst, uint32_t ifid, uint64_t ts_ns, const void
 	memset(p, 0, 4); /* covers the padding, whatever its length */
 	p += pad;
 	if (dir != ND_PCAPNG_DIR_UNKNOWN) {
-		uint16_t code = OPT_EPB_FLAGS, olen = 4;
-
-		memcpy(p, &code, 2);
-		memcpy(p + 2, &olen, 2);
+		st16(p, OPT_EPB_FLAGS);
+		st16(p + 2, 4);
 		st32(p + 4, (uint32_t)dir);
 		p += 8;
 	}
