@@ -310,13 +310,13 @@ int nd_resolve_list(struct nd_resolver *r, struct nd_container_list *out, struct
 		nd_resolve_note(r, "%zu container%s under %s name%s a PID not visible in this /proc: "
 				"with --root, nsdump must run in the host's PID namespace", hidden,
 				hidden == 1 ? "" : "s", r->root, hidden == 1 ? "s" : "");
+	if (nd_resolve_inspect_all(r, out->v, out->n, err) < 0)
+		return -1;
 	for (size_t i = 0; i < out->n; i++) {
 		struct nd_container *c = &out->v[i];
 		char path[64];
 		struct stat st;
 
-		if (c->api && c->running && nd_resolve_inspect(r, c, err) < 0)
-			return -1;
 		if (!c->running)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->pid);

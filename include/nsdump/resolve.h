@@ -52,6 +52,12 @@ int nd_resolve_scan(struct nd_resolver *r, struct nd_container_list *out, struct
 /* Fills c->pid (and c->running) of an Engine API record from its engine. */
 int nd_resolve_inspect(struct nd_resolver *r, struct nd_container *c, struct nd_err *err);
 
+/* nd_resolve_inspect for every running Engine API record of v[0..n), with up to
+ * ND_RESOLVE_INFLIGHT requests in flight at once (for --list). */
+#define ND_RESOLVE_INFLIGHT 32
+int nd_resolve_inspect_all(struct nd_resolver *r, struct nd_container *v, size_t n,
+			   struct nd_err *err);
+
 /* The one running container that query names (name or unique ID prefix). Errors, all
  * ND_EXIT_NOTFOUND: none (naming the runtimes searched), several (listing them), or not
  * running; ND_EXIT_PERM when nothing was found and a runtime could not be read. */
