@@ -471,6 +471,16 @@ count_capinfos() {
 	fi
 }
 
+# nd_per_if FILE: "count name" per pcapng interface, sorted by name, joined by '|';
+# nd_want "count name"...: the same form for the expected values.
+nd_per_if() {
+	tshark -r "$1" -T fields -e frame.interface_name 2>/dev/null | LC_ALL=C sort | uniq -c |
+		awk '{ print $1, $2 }' | paste -sd'|'
+}
+nd_want() {
+	printf '%s\n' "$@" | LC_ALL=C sort -k2 | paste -sd'|'
+}
+
 # check_count DESC FILE N [tcpdump filter words]: exactly N by tcpdump.
 check_count() {
 	local n

@@ -31,13 +31,6 @@ sed -e "s/@POD1@/$POD1/" -e "s/@POD2@/$POD2/" -e "s/@POD3@/$POD3/" \
 echo "node-debugger-node-a-old11 0 default" >"$STUB_DIR/debugpods"
 : >"$STUB_DIR/created"
 
-per_if() {
-	tshark -r "$1" -T fields -e frame.interface_name 2>/dev/null | LC_ALL=C sort | uniq -c |
-		awk '{ print $1, $2 }' | paste -sd'|'
-}
-want() {
-	printf '%s\n' "$@" | LC_ALL=C sort -k2 | paste -sd'|'
-}
 # wait_listening N: until the captures the stub started print N "listening on" lines.
 wait_listening() {
 	local i n=0
@@ -88,7 +81,7 @@ check_grep "plugin: the pending pod is skipped, saying so" "$T/plugin.err" \
 check_eq "plugin: nothing on standard output with -w FILE" 0 "$(wc -c <"$T/plugin.out")"
 check_count_all "plugin: merged file holds exactly the 23 packets" "$out" 23
 check_eq "plugin: one interface per pod, named after it, exact counts" \
-	"$(want "9 $POD1/eth0" "5 $POD2/eth0" "9 $POD3/eth0")" "$(per_if "$out")"
+	"$(nd_want "9 $POD1/eth0" "5 $POD2/eth0" "9 $POD3/eth0")" "$(nd_per_if "$out")"
 check_eq "plugin: time order across the nodes' streams" True \
 	"$(capinfos -o "$out" 2>/dev/null | awk -F: '/Strict time order/ { gsub(/ /, "", $2); print $2 }')"
 check_eq "plugin: the two debug pods it made are deleted, the older one is not" \
@@ -121,7 +114,7 @@ nd_wait_exit "$PLUGIN_PID" 15
 check_eq "plugin, one pod by name: exit 0 after SIGTERM" 0 "$ND_RC" "$(nd_excerpt "$T/one.err")"
 check_eq "plugin, one pod: one debug pod on its node" "node/node-b" \
 	"$(debug_lines | awk '{ print $2 }' | paste -sd' ')"
-check_eq "plugin, one pod: its 4 packets on standard output" "$(want "4 $POD3/eth0")" "$(per_if "$T/one.pcapng")"
+check_eq "plugin, one pod: its 4 packets on standard output" "$(nd_want "4 $POD3/eth0")" "$(nd_per_if "$T/one.pcapng")"
 check_eq "plugin, one pod: its debug pod deleted" 1 "$(wc -l <"$STUB_DIR/deleted")"
 
 # ---- one node refused: the other is still captured --------------------------------------
@@ -140,7 +133,7 @@ nd_wait_exit "$PLUGIN_PID" 15
 check_eq "one node refused: exit 1" 1 "$ND_RC" "$(nd_excerpt "$T/half.err")"
 check_grep "one node refused: kubectl's message, with the node" "$T/half.err" \
 	'^kubectl-nsdump: node node-b: kubectl debug exited with 1: Error from server \(Forbidden\): nodes "node-b" is forbidden'
-check_eq "one node refused: the other node's pod still captured" "$(want "3 $POD1/eth0")" "$(per_if "$T/half.pcapng")"
+check_eq "one node refused: the other node's pod still captured" "$(nd_want "3 $POD1/eth0")" "$(nd_per_if "$T/half.pcapng")"
 check_eq "one node refused: the debug pod made is deleted" 1 "$(wc -l <"$STUB_DIR/deleted")"
 
 # ---- refusals ----------------------------------------------------------------------------

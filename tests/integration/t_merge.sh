@@ -14,14 +14,6 @@ A2=$NS_A P2=$TARGET_PID S2=$SINK_B
 nd_topo 3 93 || nd_finish
 A3=$NS_A P3=$TARGET_PID S3=$SINK_B
 
-# per_if FILE: "count name" per interface, sorted by name.
-per_if() {
-	tshark -r "$1" -T fields -e frame.interface_name 2>/dev/null | LC_ALL=C sort | uniq -c |
-		awk '{ print $1, $2 }' | paste -sd'|'
-}
-want() {
-	printf '%s\n' "$@" | LC_ALL=C sort -k2 | paste -sd'|'
-}
 # fields FILE: one line per packet, in file order, of what must survive a merge.
 fields() {
 	tshark -r "$1" -T fields -e frame.time_epoch -e frame.interface_name \
@@ -93,7 +85,7 @@ sleep 0.1
 M=$T/merged.pcapng
 check_count_all "merged: exactly 106 packets (tcpdump, tshark, capinfos)" "$M" 106
 check_eq "merged: exact count per interface, names kept" \
-	"$(want "46 pid$P1/eth0" "35 pid$P2/eth0" "25 pid$P3/eth0")" "$(per_if "$M")"
+	"$(nd_want "46 pid$P1/eth0" "35 pid$P2/eth0" "25 pid$P3/eth0")" "$(nd_per_if "$M")"
 check_eq "merged: three interfaces" 3 "$(ifcount "$M")"
 check_eq "merged: time stamps never go back" True "$(strict_order "$M")"
 check_grep "merged: statistics line" "$T/merge.err" '^106 packets merged from 3 inputs, 3 interfaces$'
@@ -122,7 +114,7 @@ editcap -F pcap "$C1" "$T/one.pcap" 2>/dev/null
 nd_run pcapin --merge "$T/one.pcap" "$C2" -w "$T/pcapin.pcapng"
 check_eq "pcap input: exit 0" 0 "$ND_RC" "$(nd_excerpt "$T/pcapin.err")"
 check_eq "pcap input: 46 + 35 packets, the pcap one named after its file" \
-	"$(want "46 one.pcap" "35 pid$P2/eth0")" "$(per_if "$T/pcapin.pcapng")"
+	"$(nd_want "46 one.pcap" "35 pid$P2/eth0")" "$(nd_per_if "$T/pcapin.pcapng")"
 check_eq "pcap input: time order across pcap and pcapng" True "$(strict_order "$T/pcapin.pcapng")"
 
 # pcap output: one link type, nanoseconds.
@@ -143,7 +135,7 @@ check_eq "--compress gzip: all 81 (tshark/capinfos; tcpdump reads no gzip)" "81/
 timeout -s KILL 10 "$NSDUMP" --merge - "$C2" -w "$T/stdin.pcapng" <"$C3" 2>"$T/stdin.err"
 check_eq "standard input: exit 0" 0 "$?" "$(nd_excerpt "$T/stdin.err")"
 check_eq "standard input: 25 + 35 packets, names kept" \
-	"$(want "25 pid$P3/eth0" "35 pid$P2/eth0")" "$(per_if "$T/stdin.pcapng")"
+	"$(nd_want "25 pid$P3/eth0" "35 pid$P2/eth0")" "$(nd_per_if "$T/stdin.pcapng")"
 
 # -c counts the merged output.
 nd_run count --merge "$C1" "$C2" "$C3" -c 10 -w "$T/c10.pcapng"
@@ -174,7 +166,7 @@ check_one_error_line "corrupt input: one error line" "$T/bad.err"
 check_grep "corrupt input: names the file and offset $((off - 4))" "$T/bad.err" \
 	"^nsdump: $T/bad.pcapng: corrupt at offset $((off - 4)): a block of an impossible length$"
 check_eq "corrupt input: the 2 packets before it and all 35 of the other" \
-	"$(want "2 pid$P1/eth0" "35 pid$P2/eth0")" "$(per_if "$T/bad-out.pcapng")"
+	"$(nd_want "2 pid$P1/eth0" "35 pid$P2/eth0")" "$(nd_per_if "$T/bad-out.pcapng")"
 
 # Not a capture, no such file.
 echo "not a capture" >"$T/text"

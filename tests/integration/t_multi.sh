@@ -23,16 +23,6 @@ if ! { ip link add eth1 netns "$A3" type veth peer name eth1 netns "$A3_PEER" &&
 	nd_finish
 fi
 
-# per_if FILE: "count name" per interface, sorted by name; want "count name"...: the same
-# form for the expected values.
-per_if() {
-	tshark -r "$1" -T fields -e frame.interface_name 2>/dev/null | LC_ALL=C sort | uniq -c |
-		awk '{ print $1, $2 }' | paste -sd'|'
-}
-want() {
-	printf '%s\n' "$@" | LC_ALL=C sort -k2 | paste -sd'|'
-}
-
 f=$ND_TMP/three.pcapng
 nd_start_ready three --pid "$A1_PID" --pid "$A2_PID" --netns "$A3" -v -w "$f" udp || nd_finish
 # Interleaved in time: all three send at once, paced.
@@ -47,7 +37,7 @@ nd_stop INT
 check_eq "three targets: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/three.err")"
 check_eq "three targets: the senders sent 40, 30, 20" "sent 40|sent 30|sent 20" "$(cat "$ND_TMP/s1" "$ND_TMP/s2" "$ND_TMP/s3" | paste -sd'|')"
 check_eq "three targets: exact count per interface" \
-	"$(want "40 pid$A1_PID/eth0" "30 pid$A2_PID/eth0" "20 $A3/eth0")" "$(per_if "$f")"
+	"$(nd_want "40 pid$A1_PID/eth0" "30 pid$A2_PID/eth0" "20 $A3/eth0")" "$(nd_per_if "$f")"
 check_eq "three targets: three interfaces in the file" 3 \
 	"$(capinfos "$f" 2>/dev/null | awk -F: '/Number of interfaces in file/ { gsub(/ /, "", $2); print $2 }')"
 check_eq "three targets: time stamps never go back across the merged stream" True \
@@ -61,14 +51,14 @@ nd_send "$A3" 7 "$A3_SINK" || true
 nd_send "$A3" 5 198.18.78.3 || true
 sleep 0.1
 nd_stop INT
-check_eq "-i all: eth0 and eth1, each exact" "$(want "7 $A3/eth0" "5 $A3/eth1")" "$(per_if "$f")"
+check_eq "-i all: eth0 and eth1, each exact" "$(nd_want "7 $A3/eth0" "5 $A3/eth1")" "$(nd_per_if "$f")"
 f=$ND_TMP/two-i.pcapng
 nd_start_ready twoi --netns "$A3" -i eth1 -i eth0 -v -w "$f" udp || nd_finish
 nd_send "$A3" 3 "$A3_SINK" || true
 nd_send "$A3" 4 198.18.78.3 || true
 sleep 0.1
 nd_stop INT
-check_eq "-i twice: both interfaces" "$(want "3 $A3/eth0" "4 $A3/eth1")" "$(per_if "$f")"
+check_eq "-i twice: both interfaces" "$(nd_want "3 $A3/eth0" "4 $A3/eth1")" "$(nd_per_if "$f")"
 
 # pcap: one link type per file.
 nd_run mixed --netns "$A3" -i eth0 -i any --format pcap -w "$ND_TMP/mixed.pcap"
@@ -102,7 +92,7 @@ sleep 0.1
 nd_stop INT
 check_eq "one target gone: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/gone.err")"
 check_eq "one target gone: packets of both, before and after" \
-	"$(want "5 pid$A1_PID/eth0" "6 pid$A2_PID/eth0")" "$(per_if "$ND_TMP/gone.pcapng")"
+	"$(nd_want "5 pid$A1_PID/eth0" "6 pid$A2_PID/eth0")" "$(nd_per_if "$ND_TMP/gone.pcapng")"
 
 # Every target gone: the capture ends by itself.
 nd_start_ready last --pid "$A2_PID" --netns "$A3" -v -w "$ND_TMP/last.pcapng" udp || nd_finish
