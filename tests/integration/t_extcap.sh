@@ -67,6 +67,18 @@ check_one_error_line "unknown extcap argument: one error line" "$ND_TMP/badarg.e
 nd_run nofifo --capture --extcap-interface "$IF_A"
 check_eq "--capture without --fifo: exit 2" 2 "$ND_RC" "$(nd_excerpt "$ND_TMP/nofifo.err")"
 
+# make install's link in Wireshark's extcap folder (into a DESTDIR: nothing on the system).
+ma=$(${CC:-cc} -print-multiarch)
+make -s -C "$ND_ROOT" --no-print-directory install-extcap DESTDIR="$ND_TMP/inst" PREFIX=/usr \
+	>"$ND_TMP/inst.log" 2>&1
+check_eq "make install-extcap: /usr/lib/$ma/wireshark/extcap/nsdump -> /usr/sbin/nsdump" \
+	"0 /usr/sbin/nsdump" "$? $(readlink "$ND_TMP/inst/usr/lib/$ma/wireshark/extcap/nsdump")" \
+	"$(nd_excerpt "$ND_TMP/inst.log")"
+make -s -C "$ND_ROOT" --no-print-directory uninstall-extcap DESTDIR="$ND_TMP/inst" PREFIX=/usr \
+	>"$ND_TMP/uninst.log" 2>&1
+check_eq "make uninstall-extcap removes the link" "0 gone" \
+	"$? $([ -L "$ND_TMP/inst/usr/lib/$ma/wireshark/extcap/nsdump" ] && echo there || echo gone)"
+
 # ---- through tshark ----------------------------------------------------------------------
 
 ts tshark -D >"$ND_TMP/D.out" 2>"$ND_TMP/D.err"
