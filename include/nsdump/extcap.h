@@ -2,7 +2,7 @@
  * folder to list capture interfaces (one per running container, pod and named network
  * namespace), to ask for their link types and options, and to capture into a FIFO.
  * This file is the pure part: the extcap arguments, the interface names and the sentences
- * printed; extcap_targets.c reads the system, main.c runs the capture. */
+ * printed; extcap_run.c reads the system and answers, main.c runs the capture. */
 #ifndef NSDUMP_EXTCAP_H
 #define NSDUMP_EXTCAP_H
 

@@ -242,4 +242,27 @@ if ts_start docker $$ -i "nsdump-docker-$web" -f icmp -c 6 -w "$f"; then
 	check_eq "docker: pcapng interface names the container" "$web/eth0" \
 		"$(tshark -r "$f" -T fields -e frame.interface_name 2>/dev/null | sort -u)"
 fi
+
+# A pod run through Docker (dockershim's labels): one interface for the pod, captured as
+# --pod NAME -n NS (its sandbox's network namespace).
+pod=pod$ND_SUF
+if rt_docker_run "$RT_PREFIX-xpod" --label "io.kubernetes.pod.name=$pod" \
+	--label io.kubernetes.pod.namespace=shop --label io.kubernetes.docker.type=podsandbox \
+	"$RT_IMAGE" /bin/busybox sleep 300 2>"$ND_TMP/pod.err"; then
+	pod_ip=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "$RT_PREFIX-xpod")
+	ts tshark -D >"$ND_TMP/pD.out" 2>"$ND_TMP/pD.err"
+	check_eq "tshark -D lists the pod once, and not its container by name" "1 0" \
+		"$(grep -c "\. nsdump-pod-shop-$pod (nsdump: Kubernetes pod shop/$pod (docker))$" "$ND_TMP/pD.out") $(grep -c "nsdump-docker-$RT_PREFIX-xpod" "$ND_TMP/pD.out")"
+	f=$ND_TMP/pod.pcapng
+	if ts_start pod $$ -i "nsdump-pod-shop-$pod" -f icmp -c 4 -w "$f"; then
+		docker exec "$cli" /bin/busybox ping -c 2 -i 0.1 -W 2 "$pod_ip" >"$ND_TMP/pping.out" 2>&1 ||
+			not_ok "pod: ping $pod_ip" "$(nd_excerpt "$ND_TMP/pping.out")"
+		ts_done pod
+		check_count_all "pod: exactly 4 ICMP packets" "$f" 4
+		check_eq "pod: pcapng interface names the pod" "$pod/eth0" \
+			"$(tshark -r "$f" -T fields -e frame.interface_name 2>/dev/null | sort -u)"
+	fi
+else
+	not_ok "docker run a pod sandbox" "$(nd_excerpt "$ND_TMP/pod.err")"
+fi
 nd_finish
