@@ -163,6 +163,36 @@ if ts_start stop "$TARGET_PID" -i "$IF_A" -w "$f"; then
 	check_count_all "SIGINT to tshark: the 6 packets sent are in the file" "$f" 6
 fi
 
+# Without tshark, as Wireshark runs it: the FIFO's reader keeps all, SIGTERM ends the capture
+# with exit 0 and a complete file.
+fifo=$ND_TMP/term.fifo
+mkfifo "$fifo"
+cat "$fifo" >"$ND_TMP/term.pcapng" &
+nd_track_pid $!
+cat_pid=$!
+if nd_start term --capture --extcap-interface "$IF_A" --fifo "$fifo" && nd_wait_socket term; then
+	nd_send "$NS_A" 3 -i 20 -p 5001 "$SINK_B"
+	sleep 0.3
+	nd_stop TERM 5
+	check_eq "--capture, SIGTERM: exit 0, nothing on stderr (-q)" "0:0" "$ND_RC:$(wc -c <"$ND_TMP/term.err")"
+	nd_wait_exit "$cat_pid" 5
+	check_count_all "--capture, SIGTERM: the 3 packets in the FIFO's stream" "$ND_TMP/term.pcapng" 3
+fi
+# The reader goes away (Wireshark closing the FIFO): the next write fails with EPIPE and
+# nsdump stops in order, exit 0.
+fifo=$ND_TMP/pipe.fifo
+mkfifo "$fifo"
+timeout 2 cat "$fifo" >/dev/null &
+nd_track_pid $!
+reader=$!
+if nd_start pipe --capture --extcap-interface "$IF_A" --fifo "$fifo" && nd_wait_socket pipe; then
+	nd_wait_exit "$reader" 5
+	nd_send "$NS_A" 3 -i 20 -p 5001 "$SINK_B"
+	nd_wait_exit "$ND_PID" 5
+	check_eq "--capture, reader gone: exit 0 by itself, nothing on stderr" "0:0" \
+		"$ND_RC:$(wc -c <"$ND_TMP/pipe.err")"
+fi
+
 # ---- a non-root member of group nsdump, through a file-capability copy -------------------
 
 nd_group_lock
