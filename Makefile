@@ -178,13 +178,13 @@ uninstall-extcap:
 # `make static`: one static-pie nsdump in build-static/ for a bare host or a FROM-scratch image
 # (packaging/container/Containerfile, docs/container.md). Debian ships the static archives of
 # every dependency but libmnl: scripts/static-libmnl.sh builds Debian's libmnl source into
-# build-static/libmnl/libmnl.a. libdbus-1.a (pulled in by libpcap.a) wants two libsystemd
+# build-static/libmnl/libmnl.a (LIBMNL_SRC=TARBALL|DIR: that source instead). libdbus-1.a (pulled in by libpcap.a) wants two libsystemd
 # functions that no Debian static archive has: src/static/sd_stub.c.
 STATIC_LIBS := -lpcap -ldbus-1 -lcap -lseccomp -ljson-c -lz -lpthread
 .PHONY: static
 static: build-static/nsdump
 build-static/libmnl/libmnl.a:
-	scripts/static-libmnl.sh build-static/libmnl $(CC)
+	LIBMNL_SRC='$(LIBMNL_SRC)' scripts/static-libmnl.sh build-static/libmnl $(CC)
 build-static/obj/%.o: src/%.c $(wildcard include/nsdump/*.h) | build-static/obj
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
 		-D_GNU_SOURCE -DND_VERSION='"$(VERSION)"' -DND_GROUP='"$(NSDUMP_GROUP)"' -DND_STATIC \
