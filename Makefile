@@ -177,8 +177,9 @@ uninstall-extcap:
 
 # `make static`: one static-pie nsdump in build-static/ for a bare host or a FROM-scratch image
 # (packaging/container/Containerfile, docs/container.md). Debian ships the static archives of
-# every dependency but libmnl: scripts/static-libmnl.sh builds Debian's libmnl source into
-# build-static/libmnl/libmnl.a (LIBMNL_SRC=TARBALL|DIR: that source instead). libdbus-1.a (pulled in by libpcap.a) wants two libsystemd
+# every dependency but libmnl: scripts/static-libmnl.sh takes libmnl.a from Debian 13's
+# libmnl-dev package (SHA-256 pinned; LIBMNL_SRC=TARBALL|DIR builds a libmnl source
+# instead). libdbus-1.a (pulled in by libpcap.a) wants two libsystemd
 # functions that no Debian static archive has: src/static/sd_stub.c.
 STATIC_LIBS := -lpcap -ldbus-1 -lcap -lseccomp -ljson-c -lz -lpthread
 .PHONY: static

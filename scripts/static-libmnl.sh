@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Builds build-static/libmnl/libmnl.a from Debian's own libmnl source package, for `make
-# static`: Debian ships no libmnl.a, and nsdump uses libmnl rather than its own netlink code.
-#   scripts/static-libmnl.sh OUTDIR CC
-#   LIBMNL_SRC=DIR|TARBALL scripts/static-libmnl.sh OUTDIR CC
-# LIBMNL_SRC names a libmnl source tree or release tarball to use instead of apt-get source,
-# for machines whose mirror serves no source packages (take it from Debian: `apt-get source
-# libmnl` or the .orig.tar.bz2 of the version libmnl-dev has, on another machine).
-# The source comes through apt (a deb-src entry for the Debian mirror already configured is
-# added under /etc/apt/sources.list.d/ when none exists), so it is the version libmnl-dev
-# has, with Debian's patches applied by dpkg-source.  Needs root only to add that entry.
+# Puts a libmnl.a in OUTDIR for `make static`. Debian 12's libmnl-dev ships no static archive
+# and this machine's mirror serves no source tarballs (apt-get source: 404), but Debian 13's
+# libmnl-dev (1.0.5-3) ships libmnl.a: it is taken from that package, fetched from the Debian
+# mirror's pool and checked against the SHA-256 below, without installing it. libmnl 1.0.5
+# keeps every function and structure of 1.0.4 (the headers nsdump compiles against), and its
+# archive needs nothing newer from glibc than Debian 12 has (checked with nm: socket calls,
+# malloc, string functions, __fprintf_chk).
+#   scripts/static-libmnl.sh OUTDIR [CC]
+#   LIBMNL_SRC=DIR|TARBALL scripts/static-libmnl.sh OUTDIR CC   build from a libmnl source instead
+#   LIBMNL_DEB=URL LIBMNL_DEB_SHA256=HEX ...                     another package (other arches)
 set -euo pipefail
-out=${1:?usage: static-libmnl.sh OUTDIR CC}
+out=${1:?usage: static-libmnl.sh OUTDIR [CC]}
 cc=${2:-cc}
-src_list=/etc/apt/sources.list.d/nsdump-deb-src.sources
+mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+deb_url=${LIBMNL_DEB:-${mirror:-http://deb.debian.org/debian}/pool/main/libm/libmnl/libmnl-dev_1.0.5-3_amd64.deb}
+deb_sha=${LIBMNL_DEB_SHA256:-7f9a7c3f470ec400171981816df189ec86b11083c3f8d391d0800ed09a87bfc3}
 
 if [ -f "$out/libmnl.a" ]; then
 	exit 0
@@ -20,10 +22,6 @@ fi
 mkdir -p "$out"
 work=$(mktemp -d "${TMPDIR:-/tmp}/nsdump-libmnl.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-ver=$(dpkg-query -W -f='${Version}' libmnl-dev 2>/dev/null) || {
-	echo "static-libmnl: libmnl-dev is not installed (make deps)" >&2
-	exit 1
-}
 
 if [ -n "${LIBMNL_SRC:-}" ]; then
 	dir=""
@@ -36,42 +34,41 @@ if [ -n "${LIBMNL_SRC:-}" ]; then
 		echo "static-libmnl: LIBMNL_SRC=$LIBMNL_SRC holds no libmnl source (src/socket.c)" >&2
 		exit 1
 	fi
-else
-	# Any deb-src entry at all?  apt-get source needs one; mirror the binary entry's URIs.
-	if ! grep -rqs '^\(Types:.*deb-src\|deb-src \)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-		if [ "$(id -u)" -ne 0 ]; then
-			echo "static-libmnl: no deb-src entry in apt's sources; run once as root to add one" >&2
-			exit 1
-		fi
-		uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-		suite=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)
-		printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-			"${uri:-http://deb.debian.org/debian}" "$suite" >"$src_list"
-		apt-get update -qq
-	fi
-
-	# The exact version installed (its headers are the ones nsdump is compiled against).
-	if ! (cd "$work" && apt-get source -qq "libmnl=$ver" >"$work/apt.log" 2>&1); then
-		sed 's/^/static-libmnl:   /' "$work/apt.log" >&2
-		echo "static-libmnl: apt-get source libmnl=$ver failed: Debian's libmnl source is needed (the mirror must serve source packages)" >&2
-		exit 1
-	fi
-	dir=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'libmnl-*' | head -n 1)
-	[ -n "$dir" ] || {
-		echo "static-libmnl: apt-get source libmnl=$ver unpacked nothing" >&2
-		exit 1
-	}
+	# src/internal.h includes configure's config.h, which only says whether to mark the
+	# exported functions visible; in a static archive every function is, so an empty one does.
+	: >"$work/config.h"
+	objs=()
+	for c in "$dir"/src/*.c; do
+		o=$work/$(basename "$c" .c).o
+		"$cc" -O2 -fPIE -I"$work" -I"$dir/include" -I"$dir/src" -c -o "$o" "$c"
+		objs+=("$o")
+	done
+	ar rcs "$out/libmnl.a.tmp" "${objs[@]}"
+	mv "$out/libmnl.a.tmp" "$out/libmnl.a"
+	echo "static-libmnl: built $out/libmnl.a from $LIBMNL_SRC"
+	exit 0
 fi
-# src/internal.h includes configure's config.h, which only tells it whether to mark the
-# exported functions visible; in a static archive every function is, so an empty one does.
-: >"$work/config.h"
-objs=()
-for c in "$dir"/src/*.c; do
-	o=$work/$(basename "$c" .c).o
-	"$cc" -O2 -fPIE -I"$work" -I"$dir/include" -I"$dir/src" -c -o "$o" "$c"
-	objs+=("$o")
-done
-rm -f "$out/libmnl.a.tmp"
-ar rcs "$out/libmnl.a.tmp" "${objs[@]}"
+
+if [ "$deb_sha" = 7f9a7c3f470ec400171981816df189ec86b11083c3f8d391d0800ed09a87bfc3 ] &&
+	[ "$(dpkg --print-architecture)" != amd64 ]; then
+	echo "static-libmnl: the pinned libmnl-dev package is amd64's; set LIBMNL_DEB and LIBMNL_DEB_SHA256 (or LIBMNL_SRC) for $(dpkg --print-architecture)" >&2
+	exit 1
+fi
+if ! curl -fsS --max-time 60 -o "$work/libmnl-dev.deb" "$deb_url" 2>"$work/curl.err"; then
+	echo "static-libmnl: cannot fetch $deb_url: $(head -c 200 "$work/curl.err")" >&2
+	exit 1
+fi
+got=$(sha256sum "$work/libmnl-dev.deb" | cut -d' ' -f1)
+if [ "$got" != "$deb_sha" ]; then
+	echo "static-libmnl: $deb_url has SHA-256 $got, not the expected $deb_sha" >&2
+	exit 1
+fi
+dpkg-deb -x "$work/libmnl-dev.deb" "$work/x"
+a=$(find "$work/x" -name libmnl.a | head -n 1)
+if [ -z "$a" ]; then
+	echo "static-libmnl: $deb_url holds no libmnl.a" >&2
+	exit 1
+fi
+cp "$a" "$out/libmnl.a.tmp"
 mv "$out/libmnl.a.tmp" "$out/libmnl.a"
-echo "static-libmnl: built $out/libmnl.a from Debian's libmnl $ver"
+echo "static-libmnl: $out/libmnl.a from Debian's $(basename "$deb_url")"

@@ -5,7 +5,7 @@
 # and, run with the flags of docs/container.md, captures an exact count from another
 # (busybox, offline) container, both with --privileged and with the minimal set.
 #
-# `make static` needs Debian's libmnl source (scripts/static-libmnl.sh). Where it cannot be
+# `make static` needs Debian's libmnl.a (scripts/static-libmnl.sh fetches it). Where it cannot be
 # had, the static checks are skipped (saying why) and the image checks still run, on a
 # stand-in image: FROM scratch with the dynamic nsdump and exactly the libraries ldd names,
 # which tests the same container flags and the same scratch environment.
