@@ -161,9 +161,47 @@ endif
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nsdump
 
+# Wireshark's extcap folder: a link to nsdump there makes containers capture interfaces in
+# Wireshark and tshark (docs/extcap.md). Debian's Wireshark searches
+# /usr/lib/<multiarch>/wireshark/extcap only: with PREFIX=/usr/local, give EXTCAPDIR=that.
+MULTIARCH ?= $(shell $(CC) -print-multiarch 2>/dev/null)
+EXTCAPDIR ?= $(PREFIX)/lib/$(MULTIARCH)/wireshark/extcap
+.PHONY: install-extcap uninstall-extcap
+install: install-extcap
+uninstall: uninstall-extcap
+install-extcap:
+	install -d $(DESTDIR)$(EXTCAPDIR)
+	ln -sfn $(SBINDIR)/nsdump $(DESTDIR)$(EXTCAPDIR)/nsdump
+uninstall-extcap:
+	rm -f $(DESTDIR)$(EXTCAPDIR)/nsdump
+
+# `make static`: one static-pie nsdump in build-static/ for a bare host or a FROM-scratch image
+# (packaging/container/Containerfile, docs/container.md). Debian ships the static archives of
+# every dependency but libmnl: scripts/static-libmnl.sh takes libmnl.a from Debian 13's
+# libmnl-dev package (SHA-256 pinned; LIBMNL_SRC=TARBALL|DIR builds a libmnl source
+# instead). libdbus-1.a (pulled in by libpcap.a) wants two libsystemd
+# functions that no Debian static archive has: src/static/sd_stub.c.
+STATIC_LIBS := -lpcap -ldbus-1 -lcap -lseccomp -ljson-c -lz -lpthread
+.PHONY: static
+static: build-static/nsdump
+build-static/libmnl/libmnl.a:
+	LIBMNL_SRC='$(LIBMNL_SRC)' scripts/static-libmnl.sh build-static/libmnl $(CC)
+build-static/obj/%.o: src/%.c $(wildcard include/nsdump/*.h) | build-static/obj
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
+		-D_GNU_SOURCE -DND_VERSION='"$(VERSION)"' -DND_GROUP='"$(NSDUMP_GROUP)"' -DND_STATIC \
+		-Iinclude $(PKG_CFLAGS) -c -o $@ $<
+build-static/obj/static/%.o: src/static/%.c | build-static/obj
+	mkdir -p $(dir $@) && $(CC) -std=gnu11 $(WARN) $(CFLAGS) -fPIE -c -o $@ $<
+build-static/nsdump: $(patsubst src/%.c,build-static/obj/%.o,$(wildcard src/*.c)) \
+		build-static/obj/static/sd_stub.o build-static/libmnl/libmnl.a
+	$(CC) -static-pie $(LDFLAGS) -Wl,-z,relro,-z,now -o $@ $(filter %.o,$^) \
+		-Lbuild-static/libmnl -lmnl $(STATIC_LIBS)
+build-static/obj:
+	mkdir -p $@
+
 clean:
-	rm -rf build build-asan build-clang build-fuzz
+	rm -rf build build-asan build-clang build-fuzz build-static
 
 help:
-	@echo "targets: all check demo install uninstall clean deps asan lint bench unit fuzz"
-	@echo "variables: PREFIX=$(PREFIX) DESTDIR= ASAN=1 CC=$(CC) INSTALL_MODE=root|setuid|caps NSDUMP_GROUP=$(NSDUMP_GROUP) SANDBOX_LOG=1 FUZZ_SECONDS=$(FUZZ_SECONDS)"
+	@echo "targets: all check demo install uninstall clean deps asan lint bench unit fuzz static"
+	@echo "variables: PREFIX=$(PREFIX) DESTDIR= ASAN=1 CC=$(CC) INSTALL_MODE=root|setuid|caps NSDUMP_GROUP=$(NSDUMP_GROUP) SANDBOX_LOG=1 FUZZ_SECONDS=$(FUZZ_SECONDS) EXTCAPDIR=$(EXTCAPDIR)"

@@ -17,6 +17,10 @@ pkgs=(
 	# tests against real runtimes (docker.io brings containerd and runc); images are built
 	# offline from busybox-static; curl polls the daemons' sockets
 	docker.io containerd runc podman uidmap busybox-static curl
+	# make static: dpkg-dev (dpkg-deb unpacks libmnl.a, scripts/static-libmnl.sh); the static
+	# archives of libpcap (which brings libdbus-1-dev's), libcap, libseccomp, json-c, zlib come
+	# with their -dev packages above; file and ldd (libc-bin) check the result
+	dpkg-dev file libc-bin
 	# linters
 	shellcheck cppcheck clang-tidy
 )

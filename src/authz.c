@@ -44,6 +44,16 @@ int nd_authz_check(const struct nd_privs *p, const char *group, struct nd_err *e
 
 	if (!nd_privs_elevated(p) || nd_privs_invoker_is_root(p))
 		return 0;
+#ifdef ND_STATIC
+	/* `make static`: glibc's getgrnam() in a static binary loads the host's NSS modules at
+	 * run time (whatever glibc they were built for), which no privileged binary should do;
+	 * the static build is for root on a node or in a container (docs/container.md). */
+	(void)gr;
+	return nd_err_set(err, ND_EXIT_PERM, 0,
+			  "not permitted: this static nsdump is for root only; for group '%s', "
+			  "install the packaged nsdump setuid or with file capabilities (see "
+			  "'Privileges' in nsdump(8))", group);
+#endif
 	errno = 0;
 	gr = getgrnam(group);
 	if (gr == NULL) {

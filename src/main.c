@@ -15,6 +15,7 @@
 #include "nsdump/capture.h"
 #include "nsdump/cli.h"
 #include "nsdump/err.h"
+#include "nsdump/extcap.h"
 #include "nsdump/filter.h"
 #include "nsdump/loop.h"
 #include "nsdump/mergefile.h"
@@ -591,8 +592,15 @@ int main(int argc, char **argv)
 	    nd_privs_init(&r.privs, &err) < 0 || nd_authz_check(&r.privs, ND_GROUP, &err) < 0 ||
 	    nd_authz_clean_env(&r.privs, &err) < 0)
 		return die(&err);
-	if (nd_cli_parse(argc, argv, &r.opts, &err) < 0)
+	/* Wireshark's extcap protocol: answered there, or turned into the options of one
+	 * capture that then takes the same path as any other (privileges, FIFO as -w). */
+	if (nd_extcap_requested(argc, argv)) {
+		rc = nd_extcap_run(argc, argv, &r.privs, &r.opts, &err);
+		if (rc <= 0)
+			return rc < 0 ? die(&err) : ND_EXIT_OK;
+	} else if (nd_cli_parse(argc, argv, &r.opts, &err) < 0) {
 		return die(&err);
+	}
 	if (r.opts.merge) {
 		rc = run_merge(&r, &err);
 		if (r.out.buf != NULL)

@@ -205,6 +205,14 @@ nd_track_pid() { ND_PIDS+=("$1"); }
 # The group a setuid or file-capability nsdump admits (make NSDUMP_GROUP=...).
 ND_GROUP=${ND_GROUP:-nsdump}
 
+# nd_group_lock: hold the machine-wide lock /tmp/nsdump-group.lock until the script exits,
+# before creating or removing group $ND_GROUP or installing anything: other checkouts' tests
+# (and packaging tests) change the same group and paths.
+nd_group_lock() {
+	exec {ND_GROUP_LOCK_FD}>>"${ND_GROUP_LOCK:-/tmp/nsdump-group.lock}"
+	flock "$ND_GROUP_LOCK_FD"
+}
+
 # nd_group_setup: make sure group $ND_GROUP exists (created here, and removed at exit, unless
 # it was already there); sets ND_GROUP_GID.  Skips the script when it cannot.
 nd_group_setup() {
