@@ -17,8 +17,11 @@ pkgs=(
 	# tests against real runtimes (docker.io brings containerd and runc); images are built
 	# offline from busybox-static; curl polls the daemons' sockets
 	docker.io containerd runc podman uidmap busybox-static curl
-	# linters
-	shellcheck cppcheck clang-tidy
+	# linters; groff checks the man page (scripts/lint.sh, t_manpage.sh), man-db renders it
+	shellcheck cppcheck clang-tidy groff-base man-db
+	# make deb and t_deb.sh: package build, lintian, debconf answers, the postinst's group
+	# and file capabilities; t_completion.sh drives the completion through bash-completion
+	dpkg-dev debhelper fakeroot lintian debconf adduser bash-completion
 )
 
 missing=()
