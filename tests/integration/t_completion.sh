@@ -42,7 +42,7 @@ touch "$ND_TMP/cwd/a.pcapng" "$ND_TMP/cwd/b.pcap" "$ND_TMP/cwd/filter.txt"
 
 # Options: every one that --help lists (parsed as t_manpage.sh does), nothing unknown.
 "$NSDUMP" --help >"$ND_TMP/help.out" 2>&1
-mapfile -t opts < <(grep -E '^ +-' "$ND_TMP/help.out" | cut -c1-28 |
+mapfile -t opts < <(grep -E '^ +-' "$ND_TMP/help.out" | sed -E 's/^ +//; s/  .*//' |
 	grep -oE '(^|[ ,])--?[A-Za-z][A-Za-z0-9-]*' | sed 's/^[ ,]*//' | sort -u)
 comp "$NSDUMP" - >"$ND_TMP/dash.out"
 missing=""
