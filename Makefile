@@ -1,6 +1,8 @@
 # nsdump: one non-recursive Makefile.  `make help` lists the targets.
 PREFIX    ?= /usr/local
 SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR   ?=
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
@@ -62,7 +64,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all check unit integration demo install uninstall clean deps asan lint help bench fuzz \
-	fuzz-build
+	fuzz-build deb
 all: $(B)/nsdump $(B)/nsdump-testhooks $(TOOL_BINS)
 
 $(B)/obj/%.o: src/%.c $(wildcard include/nsdump/*.h) | $(B)/obj
@@ -146,6 +148,8 @@ install: $(B)/nsdump
 	@case "$(INSTALL_MODE)" in root|setuid|caps) ;; \
 	*) echo "install: INSTALL_MODE must be root, setuid or caps" >&2; exit 1 ;; esac
 	install -D -m 0755 $(B)/nsdump $(DESTDIR)$(SBINDIR)/nsdump
+	install -D -m 0644 docs/nsdump.8 $(DESTDIR)$(MANDIR)/man8/nsdump.8
+	install -D -m 0644 packaging/bash-completion/nsdump $(DESTDIR)$(BASHCOMPDIR)/nsdump
 ifneq ($(filter setuid caps,$(INSTALL_MODE)),)
 	getent group $(NSDUMP_GROUP) >/dev/null || groupadd --system $(NSDUMP_GROUP)
 	chown root:$(NSDUMP_GROUP) $(DESTDIR)$(SBINDIR)/nsdump
@@ -159,7 +163,13 @@ ifeq ($(INSTALL_MODE),caps)
 endif
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/nsdump
+	rm -f $(DESTDIR)$(SBINDIR)/nsdump $(DESTDIR)$(MANDIR)/man8/nsdump.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/nsdump
+
+# `make deb`: the Debian package (packaging/debian/, dpkg-buildpackage in a copy of the
+# tree) into build/deb/.
+deb:
+	@scripts/mkdeb.sh
 
 # Wireshark's extcap folder: a link to nsdump there makes containers capture interfaces in
 # Wireshark and tshark (docs/extcap.md). Debian's Wireshark searches
@@ -203,5 +213,5 @@ clean:
 	rm -rf build build-asan build-clang build-fuzz build-static
 
 help:
-	@echo "targets: all check demo install uninstall clean deps asan lint bench unit fuzz static"
-	@echo "variables: PREFIX=$(PREFIX) DESTDIR= ASAN=1 CC=$(CC) INSTALL_MODE=root|setuid|caps NSDUMP_GROUP=$(NSDUMP_GROUP) SANDBOX_LOG=1 FUZZ_SECONDS=$(FUZZ_SECONDS) EXTCAPDIR=$(EXTCAPDIR)"
+	@echo "targets: all check demo install uninstall clean deps asan lint bench unit fuzz static deb"
+	@echo "variables: PREFIX=$(PREFIX) DESTDIR= MANDIR=$(MANDIR) BASHCOMPDIR=$(BASHCOMPDIR) EXTCAPDIR=$(EXTCAPDIR) ASAN=1 CC=$(CC) INSTALL_MODE=root|setuid|caps NSDUMP_GROUP=$(NSDUMP_GROUP) SANDBOX_LOG=1 FUZZ_SECONDS=$(FUZZ_SECONDS) LIBMNL_SRC="

@@ -20,9 +20,12 @@ pkgs=(
 	# make static: dpkg-dev (dpkg-deb unpacks libmnl.a, scripts/static-libmnl.sh); the static
 	# archives of libpcap (which brings libdbus-1-dev's), libcap, libseccomp, json-c, zlib come
 	# with their -dev packages above; file and ldd (libc-bin) check the result
-	dpkg-dev file libc-bin
-	# linters
-	shellcheck cppcheck clang-tidy
+	file libc-bin
+	# linters; groff checks the man page (scripts/lint.sh, t_manpage.sh), man-db renders it
+	shellcheck cppcheck clang-tidy groff-base man-db
+	# make deb and t_deb.sh: package build, lintian, debconf answers, the postinst's group
+	# and file capabilities; t_completion.sh drives the completion through bash-completion
+	dpkg-dev debhelper fakeroot lintian debconf adduser bash-completion
 )
 
 missing=()

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Static checks: shellcheck on every script, cppcheck and clang-tidy (.clang-tidy) on the C
-# sources. Prints ok/not ok lines.
+# sources, groff's warnings on the man page. Prints ok/not ok lines.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 rc=0
 indent() { while IFS= read -r line; do printf '#   %s\n' "$line"; done <<<"$1"; }
-mapfile -t scripts < <(git ls-files -co --exclude-standard '*.sh' .ci/run packaging/kubectl/kubectl-nsdump | sort -u)
+mapfile -t scripts < <(git ls-files -co --exclude-standard '*.sh' .ci/run packaging/kubectl/kubectl-nsdump \
+	packaging/bash-completion/nsdump packaging/debian/config packaging/debian/postinst \
+	packaging/debian/postrm | sort -u)
 if out=$(shellcheck -x --source-path=SCRIPTDIR "${scripts[@]}" 2>&1); then
 	echo "ok - shellcheck (${#scripts[@]} scripts)"
 else
@@ -30,6 +32,14 @@ if out=$(clang-tidy --quiet src/*.c -- -std=gnu11 -D_GNU_SOURCE -DND_VERSION='"x
 else
 	echo "not ok - clang-tidy"
 	indent "$(grep -E '(warning|error):' <<<"$out")"
+	rc=1
+fi
+# groff -ww: every warning category; any message on stderr is a defect in the roff source.
+if out=$(groff -ww -man -Tutf8 docs/nsdump.8 2>&1 >/dev/null) && [ -z "$out" ]; then
+	echo "ok - groff -ww docs/nsdump.8"
+else
+	echo "not ok - groff -ww docs/nsdump.8"
+	indent "$out"
 	rc=1
 fi
 exit $rc

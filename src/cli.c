@@ -158,7 +158,7 @@ void nd_cli_usage(FILE *out)
 	      "      --capture --fifo=PATH capture IF into the FIFO PATH (pcapng)\n"
 	      "      --extcap-capture-filter=FILTER  the capture filter (pcap-filter(7))\n"
 	      "\n"
-	      "When the output is a pipe, packets reach the reader within about 0.1 s.\n"
+	      "When the output is a pipe, packets reach the reader within about 20 ms.\n"
 	      "Stops on -c, --duration, SIGINT, SIGTERM, SIGHUP, a closed pipe, or when the\n"
 	      "target process exits or the interface disappears; every packet captured until\n"
 	      "then is written, and statistics are printed on standard error.\n"

@@ -205,17 +205,31 @@ nd_track_pid() { ND_PIDS+=("$1"); }
 # The group a setuid or file-capability nsdump admits (make NSDUMP_GROUP=...).
 ND_GROUP=${ND_GROUP:-nsdump}
 
-# nd_group_lock: hold the machine-wide lock /tmp/nsdump-group.lock until the script exits,
-# before creating or removing group $ND_GROUP or installing anything: other checkouts' tests
-# (and packaging tests) change the same group and paths.
+# Machine-wide lock for whatever creates or removes group nsdump, installs into /usr or
+# /usr/local, or installs or removes the nsdump package: tests of other checkouts do the
+# same at the same time.  The file is opened here, and only locked by nd_group_lock, so
+# that runtimes.sh can keep its daemons from inheriting it ({ND_GROUP_LOCK_FD}>&-).  Lock
+# order: runtimes.sh's lock first (it is taken when sourced), then this one.
+exec {ND_GROUP_LOCK_FD}>>"${ND_GROUP_LOCK:-/tmp/nsdump-group.lock}" || {
+	echo "not ok - $ND_SCRIPT: cannot open ${ND_GROUP_LOCK:-/tmp/nsdump-group.lock}"
+	exit 1
+}
+ND_GROUP_LOCKED=""
+
+# nd_group_lock: hold the lock until the script exits (waits up to 15 min for another
+# test to finish; skips the script, loudly, after that).  Calling it again is harmless.
 nd_group_lock() {
-	exec {ND_GROUP_LOCK_FD}>>"${ND_GROUP_LOCK:-/tmp/nsdump-group.lock}"
-	flock "$ND_GROUP_LOCK_FD"
+	[ -n "$ND_GROUP_LOCKED" ] && return 0
+	flock -w 900 "$ND_GROUP_LOCK_FD" ||
+		nd_skip_all "another test held ${ND_GROUP_LOCK:-/tmp/nsdump-group.lock} for 15 minutes"
+	ND_GROUP_LOCKED=yes
 }
 
 # nd_group_setup: make sure group $ND_GROUP exists (created here, and removed at exit, unless
-# it was already there); sets ND_GROUP_GID.  Skips the script when it cannot.
+# it was already there); sets ND_GROUP_GID.  Skips the script when it cannot.  Holds the
+# group lock from here to the end of the script.
 nd_group_setup() {
+	nd_group_lock
 	if ! getent group "$ND_GROUP" >/dev/null; then
 		groupadd --system "$ND_GROUP" 2>"$ND_TMP/groupadd.err" ||
 			nd_skip_all "cannot create group $ND_GROUP: $(nd_excerpt "$ND_TMP/groupadd.err")"

@@ -62,7 +62,7 @@ rt_docker_up() {
 	if curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; then
 		return 0
 	fi
-	dockerd >"$ND_TMP/dockerd.log" 2>&1 {RT_LOCK_FD}>&- &
+	dockerd >"$ND_TMP/dockerd.log" 2>&1 {RT_LOCK_FD}>&- {ND_GROUP_LOCK_FD}>&- &
 	RT_STARTED_DOCKERD=$!
 	rt_wait_ping /var/run/docker.sock "$RT_STARTED_DOCKERD" 30 || return 1
 	rt_restore_forwarding
@@ -72,7 +72,7 @@ rt_containerd_up() {
 	local _
 	command -v containerd >/dev/null 2>&1 || return 1
 	if ctr version >/dev/null 2>&1; then return 0; fi
-	containerd >"$ND_TMP/containerd.log" 2>&1 {RT_LOCK_FD}>&- &
+	containerd >"$ND_TMP/containerd.log" 2>&1 {RT_LOCK_FD}>&- {ND_GROUP_LOCK_FD}>&- &
 	RT_STARTED_CONTAINERD=$!
 	for _ in $(seq 1 150); do
 		ctr version >/dev/null 2>&1 && return 0
@@ -98,7 +98,7 @@ rt_podman_service() {
 		return 0
 	fi
 	mkdir -p /run/podman
-	podman system service --time=0 unix:///run/podman/podman.sock >"$ND_TMP/podman-svc.log" 2>&1 {RT_LOCK_FD}>&- &
+	podman system service --time=0 unix:///run/podman/podman.sock >"$ND_TMP/podman-svc.log" 2>&1 {RT_LOCK_FD}>&- {ND_GROUP_LOCK_FD}>&- &
 	RT_STARTED_PODMAN_SVC=$!
 	rt_wait_ping /run/podman/podman.sock "$RT_STARTED_PODMAN_SVC" 20
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # make install in each INSTALL_MODE, into a DESTDIR: the file's owner, group, mode and
-# capabilities are what docs/security.md says; the group is created when missing.
+# capabilities are what docs/security.md says; the group is created when missing; the man
+# page and the completion go to MANDIR and BASHCOMPDIR, and make uninstall removes them.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -21,6 +22,22 @@ install_mode() {
 install_mode root
 check_eq "root: 0755 root:root" "755 root:root" "$(stat -c '%a %U:%G' "$F")"
 check_eq "root: no file capabilities" "" "$(getcap "$F")"
+# The man page and the completion go to MANDIR and BASHCOMPDIR (under PREFIX by default);
+# make uninstall removes the three files again.
+man8=$ND_TMP/root/usr/share/man/man8/nsdump.8
+comp=$ND_TMP/root/usr/share/bash-completion/completions/nsdump
+check "root: the man page is installed (0644, docs/nsdump.8)" \
+	"$([ "$(stat -c %a "$man8" 2>/dev/null)" = 644 ] && cmp -s "$man8" "$ND_ROOT/docs/nsdump.8"; echo $?)"
+check "root: the bash completion is installed (0644)" \
+	"$([ "$(stat -c %a "$comp" 2>/dev/null)" = 644 ] && cmp -s "$comp" "$ND_ROOT/packaging/bash-completion/nsdump"; echo $?)"
+make -s -C "$ND_ROOT" --no-print-directory uninstall DESTDIR="$ND_TMP/root" PREFIX=/usr >"$ND_TMP/uninstall.log" 2>&1
+check_eq "make uninstall succeeds" 0 "$?" "$(nd_excerpt "$ND_TMP/uninstall.log")"
+check "make uninstall removes the binary, the man page and the completion" \
+	"$([ ! -e "$F" ] && [ ! -e "$man8" ] && [ ! -e "$comp" ]; echo $?)"
+make -s -C "$ND_ROOT" --no-print-directory install B="$B" DESTDIR="$ND_TMP/dirs" PREFIX=/opt/x \
+	MANDIR=/m BASHCOMPDIR=/c >"$ND_TMP/dirs.log" 2>&1
+check "MANDIR and BASHCOMPDIR are honoured" \
+	"$([ -f "$ND_TMP/dirs/m/man8/nsdump.8" ] && [ -f "$ND_TMP/dirs/c/nsdump" ] && [ -x "$ND_TMP/dirs/opt/x/sbin/nsdump" ]; echo $?)"
 
 # The group is created by make install when missing (only tried when this test made it).
 if [ -n "$ND_GROUPDEL" ] && groupdel "$ND_GROUP"; then
