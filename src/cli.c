@@ -110,7 +110,7 @@ void nd_cli_usage(FILE *out)
 	      "                            entering (sees what leaves the container's stack)\n"
 	      "  -D, --list-interfaces     list the target's interfaces (kind, state, addresses,\n"
 	      "                            host peer) and exit\n"
-	      "  -c COUNT                  stop after COUNT packets\n"
+	      "  -c, --count COUNT         stop after COUNT packets\n"
 	      "      --duration SECONDS    stop after SECONDS (decimals allowed)\n"
 	      "  -s, --snapshot-length N   bytes kept per packet (default and 0: 262144)\n"
 	      "  -B, --buffer-size KiB     kernel capture ring size (default 4096 KiB)\n"
@@ -165,9 +165,10 @@ void nd_cli_usage(FILE *out)
 	      "\n"
 	      "Exit status:\n"
 	      "  0  success (also a stop by signal, count, duration, or a target that went away)\n"
-	      "  1  failure during capture (write error, disk full: the file stays valid)\n"
+	      "  1  failure during capture (write error, disk full: the file stays valid;\n"
+	      "     --merge: a corrupt input)\n"
 	      "  2  usage error, bad filter, bad interface, or a terminal on standard output\n"
-	      "  3  target not found\n"
+	      "  3  target not found, stopped, or ambiguous (the candidates are listed)\n"
 	      "  4  not permitted\n",
 	      out);
 }
