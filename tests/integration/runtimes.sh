@@ -156,6 +156,28 @@ rt_ctr_image() {
 	ctr -n "$1" image import "$ND_TMP/img.tar" >/dev/null && RT_IMAGES_MADE+=("ctr $1")
 }
 
+# rt_docker_ready: dockerd up and the busybox image there, or the script ends (skipped when
+# dockerd does not start, failed when the image cannot be built offline).
+rt_docker_ready() {
+	need_cmd docker dockerd curl
+	rt_docker_up || nd_skip_all "dockerd does not start: $(nd_excerpt "$ND_TMP/dockerd.log")"
+	if ! rt_docker_image 2>"$ND_TMP/img.err"; then
+		not_ok "build the busybox image offline" "$(nd_excerpt "$ND_TMP/img.err")"
+		nd_finish
+	fi
+}
+
+# rt_docker_sleepers NAME...: a busybox `sleep 300` container per NAME, or the script ends.
+rt_docker_sleepers() {
+	local n
+	for n in "$@"; do
+		if ! rt_docker_run "$n" "$RT_IMAGE" /bin/busybox sleep 300 2>"$ND_TMP/run.err"; then
+			not_ok "docker run $n" "$(nd_excerpt "$ND_TMP/run.err")"
+			nd_finish
+		fi
+	done
+}
+
 # rt_docker_run NAME ARGS...: docker run -d --name NAME ARGS (tracked for cleanup).
 rt_docker_run() {
 	local name=$1

@@ -242,19 +242,10 @@ fi
 
 # shellcheck source-path=SCRIPTDIR source=runtimes.sh
 . "$(dirname "$0")/runtimes.sh"
-need_cmd docker dockerd curl
-rt_docker_up || nd_skip_all "dockerd does not start: $(nd_excerpt "$ND_TMP/dockerd.log")"
-if ! rt_docker_image 2>"$ND_TMP/img.err"; then
-	not_ok "build the busybox image offline" "$(nd_excerpt "$ND_TMP/img.err")"
-	nd_finish
-fi
+rt_docker_ready
 web=$RT_PREFIX-xweb
 cli=$RT_PREFIX-xcli
-if ! { rt_docker_run "$web" "$RT_IMAGE" /bin/busybox sleep 300 &&
-	rt_docker_run "$cli" "$RT_IMAGE" /bin/busybox sleep 300; } 2>"$ND_TMP/run.err"; then
-	not_ok "docker run two containers" "$(nd_excerpt "$ND_TMP/run.err")"
-	nd_finish
-fi
+rt_docker_sleepers "$web" "$cli"
 web_ip=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "$web")
 web_id=$(docker inspect -f '{{.Id}}' "$web")
 ts tshark -D >"$ND_TMP/dD.out" 2>"$ND_TMP/dD.err"

@@ -58,12 +58,7 @@ fi
 
 # shellcheck source-path=SCRIPTDIR source=runtimes.sh
 . "$(dirname "$0")/runtimes.sh"
-need_cmd docker dockerd curl
-rt_docker_up || nd_skip_all "dockerd does not start: $(nd_excerpt "$ND_TMP/dockerd.log")"
-if ! rt_docker_image 2>"$ND_TMP/img.err"; then
-	not_ok "build the busybox image offline" "$(nd_excerpt "$ND_TMP/img.err")"
-	nd_finish
-fi
+rt_docker_ready
 
 ctx=$ND_TMP/ctx
 mkdir -p "$ctx"
@@ -101,11 +96,7 @@ trap static_exit EXIT
 
 web=$RT_PREFIX-sweb
 cli=$RT_PREFIX-scli
-if ! { rt_docker_run "$web" "$RT_IMAGE" /bin/busybox sleep 300 &&
-	rt_docker_run "$cli" "$RT_IMAGE" /bin/busybox sleep 300; } 2>"$ND_TMP/run.err"; then
-	not_ok "docker run two containers" "$(nd_excerpt "$ND_TMP/run.err")"
-	nd_finish
-fi
+rt_docker_sleepers "$web" "$cli"
 web_ip=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "$web")
 
 # image_capture TAG N DOCKER_FLAGS...: the image captures web's ICMP with -c 2N while cli pings
