@@ -189,7 +189,12 @@ nd_cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	# shellcheck disable=SC2086 # a list of names, split on purpose
-	for u in $ND_USERDEL; do userdel "$u" 2>/dev/null; done
+	# userdel refuses while a process of the user is still ending: once more after a pause,
+	# and say so if the user stays behind.
+	for u in $ND_USERDEL; do
+		userdel "$u" 2>/dev/null || { sleep 0.5 && userdel "$u" 2>/dev/null; } ||
+			echo "# cleanup: could not remove user $u (userdel $u by hand)"
+	done
 	if [ -n "$ND_GROUPDEL" ]; then groupdel "$ND_GROUPDEL" 2>/dev/null; fi
 	rm -rf "$ND_TMP"
 }
