@@ -269,6 +269,8 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 		out_idx = nfds;
 		fds[nfds++] = (struct pollfd){ .fd = l->out->fd, .events = 0 };
 	}
+	/* A write to a pipe whose reader reads nothing waits on the signals too (output.c). */
+	l->out->wake_fd = l->sigfd;
 	first_src = nfds;
 	for (unsigned int i = 0; i < l->nsrc; i++) {
 		l->src[i].gone_at = -1;
@@ -390,6 +392,7 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 				l->reason = ND_STOP_SIGNAL;
 				l->signo = (int)si.ssi_signo;
 				drain_until = now_ms() + DRAIN_MS;
+				l->out->stopping = true;
 			}
 		}
 		if (l->live && (fds[out_idx].revents & (POLLERR | POLLHUP))) {
@@ -409,6 +412,8 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 			}
 		}
 	}
+	/* From here on, a reader that takes nothing does not hold the end up for ever. */
+	l->out->stopping = true;
 	/* Every packet read is written, in order, whatever ended the loop. */
 	if (l->nsrc > 1 && rc == 0 && l->reason != ND_STOP_READER_GONE) {
 		emit_merged(l, UINT64_MAX);

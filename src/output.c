@@ -1,9 +1,12 @@
 /* Buffered record output with whole-record recovery; see include/nsdump/output.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -33,6 +36,7 @@ int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn
 
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
+	o->wake_fd = -1;
 	o->reclen = reclen;
 	if (is_stdout(path)) {
 		o->fd = STDOUT_FILENO;
@@ -61,6 +65,12 @@ int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn
 		return nd_err_set(err, ND_EXIT_FAIL, e, "cannot examine %s", o->name);
 	}
 	o->regular = S_ISREG(st.st_mode);
+	o->fifo = S_ISFIFO(st.st_mode);
+	if (o->fifo) {
+		o->pipe_size = fcntl(o->fd, F_GETPIPE_SZ);
+		if (o->pipe_size < 0)
+			o->pipe_size = 0; /* then one page at a time, after poll(2) */
+	}
 	if (o->regular) {
 		o->committed = lseek(o->fd, 0, SEEK_CUR);
 		if (o->committed < 0)
@@ -98,16 +108,75 @@ static int write_failed(struct nd_out *o, size_t done, int e, struct nd_err *err
 	o->committed += (off_t)pos;
 	if (e == EPIPE)
 		return nd_err_set(err, ND_EXIT_FAIL, EPIPE, "the reader of %s has gone", o->name);
+	if (e == ETIMEDOUT && o->fifo)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "stopped while the reader of %s had read "
+				  "nothing for %d s: it holds the first %llu packets, the last %llu "
+				  "were not delivered", o->name, ND_OUT_STUCK_MS / 1000, o->nwritten,
+				  (unsigned long long)(o->nbuffered - whole));
 	return nd_err_set(err, ND_EXIT_FAIL, e, "cannot write to %s (it holds the first %llu "
 			  "packets, %llu were lost)", o->name, o->nwritten,
 			  (unsigned long long)(o->nbuffered - whole));
 }
 
+/* Bytes the pipe takes now without blocking: its free pages, less one. The kernel keeps
+ * unread bytes in whole pages (the first partly read, the last partly filled) and a write
+ * tops up only the last one, so unread bytes hold at most one page more than they fill.
+ * 0 when full or unknown. */
+static size_t fifo_room(const struct nd_out *o)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	long pages, used;
+	int unread;
+
+	if (o->pipe_size <= 0 || page <= 0 || ioctl(o->fd, FIONREAD, &unread) < 0 || unread < 0)
+		return 0;
+	pages = o->pipe_size / page;
+	used = (unread + page - 1) / page + 1;
+	return pages > used ? (size_t)(pages - used) * (size_t)page : 0;
+}
+
+/* write(2), but on a pipe never more than it takes at once, so that nsdump cannot hang in
+ * write(2) on a reader that stopped reading without closing the pipe (as tcpdump does:
+ * then even SIGINT does not end it). It waits in poll(2) instead, with the loop's signal
+ * descriptor: once a stop is asked for, a reader that takes nothing for ND_OUT_STUCK_MS
+ * ends the write with ETIMEDOUT. A reader that keeps reading, however slowly, loses
+ * nothing. */
+static ssize_t out_write(struct nd_out *o, const void *p, size_t n)
+{
+	size_t room;
+
+	if (!o->fifo)
+		return write(o->fd, p, n);
+	room = fifo_room(o);
+	while (room == 0) {
+		struct pollfd pf[2] = { { .fd = o->fd, .events = POLLOUT },
+					{ .fd = o->wake_fd, .events = POLLIN } };
+		nfds_t nfds = o->stopping || o->wake_fd < 0 ? 1 : 2;
+		int r = poll(pf, nfds, o->stopping ? ND_OUT_STUCK_MS : -1);
+
+		if (r < 0)
+			return -1; /* EINTR: the caller tries again */
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (pf[0].revents != 0) {
+			/* POLLOUT: a free page at least (POLLERR: the write says EPIPE). */
+			room = fifo_room(o);
+			if (room == 0)
+				room = PIPE_BUF;
+			break;
+		}
+		o->stopping = true; /* a stop signal waits, and the reader reads nothing */
+	}
+	return write(o->fd, p, n < room ? n : room);
+}
+
 /* Writes n bytes of p whole; false with errno set otherwise. */
-static bool write_raw(int fd, const unsigned char *p, size_t n)
+static bool write_raw(struct nd_out *o, const unsigned char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = out_write(o, p, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -144,7 +213,7 @@ static int write_gz(struct nd_out *o, bool finish, struct nd_err *err)
 		if (zrc == Z_STREAM_ERROR)
 			return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot compress %s", o->name);
 		produced = ZBUF_SIZE - z->avail_out;
-		if (!write_raw(o->fd, o->zbuf, produced)) {
+		if (!write_raw(o, o->zbuf, produced)) {
 			int e = errno;
 			unsigned long long lost = o->nbuffered;
 
@@ -191,7 +260,7 @@ static int write_all(struct nd_out *o, struct nd_err *err)
 	if (o->z != NULL)
 		return write_gz(o, false, err);
 	while (done < o->len) {
-		ssize_t n = write(o->fd, o->buf + done, o->len - done);
+		ssize_t n = out_write(o, o->buf + done, o->len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -227,7 +296,7 @@ int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *er
 		return write_gz(o, false, err);
 	}
 	while (done < len) {
-		ssize_t n = write(o->fd, b + done, len - done);
+		ssize_t n = out_write(o, b + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;

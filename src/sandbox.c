@@ -110,6 +110,16 @@ static int add_rules(scmp_filter_ctx ctx, bool rotation)
 			(struct scmp_arg_cmp[]){ arg(1, SCMP_CMP_EQ, SIOCGIFFLAGS) });
 	if (rc < 0)
 		return rc;
+	/* output.c: how much a pipe takes without blocking (FIONREAD, and F_GETPIPE_SZ when
+	 * rotation opens a FIFO). */
+	rc = allow_args(ctx, SCMP_SYS(ioctl), 1,
+			(struct scmp_arg_cmp[]){ arg(1, SCMP_CMP_EQ, FIONREAD) });
+	if (rc < 0)
+		return rc;
+	rc = allow_args(ctx, SCMP_SYS(fcntl), 1,
+			(struct scmp_arg_cmp[]){ arg(1, SCMP_CMP_EQ, F_GETPIPE_SZ) });
+	if (rc < 0)
+		return rc;
 	/* Every other open fails with EACCES rather than killing: pcap_stats() on a promiscuous
 	 * capture opens /sys/class/net/IF/statistics/rx_{missed,fifo}_errors for reading and
 	 * copes with failure (capture.h: no_sysfs). */

@@ -32,7 +32,17 @@ struct nd_out {
 	struct z_stream_s *z;   /* gzip stream (--compress gzip), or NULL */
 	uint64_t zin;           /* bytes given to the compressor so far */
 	unsigned char *zbuf;
+	/* A pipe (or FIFO) is written so that nsdump never hangs on a reader that reads
+	 * nothing: only as much as the pipe takes at once, waiting in poll(2) otherwise. */
+	bool fifo;
+	int pipe_size;          /* F_GETPIPE_SZ; 0 if unknown */
+	int wake_fd;            /* readable when a stop is asked for (the loop's signalfd), or -1 */
+	bool stopping;          /* a stop is under way: give up on a pipe whose reader reads
+				 * nothing for ND_OUT_STUCK_MS (set by the loop, or on wake_fd) */
 };
+
+/* How long a stopping nsdump waits for the reader of a pipe that takes nothing. */
+#define ND_OUT_STUCK_MS 2000
 
 /* Opens path for writing (created 0600 with the caller's current rights, truncated), or
  * standard output when path is NULL or "-". A terminal is refused (ND_EXIT_USAGE): binary

@@ -121,6 +121,54 @@ rc=${PIPESTATUS[0]}
 check_eq "reader gone before the header: exit 0" 0 "$rc" "$(nd_excerpt "$ND_TMP/noreader.err")"
 check_grep "reader gone before the header: says so" "$ND_TMP/noreader.err" 'stopping: the reader closed the pipe'
 
+# A reader that stops reading without closing the pipe (a stuck tshark, a stalled ssh):
+# SIGINT still ends nsdump, ND_OUT_STUCK_MS (2 s) later, with exit 1 and a message saying
+# what the reader did not get (tcpdump waits in write(2) for ever there).
+fifo=$ND_TMP/stuck.fifo
+mkfifo "$fifo"
+# shellcheck disable=SC2217 # the reader that reads nothing: it only holds the pipe open
+sleep 60 <"$fifo" &
+rpid=$!
+nd_track_pid "$rpid"
+if ND_STDOUT=$fifo nd_start_ready stuck -v --pid "$TARGET_PID" -w -; then
+	# About 290 KB: more than the pipe holds (64 KiB).
+	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
+	sleep 0.3
+	t0=$(nd_now_ms)
+	kill -INT "$ND_PID"
+	nd_wait_exit "$ND_PID" 10
+	took=$(($(nd_now_ms) - t0))
+	check_eq "stuck reader: SIGINT ends nsdump, exit 1" 1 "$ND_RC" "$(nd_excerpt "$ND_TMP/stuck.err")"
+	check "stuck reader: 2 to 4 s after SIGINT" "$([ "$took" -ge 1900 ] && [ "$took" -le 4000 ]; echo $?)" \
+		"took $took ms"
+	check_grep "stuck reader: says what the reader did not get" "$ND_TMP/stuck.err" \
+		'^nsdump: stopped while the reader of standard output had read nothing for 2 s: it holds the first [0-9]+ packets, the last [0-9]+ were not delivered$'
+fi
+kill "$rpid" 2>/dev/null
+nd_wait_exit "$rpid" 5
+
+# A reader that is only slow loses nothing: the pipe is full when SIGINT comes, and the
+# reader starts reading a second later.
+fifo=$ND_TMP/slow.fifo
+mkfifo "$fifo"
+(
+	while [ ! -e "$ND_TMP/slow.go" ]; do sleep 0.05; done
+	exec cat
+) <"$fifo" >"$ND_TMP/slow.pcapng" &
+rpid=$!
+nd_track_pid "$rpid"
+if ND_STDOUT=$fifo nd_start_ready slow -v --pid "$TARGET_PID" -w -; then
+	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
+	sleep 0.3
+	kill -INT "$ND_PID"
+	sleep 1
+	touch "$ND_TMP/slow.go"
+	nd_wait_exit "$ND_PID" 10
+	check_eq "slow reader: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/slow.err")"
+	nd_wait_exit "$rpid" 5
+	check_count_all "slow reader: all 200 packets" "$ND_TMP/slow.pcapng" 200
+fi
+
 # A terminal on stdout: exit 2 with a hint, both implicitly and with -w -.
 for args in "" "-w -"; do
 	# shellcheck disable=SC2086 # $args is word-split on purpose
