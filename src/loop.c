@@ -412,8 +412,6 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 			}
 		}
 	}
-	/* From here on, a reader that takes nothing does not hold the end up for ever. */
-	l->out->stopping = true;
 	/* Every packet read is written, in order, whatever ended the loop. */
 	if (l->nsrc > 1 && rc == 0 && l->reason != ND_STOP_READER_GONE) {
 		emit_merged(l, UINT64_MAX);

@@ -544,7 +544,11 @@ static int run_merge(struct run *r, struct nd_err *err)
 		rc = -1;
 		goto out;
 	}
+	/* A reader that stops reading does not hold the merge up either (output.c). */
+	r->out.wake_fd = r->sigfd;
 	rc = nd_mergefile_run(&m, &r->out, err);
+	if (m.signo > 0)
+		r->out.stopping = true; /* asked to stop: the last flush may give up too */
 	if (rc < 0) {
 		nd_out_abort(&r->out);
 	} else if (nd_out_close(&r->out, err) < 0) {

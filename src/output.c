@@ -138,8 +138,8 @@ static size_t fifo_room(const struct nd_out *o)
 /* write(2), but on a pipe never more than it takes at once, so that nsdump cannot hang in
  * write(2) on a reader that stopped reading without closing the pipe (as tcpdump does:
  * then even SIGINT does not end it). It waits in poll(2) instead, with the loop's signal
- * descriptor: once a stop is asked for, a reader that takes nothing for ND_OUT_STUCK_MS
- * ends the write with ETIMEDOUT. A reader that keeps reading, however slowly, loses
+ * descriptor: once a stop signal has come, a reader that takes nothing for
+ * ND_OUT_STUCK_MS ends the write with ETIMEDOUT. A reader that keeps reading, however slowly, loses
  * nothing. */
 static ssize_t out_write(struct nd_out *o, const void *p, size_t n)
 {

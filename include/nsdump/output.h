@@ -37,8 +37,10 @@ struct nd_out {
 	bool fifo;
 	int pipe_size;          /* F_GETPIPE_SZ; 0 if unknown */
 	int wake_fd;            /* readable when a stop is asked for (the loop's signalfd), or -1 */
-	bool stopping;          /* a stop is under way: give up on a pipe whose reader reads
-				 * nothing for ND_OUT_STUCK_MS (set by the loop, or on wake_fd) */
+	bool stopping;          /* a stop signal came: give up on a pipe whose reader reads
+				 * nothing for ND_OUT_STUCK_MS (set by the caller, or on wake_fd).
+				 * Never set by -c or the end of input: a reader that has not
+				 * started yet may take as long as it likes. */
 };
 
 /* How long a stopping nsdump waits for the reader of a pipe that takes nothing. */

@@ -169,6 +169,47 @@ if ND_STDOUT=$fifo nd_start_ready slow -v --pid "$TARGET_PID" -w -; then
 	check_count_all "slow reader: all 200 packets" "$ND_TMP/slow.pcapng" 200
 fi
 
+# Without a signal nothing is given up: -c ends the capture while the pipe is full, and a
+# reader that starts 3 s later still gets every packet.
+fifo=$ND_TMP/late.fifo
+mkfifo "$fifo"
+(
+	while [ ! -e "$ND_TMP/late.go" ]; do sleep 0.05; done
+	exec cat
+) <"$fifo" >"$ND_TMP/late.pcapng" &
+rpid=$!
+nd_track_pid "$rpid"
+if ND_STDOUT=$fifo nd_start_ready late -v --pid "$TARGET_PID" -c 200 -w -; then
+	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
+	sleep 3
+	touch "$ND_TMP/late.go"
+	nd_wait_exit "$ND_PID" 10
+	check_eq "-c, reader starting 3 s late: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/late.err")"
+	nd_wait_exit "$rpid" 5
+	check_count_all "-c, reader starting 3 s late: all 200 packets" "$ND_TMP/late.pcapng" 200
+fi
+
+# --merge into the same stuck reader: the slow reader's 200 packets (about 290 KB).
+fifo=$ND_TMP/mstuck.fifo
+mkfifo "$fifo"
+# shellcheck disable=SC2217 # the reader that reads nothing: it only holds the pipe open
+sleep 60 <"$fifo" &
+rpid=$!
+nd_track_pid "$rpid"
+"$NSDUMP" --merge "$ND_TMP/slow.pcapng" -w - >"$fifo" 2>"$ND_TMP/mstuck.err" &
+mpid=$!
+nd_track_pid "$mpid"
+sleep 0.5
+t0=$(nd_now_ms)
+kill -INT "$mpid"
+nd_wait_exit "$mpid" 10
+took=$(($(nd_now_ms) - t0))
+check_eq "--merge, stuck reader: SIGINT ends it, exit 1" 1 "$ND_RC" "$(nd_excerpt "$ND_TMP/mstuck.err")"
+check "--merge, stuck reader: 2 to 4 s after SIGINT" "$([ "$took" -ge 1900 ] && [ "$took" -le 4000 ]; echo $?)" \
+	"took $took ms"
+kill "$rpid" 2>/dev/null
+nd_wait_exit "$rpid" 5
+
 # A terminal on stdout: exit 2 with a hint, both implicitly and with -w -.
 for args in "" "-w -"; do
 	# shellcheck disable=SC2086 # $args is word-split on purpose
