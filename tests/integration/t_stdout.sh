@@ -147,16 +147,22 @@ fi
 kill "$rpid" 2>/dev/null
 nd_wait_exit "$rpid" 5
 
+# late_reader TAG: reads $ND_TMP/TAG.fifo into $ND_TMP/TAG.pcapng, but only once
+# $ND_TMP/TAG.go exists; its PID in rpid.
+late_reader() {
+	mkfifo "$ND_TMP/$1.fifo"
+	(
+		while [ ! -e "$ND_TMP/$1.go" ]; do sleep 0.05; done
+		exec cat
+	) <"$ND_TMP/$1.fifo" >"$ND_TMP/$1.pcapng" &
+	rpid=$!
+	nd_track_pid "$rpid"
+}
+
 # A reader that is only slow loses nothing: the pipe is full when SIGINT comes, and the
 # reader starts reading a second later.
+late_reader slow
 fifo=$ND_TMP/slow.fifo
-mkfifo "$fifo"
-(
-	while [ ! -e "$ND_TMP/slow.go" ]; do sleep 0.05; done
-	exec cat
-) <"$fifo" >"$ND_TMP/slow.pcapng" &
-rpid=$!
-nd_track_pid "$rpid"
 if ND_STDOUT=$fifo nd_start_ready slow -v --pid "$TARGET_PID" -w -; then
 	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
 	sleep 0.3
@@ -171,14 +177,8 @@ fi
 
 # Without a signal nothing is given up: -c ends the capture while the pipe is full, and a
 # reader that starts 3 s later still gets every packet.
+late_reader late
 fifo=$ND_TMP/late.fifo
-mkfifo "$fifo"
-(
-	while [ ! -e "$ND_TMP/late.go" ]; do sleep 0.05; done
-	exec cat
-) <"$fifo" >"$ND_TMP/late.pcapng" &
-rpid=$!
-nd_track_pid "$rpid"
 if ND_STDOUT=$fifo nd_start_ready late -v --pid "$TARGET_PID" -c 200 -w -; then
 	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
 	sleep 3
