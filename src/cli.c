@@ -290,6 +290,32 @@ static bool has_kind(const struct nd_opts *o, enum nd_target_kind k1, enum nd_ta
 	return false;
 }
 
+int nd_cli_mode(const char *word, enum nd_mode *mode)
+{
+	static const enum nd_mode all[] = { ND_MODE_AUTO, ND_MODE_SETNS, ND_MODE_VETH };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (strcmp(word, nd_cli_mode_name(all[i])) == 0) {
+			*mode = all[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *nd_cli_mode_name(enum nd_mode mode)
+{
+	switch (mode) {
+	case ND_MODE_SETNS:
+		return "setns";
+	case ND_MODE_VETH:
+		return "veth";
+	case ND_MODE_AUTO:
+		break;
+	}
+	return "auto";
+}
+
 static int bad_value(struct nd_err *err, const char *opt, const char *val, const char *want)
 {
 	return nd_err_set(err, ND_EXIT_USAGE, 0, "invalid value '%s' for %s: expected %s", val,
@@ -440,13 +466,7 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			opts->filter_file = optarg;
 			break;
 		case OPT_MODE:
-			if (strcmp(optarg, "auto") == 0)
-				opts->mode = ND_MODE_AUTO;
-			else if (strcmp(optarg, "setns") == 0)
-				opts->mode = ND_MODE_SETNS;
-			else if (strcmp(optarg, "veth") == 0)
-				opts->mode = ND_MODE_VETH;
-			else
+			if (nd_cli_mode(optarg, &opts->mode) < 0)
 				return bad_value(err, "--mode", optarg, "auto, setns or veth");
 			break;
 		case 'D':

@@ -121,13 +121,7 @@ static int take(struct nd_extcap *x, const struct opt *o, const char *word, cons
 		x->filter = v[strspn(v, " \t")] != '\0' ? v : NULL;
 		return 0;
 	case O_MODE:
-		if (strcmp(v, "auto") == 0)
-			x->mode = ND_MODE_AUTO;
-		else if (strcmp(v, "veth") == 0)
-			x->mode = ND_MODE_VETH;
-		else if (strcmp(v, "setns") == 0)
-			x->mode = ND_MODE_SETNS;
-		else
+		if (nd_cli_mode(v, &x->mode) < 0)
 			return nd_err_set(err, ND_EXIT_USAGE, 0,
 					  "extcap: invalid value '%s' for --mode: expected auto, veth "
 					  "or setns", v);

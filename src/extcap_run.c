@@ -207,9 +207,7 @@ static int build_command(struct nd_privs *privs, struct nd_opts *opts,
 	cmd.argv[argc++] = (char *)(uintptr_t)x->fifo;
 	cmd.argv[argc++] = (char *)(uintptr_t)"-q";
 	cmd.argv[argc++] = (char *)(uintptr_t)"--mode";
-	cmd.argv[argc++] = (char *)(uintptr_t)(x->mode == ND_MODE_VETH    ? "veth"
-						: x->mode == ND_MODE_SETNS ? "setns"
-									   : "auto");
+	cmd.argv[argc++] = (char *)(uintptr_t)nd_cli_mode_name(x->mode);
 	if (x->target_if != NULL) {
 		cmd.argv[argc++] = (char *)(uintptr_t)"-i";
 		cmd.argv[argc++] = (char *)(uintptr_t)x->target_if;

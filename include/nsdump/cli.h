@@ -87,6 +87,10 @@ struct nd_opts {
 int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err);
 void nd_cli_free(struct nd_opts *opts);
 
+/* --mode's words: "auto", "setns", "veth". nd_cli_mode returns -1 for any other word. */
+int nd_cli_mode(const char *word, enum nd_mode *mode);
+const char *nd_cli_mode_name(enum nd_mode mode);
+
 /* Joins words with single spaces into a new string; NULL when n == 0. Sets errno on ENOMEM. */
 char *nd_cli_join(char *const *words, int n);
 
