@@ -139,8 +139,8 @@ static size_t fifo_room(const struct nd_out *o)
  * write(2) on a reader that stopped reading without closing the pipe (as tcpdump does:
  * then even SIGINT does not end it). It waits in poll(2) instead, with the loop's signal
  * descriptor: once a stop signal has come, a reader that takes nothing for
- * ND_OUT_STUCK_MS ends the write with ETIMEDOUT. A reader that keeps reading, however slowly, loses
- * nothing. */
+ * ND_OUT_STUCK_MS ends the write with ETIMEDOUT. A reader that keeps reading, however
+ * slowly, loses nothing. */
 static ssize_t out_write(struct nd_out *o, const void *p, size_t n)
 {
 	size_t room;
@@ -282,9 +282,6 @@ static int write_all(struct nd_out *o, struct nd_err *err)
 
 int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *err)
 {
-	const unsigned char *b = p;
-	size_t done = 0;
-
 	if (nd_out_flush(o, err) < 0)
 		return -1;
 	if (o->z != NULL) {
@@ -295,16 +292,9 @@ int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *er
 		o->len = len;
 		return write_gz(o, false, err);
 	}
-	while (done < len) {
-		ssize_t n = out_write(o, b + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return nd_err_set(err, ND_EXIT_FAIL, n < 0 ? errno : EIO,
-					  "cannot write the file header to %s", o->name);
-		done += (size_t)n;
-	}
+	if (!write_raw(o, p, len))
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot write the file header to %s",
+				  o->name);
 	o->committed += (off_t)len;
 	return 0;
 }

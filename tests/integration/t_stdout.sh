@@ -124,12 +124,18 @@ check_grep "reader gone before the header: says so" "$ND_TMP/noreader.err" 'stop
 # A reader that stops reading without closing the pipe (a stuck tshark, a stalled ssh):
 # SIGINT still ends nsdump, ND_OUT_STUCK_MS (2 s) later, with exit 1 and a message saying
 # what the reader did not get (tcpdump waits in write(2) for ever there).
-fifo=$ND_TMP/stuck.fifo
-mkfifo "$fifo"
-# shellcheck disable=SC2217 # the reader that reads nothing: it only holds the pipe open
-sleep 60 <"$fifo" &
-rpid=$!
-nd_track_pid "$rpid"
+# stuck_reader TAG: holds $ND_TMP/TAG.fifo open for reading and reads nothing; its PID in
+# rpid, the FIFO in fifo.
+stuck_reader() {
+	fifo=$ND_TMP/$1.fifo
+	mkfifo "$fifo"
+	# shellcheck disable=SC2217 # the reader that reads nothing: it only holds the pipe open
+	sleep 60 <"$fifo" &
+	rpid=$!
+	nd_track_pid "$rpid"
+}
+
+stuck_reader stuck
 if ND_STDOUT=$fifo nd_start_ready stuck -v --pid "$TARGET_PID" -w -; then
 	# About 290 KB: more than the pipe holds (64 KiB).
 	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
@@ -190,12 +196,7 @@ if ND_STDOUT=$fifo nd_start_ready late -v --pid "$TARGET_PID" -c 200 -w -; then
 fi
 
 # --merge into the same stuck reader: the slow reader's 200 packets (about 290 KB).
-fifo=$ND_TMP/mstuck.fifo
-mkfifo "$fifo"
-# shellcheck disable=SC2217 # the reader that reads nothing: it only holds the pipe open
-sleep 60 <"$fifo" &
-rpid=$!
-nd_track_pid "$rpid"
+stuck_reader mstuck
 "$NSDUMP" --merge "$ND_TMP/slow.pcapng" -w - >"$fifo" 2>"$ND_TMP/mstuck.err" &
 mpid=$!
 nd_track_pid "$mpid"
