@@ -29,17 +29,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUF_SIZE (8u << 20)
-#define PCAP_HDR 24
-#define PCAP_REC 16
-#define NG_SHB 0x0A0D0D0Au
-#define NG_IDB 0x00000001u
-#define NG_SPB 0x00000003u
-#define NG_EPB 0x00000006u
-#define NG_BOM 0x1A2B3C4Du
-#define MAX_IFACES 256
-#define DLT_EN10MB 1
-#define DLT_LINUX_SLL 113
+#define BUF_SIZE       (8u << 20)
+#define PCAP_HDR       24
+#define PCAP_REC       16
+#define NG_SHB         0x0A0D0D0Au
+#define NG_IDB         0x00000001u
+#define NG_SPB         0x00000003u
+#define NG_EPB         0x00000006u
+#define NG_BOM         0x1A2B3C4Du
+#define MAX_IFACES     256
+#define DLT_EN10MB     1
+#define DLT_LINUX_SLL  113
 #define DLT_LINUX_SLL2 276
 
 struct iface {
@@ -147,7 +147,8 @@ static int64_t sent_stamp(uint32_t linktype, const unsigned char *pkt, uint32_t 
 
 /* One packet, seen at `when`; has_ts says whether sec/nsec hold its capture stamp. */
 static int packet(struct reader *r, const struct timespec *when, uint32_t linktype,
-		  const unsigned char *pkt, uint32_t caplen, int has_ts, uint64_t sec, uint64_t nsec)
+		  const unsigned char *pkt, uint32_t caplen, int has_ts, uint64_t sec,
+		  uint64_t nsec)
 {
 	int64_t sent = sent_stamp(linktype, pkt, caplen, r->port), d;
 
@@ -268,10 +269,12 @@ static long pcapng_blocks(struct reader *r, const unsigned char *b, size_t len,
 			}
 			r->nifs++;
 		} else if (type == NG_EPB && blen >= 32) {
-			uint32_t ifid = rd32(body, r->swapped), caplen = rd32(body + 12, r->swapped);
+			uint32_t ifid = rd32(body, r->swapped),
+				 caplen = rd32(body + 12, r->swapped);
 			uint64_t ts = ((uint64_t)rd32(body + 4, r->swapped) << 32) |
 				      rd32(body + 8, r->swapped);
-			const struct iface *ifc = ifid < r->nifs && ifid < MAX_IFACES ? &r->ifs[ifid] : NULL;
+			const struct iface *ifc =
+				ifid < r->nifs && ifid < MAX_IFACES ? &r->ifs[ifid] : NULL;
 			uint64_t units = ifc && ifc->units ? ifc->units : 1000000;
 
 			if (caplen > blen - 32) {
@@ -280,7 +283,8 @@ static long pcapng_blocks(struct reader *r, const unsigned char *b, size_t len,
 			}
 			if (packet(r, when, ifc ? ifc->linktype : DLT_EN10MB, body + 20, caplen, 1,
 				   ts / units,
-				   (uint64_t)((unsigned __int128)(ts % units) * 1000000000u / units)) < 0)
+				   (uint64_t)((unsigned __int128)(ts % units) * 1000000000u /
+					      units)) < 0)
 				return -1;
 			if (first_only)
 				return (long)(pos + blen);
@@ -290,8 +294,8 @@ static long pcapng_blocks(struct reader *r, const unsigned char *b, size_t len,
 
 			if (olen < caplen)
 				caplen = olen;
-			if (packet(r, when, r->nifs ? r->ifs[0].linktype : DLT_EN10MB, body + 4, caplen,
-				   0, 0, 0) < 0)
+			if (packet(r, when, r->nifs ? r->ifs[0].linktype : DLT_EN10MB, body + 4,
+				   caplen, 0, 0, 0) < 0)
 				return -1;
 			if (first_only)
 				return (long)(pos + blen);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Static checks: shellcheck on every script, cppcheck and clang-tidy (.clang-tidy) on the C
-# sources, groff's warnings on the man page. Prints ok/not ok lines.
+# Static checks: shellcheck on every script, clang-format (.clang-format), cppcheck and
+# clang-tidy (.clang-tidy) on the C sources, groff's warnings on the man page. Prints ok/not ok
+# lines.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 rc=0
@@ -22,6 +23,15 @@ if out=$(cppcheck --quiet --error-exitcode=1 --enable=warning,portability,perfor
 else
 	echo "not ok - cppcheck"
 	indent "$out"
+	rc=1
+fi
+# .clang-format is the house style: the tree is formatted with it, and any difference fails.
+mapfile -t csrc < <(git ls-files -co --exclude-standard '*.c' '*.h')
+if out=$(clang-format --dry-run --Werror "${csrc[@]}" 2>&1); then
+	echo "ok - clang-format (${#csrc[@]} files)"
+else
+	echo "not ok - clang-format: run 'clang-format -i' on the files below"
+	indent "$(grep -E '(warning|error):' <<<"$out" | cut -d: -f1,2 | sort -u | head -n 40)"
 	rc=1
 fi
 # The same -I/-D as the build (Makefile), without the hardening and sanitizer flags.

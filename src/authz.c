@@ -52,17 +52,20 @@ int nd_authz_check(const struct nd_privs *p, const char *group, struct nd_err *e
 	return nd_err_set(err, ND_EXIT_PERM, 0,
 			  "not permitted: this static nsdump is for root only; for group '%s', "
 			  "install the packaged nsdump setuid or with file capabilities (see "
-			  "'Privileges' in nsdump(8))", group);
+			  "'Privileges' in nsdump(8))",
+			  group);
 #endif
 	errno = 0;
 	gr = getgrnam(group);
 	if (gr == NULL) {
 		if (errno != 0 && errno != ENOENT && errno != ESRCH)
-			return nd_err_set(err, ND_EXIT_PERM, errno, "cannot look up group '%s'", group);
-		return nd_err_set(err, ND_EXIT_PERM, 0,
-				  "not permitted: this nsdump is installed %s, for root and the "
-				  "group '%s', which does not exist (see 'Privileges' in nsdump(8))",
-				  nd_privs_mode_name(p->mode), group);
+			return nd_err_set(err, ND_EXIT_PERM, errno, "cannot look up group '%s'",
+					  group);
+		return nd_err_set(
+			err, ND_EXIT_PERM, 0,
+			"not permitted: this nsdump is installed %s, for root and the "
+			"group '%s', which does not exist (see 'Privileges' in nsdump(8))",
+			nd_privs_mode_name(p->mode), group);
 	}
 	gid = gr->gr_gid;
 	/* The kernel's list, not the group file's: a user added to the group since logging in
@@ -73,22 +76,25 @@ int nd_authz_check(const struct nd_privs *p, const char *group, struct nd_err *e
 	if (n > 0) {
 		groups = calloc((size_t)n, sizeof(*groups));
 		if (groups == NULL)
-			return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot read the supplementary groups");
+			return nd_err_set(err, ND_EXIT_FAIL, ENOMEM,
+					  "cannot read the supplementary groups");
 		n = getgroups(n, groups);
 		if (n < 0) {
 			int e = errno;
 
 			free(groups);
-			return nd_err_set(err, ND_EXIT_FAIL, e, "cannot read the supplementary groups");
+			return nd_err_set(err, ND_EXIT_FAIL, e,
+					  "cannot read the supplementary groups");
 		}
 	}
 	member = nd_authz_in_group(gid, p->rgid, groups, n);
 	free(groups);
 	if (!member)
-		return nd_err_set(err, ND_EXIT_PERM, 0,
-				  "not permitted: user %u is neither root nor a member of group '%s', "
-				  "for whom this nsdump is installed %s (see 'Privileges' in nsdump(8))",
-				  (unsigned)p->ruid, group, nd_privs_mode_name(p->mode));
+		return nd_err_set(
+			err, ND_EXIT_PERM, 0,
+			"not permitted: user %u is neither root nor a member of group '%s', "
+			"for whom this nsdump is installed %s (see 'Privileges' in nsdump(8))",
+			(unsigned)p->ruid, group, nd_privs_mode_name(p->mode));
 	return 0;
 }
 

@@ -44,16 +44,18 @@ int nd_capture_open(struct nd_capture *c, const char *ifname, const struct nd_op
 
 		switch (rc) {
 		case PCAP_ERROR_NO_SUCH_DEVICE:
-			return nd_err_set(err, ND_EXIT_USAGE, 0, "no interface %s in the target: %s",
-					  ifname, msg);
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "no interface %s in the target: %s", ifname, msg);
 		case PCAP_ERROR_PERM_DENIED:
 			nd_err_set(err, ND_EXIT_PERM, 0, "cannot capture on %s: %s", ifname, msg);
 			return nd_err_hint(err, "capturing needs CAP_NET_RAW: see 'Privileges' in "
-					   "the README");
+						"the README");
 		case PCAP_ERROR_IFACE_NOT_UP:
-			return nd_err_set(err, ND_EXIT_USAGE, 0,
-					  "interface %s is down in the target (bring it up, or pick "
-					  "another with -i)", ifname);
+			return nd_err_set(
+				err, ND_EXIT_USAGE, 0,
+				"interface %s is down in the target (bring it up, or pick "
+				"another with -i)",
+				ifname);
 		default:
 			return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot capture on %s: %s", ifname,
 					  msg[0] ? msg : pcap_statustostr(rc));

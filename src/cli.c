@@ -103,10 +103,12 @@ void nd_cli_usage(FILE *out)
 	      "                            only non-loopback interface); 'any': all of them in\n"
 	      "                            one (cooked) stream; 'all': each non-loopback one as\n"
 	      "                            its own interface; repeat -i for several\n"
-	      "      --mode MODE           auto (default): veth when the interface has a veth peer\n"
+	      "      --mode MODE           auto (default): veth when the interface has a veth "
+	      "peer\n"
 	      "                            in nsdump's namespace, else setns; setns: enter the\n"
 	      "                            target's namespace (any interface, loopback, macvlan);\n"
-	      "                            veth: capture on the host end of the veth pair, without\n"
+	      "                            veth: capture on the host end of the veth pair, "
+	      "without\n"
 	      "                            entering (sees what leaves the container's stack)\n"
 	      "  -D, --list-interfaces     list the target's interfaces (kind, state, addresses,\n"
 	      "                            host peer) and exit\n"
@@ -115,7 +117,8 @@ void nd_cli_usage(FILE *out)
 	      "  -s, --snapshot-length N   bytes kept per packet (default and 0: 262144)\n"
 	      "  -B, --buffer-size KiB     kernel capture ring size (default 4096 KiB)\n"
 	      "  -p, --no-promiscuous-mode do not put the interface into promiscuous mode\n"
-	      "  -Q, --direction DIR       in, out or inout (default): packets the target receives,\n"
+	      "  -Q, --direction DIR       in, out or inout (default): packets the target "
+	      "receives,\n"
 	      "                            sends, or both; in veth mode too, from the target's\n"
 	      "                            point of view (what it sends is 'out')\n"
 	      "  -F, --filter-file FILE    read the filter expression from FILE\n"
@@ -129,13 +132,16 @@ void nd_cli_usage(FILE *out)
 	      "      --format FORMAT       pcapng (default: names the target in each interface,\n"
 	      "                            marks each packet's direction, ends with the kernel's\n"
 	      "                            drop counts) or pcap\n"
-	      "  -G SECONDS                start a new file every SECONDS; -w may hold strftime(3)\n"
+	      "  -G SECONDS                start a new file every SECONDS; -w may hold "
+	      "strftime(3)\n"
 	      "                            conversions, and %n the target's name\n"
-	      "  -C SIZE                   start a new file before one grows past SIZE millions of\n"
+	      "  -C SIZE                   start a new file before one grows past SIZE millions "
+	      "of\n"
 	      "                            bytes (or SIZEk, SIZEm, SIZEg); files get 1, 2, ...\n"
 	      "  -W COUNT                  with -C: keep a ring of COUNT files (numbered 0..);\n"
 	      "                            with -G alone: stop after COUNT files\n"
-	      "                            (each file is complete: headers, and statistics at end)\n"
+	      "                            (each file is complete: headers, and statistics at "
+	      "end)\n"
 	      "      --compress gzip       compress each file as it is written (names get .gz;\n"
 	      "                            -C counts the bytes before compression)\n"
 	      "  -U, --packet-buffered     write each packet out as soon as it is captured\n"
@@ -278,7 +284,8 @@ static int add_target(struct nd_opts *o, enum nd_target_kind kind, pid_t pid, co
 {
 	if (o->ntargets == ND_MAX_TARGETS)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d targets", ND_MAX_TARGETS);
-	o->targets[o->ntargets++] = (struct nd_target_spec){ .kind = kind, .pid = pid, .name = name };
+	o->targets[o->ntargets++] =
+		(struct nd_target_spec){ .kind = kind, .pid = pid, .name = name };
 	return 0;
 }
 
@@ -318,8 +325,8 @@ const char *nd_cli_mode_name(enum nd_mode mode)
 
 static int bad_value(struct nd_err *err, const char *opt, const char *val, const char *want)
 {
-	return nd_err_set(err, ND_EXIT_USAGE, 0, "invalid value '%s' for %s: expected %s", val,
-			  opt, want);
+	return nd_err_set(err, ND_EXIT_USAGE, 0, "invalid value '%s' for %s: expected %s", val, opt,
+			  want);
 }
 
 /* --merge reads files: the remaining arguments are its inputs, and the capture's options
@@ -397,12 +404,14 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			break;
 		case OPT_RUNTIME:
 			if (parse_runtimes(optarg, &opts->runtimes) < 0)
-				return bad_value(err, "--runtime", optarg,
-						 "docker, podman, containerd or crio (comma-separated)");
+				return bad_value(
+					err, "--runtime", optarg,
+					"docker, podman, containerd or crio (comma-separated)");
 			break;
 		case OPT_ROOT:
 			if (optarg[0] != '/')
-				return bad_value(err, "--root", optarg, "an absolute directory path");
+				return bad_value(err, "--root", optarg,
+						 "an absolute directory path");
 			opts->root = optarg;
 			break;
 		case OPT_LIST:
@@ -422,7 +431,8 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 				return bad_value(err, "-i", optarg,
 						 "an interface name of 1 to 15 characters");
 			if (opts->nifaces == ND_MAX_IFACES)
-				return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d -i", ND_MAX_IFACES);
+				return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d -i",
+						  ND_MAX_IFACES);
 			opts->ifaces[opts->nifaces++] = optarg;
 			break;
 		case 'w':
@@ -437,7 +447,8 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			break;
 		case 's':
 			if (parse_ulong(optarg, 0, ND_SNAPLEN_MAX, &v) < 0)
-				return bad_value(err, "-s", optarg, "a number of bytes, 0 to 262144");
+				return bad_value(err, "-s", optarg,
+						 "a number of bytes, 0 to 262144");
 			opts->snaplen = v == 0 ? ND_SNAPLEN_MAX : (int)v;
 			break;
 		case 'B':
@@ -479,12 +490,14 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			break;
 		case 'C':
 			if (parse_size(optarg, &opts->rotate_bytes) < 0)
-				return bad_value(err, "-C", optarg,
-						 "a size in millions of bytes, or with a k, m or g suffix");
+				return bad_value(
+					err, "-C", optarg,
+					"a size in millions of bytes, or with a k, m or g suffix");
 			break;
 		case 'W':
 			if (parse_ulong(optarg, 1, 1000000, &v) < 0)
-				return bad_value(err, "-W", optarg, "a number of files, 1 to 1000000");
+				return bad_value(err, "-W", optarg,
+						 "a number of files, 1 to 1000000");
 			opts->rotate_files = (unsigned int)v;
 			break;
 		case OPT_COMPRESS:
@@ -521,8 +534,8 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			opts->version = true;
 			break;
 		case ':':
-			return nd_err_set(err, ND_EXIT_USAGE, 0, "option %s needs a value (see --help)",
-					  argv[optind - 1]);
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "option %s needs a value (see --help)", argv[optind - 1]);
 		default:
 			if (optopt != 0 && optopt < CHAR_MAX)
 				return nd_err_set(err, ND_EXIT_USAGE, 0,
@@ -559,8 +572,9 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-q and -v cannot be used together");
 	if ((opts->rotate_seconds || opts->rotate_bytes) &&
 	    (opts->output == NULL || strcmp(opts->output, "-") == 0))
-		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "-G and -C rotate files: give a file name with -w, not standard output");
+		return nd_err_set(
+			err, ND_EXIT_USAGE, 0,
+			"-G and -C rotate files: give a file name with -w, not standard output");
 	if (opts->gzip && (opts->output == NULL || strcmp(opts->output, "-") == 0))
 		return nd_err_set(err, ND_EXIT_USAGE, 0,
 				  "--compress gzip writes files: give a file name with -w");
@@ -568,16 +582,18 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-W needs -C or -G");
 	for (unsigned int i = 0; i < opts->nifaces; i++)
 		if (opts->mode == ND_MODE_VETH && strcmp(opts->ifaces[i], "any") == 0)
-			return nd_err_set(err, ND_EXIT_USAGE, 0,
-					  "-i any needs --mode setns: 'any' is not one interface with "
-					  "one peer");
+			return nd_err_set(
+				err, ND_EXIT_USAGE, 0,
+				"-i any needs --mode setns: 'any' is not one interface with "
+				"one peer");
 	if (opts->list_ifaces && opts->ntargets > 1)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-D lists the interfaces of one target");
 	if (optind < argc) {
 		if (opts->filter_file != NULL)
 			return nd_err_set(err, ND_EXIT_USAGE, 0,
 					  "a filter was given both with -F and on the command line "
-					  "('%s'): use one", argv[optind]);
+					  "('%s'): use one",
+					  argv[optind]);
 		opts->filter = nd_cli_join(argv + optind, argc - optind);
 		if (opts->filter == NULL)
 			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot assemble the filter");

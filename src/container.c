@@ -165,8 +165,8 @@ size_t nd_container_match(const struct nd_container_list *l, const char *query, 
 	return n;
 }
 
-size_t nd_container_match_pod(const struct nd_container_list *l, const char *ns,
-			      const char *name, size_t *idx, size_t max)
+size_t nd_container_match_pod(const struct nd_container_list *l, const char *ns, const char *name,
+			      size_t *idx, size_t max)
 {
 	size_t n = 0;
 	bool have_sandbox = false;
@@ -196,7 +196,9 @@ void nd_container_describe(const struct nd_container *c, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s%s %s %.12s%s", nd_runtime_name(c->runtime), c->ns[0] ? " " : "",
 		 c->ns, c->name, c->id,
-		 c->stale ? " (stale)" : c->running ? "" : " (not running)");
+		 c->stale     ? " (stale)"
+		 : c->running ? ""
+			      : " (not running)");
 }
 
 static json_object *json_container(const struct nd_container *c)
@@ -208,15 +210,18 @@ static json_object *json_container(const struct nd_container *c)
 		return NULL;
 	if (c->pod_name[0] != '\0')
 		snprintf(pod, sizeof(pod), "%s/%s", c->pod_ns, c->pod_name);
-	if (json_object_object_add(o, "runtime", json_object_new_string(nd_runtime_name(c->runtime))) ||
-	    json_object_object_add(o, "namespace", c->ns[0] ? json_object_new_string(c->ns) : NULL) ||
+	if (json_object_object_add(o, "runtime",
+				   json_object_new_string(nd_runtime_name(c->runtime))) ||
+	    json_object_object_add(o, "namespace",
+				   c->ns[0] ? json_object_new_string(c->ns) : NULL) ||
 	    json_object_object_add(o, "name", json_object_new_string(c->name)) ||
 	    json_object_object_add(o, "id", json_object_new_string(c->id)) ||
 	    json_object_object_add(o, "pid", json_object_new_int(c->pid)) ||
-	    json_object_object_add(o, "netns", c->netns_ino ?
-				   json_object_new_int64((int64_t)c->netns_ino) : NULL) ||
-	    json_object_object_add(o, "host_peer", c->host_peer[0] ?
-				   json_object_new_string(c->host_peer) : NULL) ||
+	    json_object_object_add(o, "netns",
+				   c->netns_ino ? json_object_new_int64((int64_t)c->netns_ino)
+						: NULL) ||
+	    json_object_object_add(o, "host_peer",
+				   c->host_peer[0] ? json_object_new_string(c->host_peer) : NULL) ||
 	    json_object_object_add(o, "pod", c->pod_name[0] ? json_object_new_string(pod) : NULL) ||
 	    json_object_object_add(o, "sandbox", json_object_new_boolean(c->sandbox))) {
 		json_object_put(o);
@@ -243,11 +248,12 @@ int nd_container_print_list(FILE *out, const struct nd_container_list *l, bool j
 			if (o == NULL || json_object_array_add(a, o) < 0) {
 				json_object_put(o);
 				json_object_put(a);
-				return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot build the list");
+				return nd_err_set(err, ND_EXIT_FAIL, ENOMEM,
+						  "cannot build the list");
 			}
 		}
 		s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN |
-						   JSON_C_TO_STRING_NOSLASHESCAPE);
+							      JSON_C_TO_STRING_NOSLASHESCAPE);
 		fprintf(out, "%s\n", s ? s : "[]");
 		json_object_put(a);
 	} else {

@@ -46,10 +46,8 @@ static const struct {
 	enum nd_extcap_kind kind;
 	const char *word;
 } kinds[] = {
-	{ ND_EXTCAP_KIND_DOCKER, "docker-" },
-	{ ND_EXTCAP_KIND_PODMAN, "podman-" },
-	{ ND_EXTCAP_KIND_CONTAINERD, "containerd-" },
-	{ ND_EXTCAP_KIND_POD, "pod-" },
+	{ ND_EXTCAP_KIND_DOCKER, "docker-" },         { ND_EXTCAP_KIND_PODMAN, "podman-" },
+	{ ND_EXTCAP_KIND_CONTAINERD, "containerd-" }, { ND_EXTCAP_KIND_POD, "pod-" },
 	{ ND_EXTCAP_KIND_NETNS, "netns-" },
 };
 
@@ -108,7 +106,8 @@ static int take(struct nd_extcap *x, const struct opt *o, const char *word, cons
 		return 0;
 	case O_INTERFACE:
 		if (v[0] == '\0')
-			return nd_err_set(err, ND_EXIT_USAGE, 0, "extcap: empty --extcap-interface");
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "extcap: empty --extcap-interface");
 		x->iface = v;
 		return 0;
 	case O_FIFO:
@@ -122,16 +121,19 @@ static int take(struct nd_extcap *x, const struct opt *o, const char *word, cons
 		return 0;
 	case O_MODE:
 		if (nd_cli_mode(v, &x->mode) < 0)
-			return nd_err_set(err, ND_EXIT_USAGE, 0,
-					  "extcap: invalid value '%s' for --mode: expected auto, veth "
-					  "or setns", v);
+			return nd_err_set(
+				err, ND_EXIT_USAGE, 0,
+				"extcap: invalid value '%s' for --mode: expected auto, veth "
+				"or setns",
+				v);
 		return 0;
 	case O_TARGET_IF:
 		/* Wireshark may pass an empty string field: nsdump's default choice then. */
 		if (strlen(v) >= 16)
 			return nd_err_set(err, ND_EXIT_USAGE, 0,
 					  "extcap: invalid value '%s' for --target-interface: an "
-					  "interface name has at most 15 characters", v);
+					  "interface name has at most 15 characters",
+					  v);
 		x->target_if = v[0] != '\0' ? v : NULL;
 		return 0;
 	case O_IGNORED:
@@ -153,7 +155,8 @@ int nd_extcap_parse(int argc, char **argv, struct nd_extcap *x, struct nd_err *e
 		if (o == NULL)
 			return nd_err_set(err, ND_EXIT_USAGE, 0,
 					  "extcap: unknown argument '%s' (see --help, 'Wireshark "
-					  "extcap')", word);
+					  "extcap')",
+					  word);
 		if (o->has_value && v == NULL) {
 			if (i + 1 >= argc)
 				return nd_err_set(err, ND_EXIT_USAGE, 0, "extcap: %s needs a value",
@@ -199,8 +202,7 @@ enum nd_extcap_kind nd_extcap_kind(const char *ifname, const char **rest, struct
 {
 	size_t plen = strlen(ND_EXTCAP_PREFIX);
 
-	if (strncmp(ifname, ND_EXTCAP_PREFIX, plen) == 0 &&
-	    strlen(ifname) < ND_EXTCAP_IFNAME_MAX) {
+	if (strncmp(ifname, ND_EXTCAP_PREFIX, plen) == 0 && strlen(ifname) < ND_EXTCAP_IFNAME_MAX) {
 		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 			size_t klen = strlen(kinds[i].word);
 			const char *r = ifname + plen + klen;
@@ -218,7 +220,8 @@ enum nd_extcap_kind nd_extcap_kind(const char *ifname, const char **rest, struct
 	nd_err_set(err, ND_EXIT_NOTFOUND, 0,
 		   "extcap: no interface '%.300s': nsdump's are nsdump-docker-NAME, "
 		   "nsdump-podman-NAME, nsdump-containerd-NS-NAME, nsdump-pod-NS-NAME and "
-		   "nsdump-netns-NAME (tshark -D lists them)", ifname);
+		   "nsdump-netns-NAME (tshark -D lists them)",
+		   ifname);
 	return ND_EXTCAP_KIND_NONE;
 }
 
@@ -249,7 +252,8 @@ enum nd_extcap_kind nd_extcap_name(const struct nd_container *c, char *name, siz
 	if (!c->running)
 		return ND_EXTCAP_KIND_NONE;
 	if (c->pod_name[0] != '\0' && c->pod_ns[0] != '\0') {
-		n1 = snprintf(name, name_size, ND_EXTCAP_PREFIX "pod-%s-%s", c->pod_ns, c->pod_name);
+		n1 = snprintf(name, name_size, ND_EXTCAP_PREFIX "pod-%s-%s", c->pod_ns,
+			      c->pod_name);
 		n2 = snprintf(display, display_size, "nsdump: Kubernetes pod %s/%s (%s)", c->pod_ns,
 			      c->pod_name, rt);
 		return named(ND_EXTCAP_KIND_POD, n1, name_size, n2, display_size, name);
@@ -260,7 +264,8 @@ enum nd_extcap_kind nd_extcap_name(const struct nd_container *c, char *name, siz
 		n1 = snprintf(name, name_size, ND_EXTCAP_PREFIX "%s-%s", rt, c->name);
 		n2 = snprintf(display, display_size, "nsdump: %s container %s (%.12s)",
 			      c->runtime == ND_RT_DOCKER ? "Docker" : "Podman", c->name, c->id);
-		return named(c->runtime == ND_RT_DOCKER ? ND_EXTCAP_KIND_DOCKER : ND_EXTCAP_KIND_PODMAN,
+		return named(c->runtime == ND_RT_DOCKER ? ND_EXTCAP_KIND_DOCKER
+							: ND_EXTCAP_KIND_PODMAN,
 			     n1, name_size, n2, display_size, name);
 	case ND_RT_CONTAINERD:
 		n1 = snprintf(name, name_size, ND_EXTCAP_PREFIX "containerd-%s-%s", c->ns, c->name);
@@ -274,8 +279,7 @@ enum nd_extcap_kind nd_extcap_name(const struct nd_container *c, char *name, siz
 	return ND_EXTCAP_KIND_NONE;
 }
 
-const struct nd_container *nd_extcap_match(const struct nd_container_list *l,
-					   const char *ifname)
+const struct nd_container *nd_extcap_match(const struct nd_container_list *l, const char *ifname)
 {
 	char name[ND_EXTCAP_IFNAME_MAX], display[512];
 
@@ -327,8 +331,8 @@ static bool printed_before(const struct nd_container_list *l, size_t upto, const
 	return false;
 }
 
-int nd_extcap_print_interfaces(FILE *out, const struct nd_container_list *l,
-			       char *const *netns, size_t n, struct nd_err *err)
+int nd_extcap_print_interfaces(FILE *out, const struct nd_container_list *l, char *const *netns,
+			       size_t n, struct nd_err *err)
 {
 	char name[ND_EXTCAP_IFNAME_MAX], display[512];
 

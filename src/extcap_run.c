@@ -76,7 +76,8 @@ static int list_netns(struct nd_privs *privs, char ***out, size_t *nout, struct 
 	if (d == NULL) {
 		*out = NULL;
 		*nout = 0;
-		return e == ENOENT ? 0 : nd_err_set(err, ND_EXIT_FAIL, e, "cannot read %s", NETNS_DIR);
+		return e == ENOENT ? 0
+				   : nd_err_set(err, ND_EXIT_FAIL, e, "cannot read %s", NETNS_DIR);
 	}
 	v = calloc(NETNS_MAX, sizeof(*v));
 	if (v == NULL) {
@@ -157,8 +158,8 @@ static int answer_filter(const struct nd_extcap *x, struct nd_err *err)
 /* Sets cmd.argv to the nsdump command line for capturing interface x->iface: its target, the
  * FIFO as -w, -q (Wireshark shows what an extcap prints on stderr as an error), the mode,
  * the interface inside the target, and the filter after "--". */
-static int build_command(struct nd_privs *privs, struct nd_opts *opts,
-			 const struct nd_extcap *x, struct nd_err *err)
+static int build_command(struct nd_privs *privs, struct nd_opts *opts, const struct nd_extcap *x,
+			 struct nd_err *err)
 {
 	const char *rest = NULL;
 	enum nd_extcap_kind k = nd_extcap_kind(x->iface, &rest, err);
@@ -166,10 +167,10 @@ static int build_command(struct nd_privs *privs, struct nd_opts *opts,
 
 	if (k == ND_EXTCAP_KIND_NONE)
 		return -1;
-	cmd.argv[argc++] = (char *)(uintptr_t)"nsdump";
+	cmd.argv[argc++] = (char *)(uintptr_t) "nsdump";
 	if (k == ND_EXTCAP_KIND_NETNS) {
 		snprintf(cmd.name, sizeof(cmd.name), "%s", rest);
-		cmd.argv[argc++] = (char *)(uintptr_t)"--netns";
+		cmd.argv[argc++] = (char *)(uintptr_t) "--netns";
 		cmd.argv[argc++] = cmd.name;
 	} else {
 		struct nd_container_list l = { 0 };
@@ -182,41 +183,43 @@ static int build_command(struct nd_privs *privs, struct nd_opts *opts,
 		c = nd_extcap_match(&l, x->iface);
 		if (c == NULL) {
 			nd_container_list_free(&l);
-			return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
-					  "extcap: no running container or pod is interface '%.300s' "
-					  "(tshark -D lists them)", x->iface);
+			return nd_err_set(
+				err, ND_EXIT_NOTFOUND, 0,
+				"extcap: no running container or pod is interface '%.300s' "
+				"(tshark -D lists them)",
+				x->iface);
 		}
 		if (c->pod_name[0] != '\0') {
 			snprintf(cmd.name, sizeof(cmd.name), "%s", c->pod_name);
 			snprintf(cmd.pod_ns, sizeof(cmd.pod_ns), "%s", c->pod_ns);
-			cmd.argv[argc++] = (char *)(uintptr_t)"--pod";
+			cmd.argv[argc++] = (char *)(uintptr_t) "--pod";
 			cmd.argv[argc++] = cmd.name;
-			cmd.argv[argc++] = (char *)(uintptr_t)"-n";
+			cmd.argv[argc++] = (char *)(uintptr_t) "-n";
 			cmd.argv[argc++] = cmd.pod_ns;
 		} else {
 			/* By full ID in its own runtime: the name may be taken in another. */
 			snprintf(cmd.name, sizeof(cmd.name), "%s", c->id);
-			cmd.argv[argc++] = (char *)(uintptr_t)"--container";
+			cmd.argv[argc++] = (char *)(uintptr_t) "--container";
 			cmd.argv[argc++] = cmd.name;
-			cmd.argv[argc++] = (char *)(uintptr_t)"--runtime";
+			cmd.argv[argc++] = (char *)(uintptr_t) "--runtime";
 			cmd.argv[argc++] = (char *)(uintptr_t)nd_runtime_name(c->runtime);
 		}
 		nd_container_list_free(&l);
 	}
-	cmd.argv[argc++] = (char *)(uintptr_t)"-w";
+	cmd.argv[argc++] = (char *)(uintptr_t) "-w";
 	cmd.argv[argc++] = (char *)(uintptr_t)x->fifo;
-	cmd.argv[argc++] = (char *)(uintptr_t)"-q";
-	cmd.argv[argc++] = (char *)(uintptr_t)"--mode";
+	cmd.argv[argc++] = (char *)(uintptr_t) "-q";
+	cmd.argv[argc++] = (char *)(uintptr_t) "--mode";
 	cmd.argv[argc++] = (char *)(uintptr_t)nd_cli_mode_name(x->mode);
 	if (x->target_if != NULL) {
-		cmd.argv[argc++] = (char *)(uintptr_t)"-i";
+		cmd.argv[argc++] = (char *)(uintptr_t) "-i";
 		cmd.argv[argc++] = (char *)(uintptr_t)x->target_if;
 	}
 	if (x->filter != NULL) {
 		if (strlen(x->filter) >= sizeof(cmd.filter))
 			return nd_err_set(err, ND_EXIT_USAGE, 0, "extcap: capture filter too long");
 		snprintf(cmd.filter, sizeof(cmd.filter), "%s", x->filter);
-		cmd.argv[argc++] = (char *)(uintptr_t)"--";
+		cmd.argv[argc++] = (char *)(uintptr_t) "--";
 		cmd.argv[argc++] = cmd.filter;
 	}
 	cmd.argv[argc] = NULL;

@@ -77,7 +77,8 @@ int nd_filter_read_file(const char *path, char **out, struct nd_err *err)
 
 			(void)close(fd);
 			free(buf);
-			return nd_err_set(err, ND_EXIT_USAGE, e, "cannot read filter file %s", path);
+			return nd_err_set(err, ND_EXIT_USAGE, e, "cannot read filter file %s",
+					  path);
 		}
 		if (n == 0 || (len += (size_t)n) > ND_FILTER_MAX)
 			break;

@@ -160,8 +160,8 @@ toolarge:
 	return nd_err_set(err, ND_EXIT_FAIL, 0, "HTTP reply larger than %zu bytes", limit);
 }
 
-int nd_http_parse(const char *buf, size_t len, int at_eof, size_t limit,
-		  struct nd_http_reply *r, struct nd_err *err)
+int nd_http_parse(const char *buf, size_t len, int at_eof, size_t limit, struct nd_http_reply *r,
+		  struct nd_err *err)
 {
 	const char *end = buf + len, *p, *eol, *body;
 	size_t clen = 0;
@@ -178,9 +178,9 @@ int nd_http_parse(const char *buf, size_t len, int at_eof, size_t limit,
 			return nd_err_set(err, ND_EXIT_FAIL, 0, "HTTP header too long");
 		goto more;
 	}
-	if (eol - buf < 12 || memcmp(buf, "HTTP/1.", 7) != 0 || buf[8] != ' ' ||
-	    buf[9] < '1' || buf[9] > '5' || buf[10] < '0' || buf[10] > '9' || buf[11] < '0' ||
-	    buf[11] > '9' || (eol - buf > 12 && buf[12] != ' '))
+	if (eol - buf < 12 || memcmp(buf, "HTTP/1.", 7) != 0 || buf[8] != ' ' || buf[9] < '1' ||
+	    buf[9] > '5' || buf[10] < '0' || buf[10] > '9' || buf[11] < '0' || buf[11] > '9' ||
+	    (eol - buf > 12 && buf[12] != ' '))
 		return nd_err_set(err, ND_EXIT_FAIL, 0, "not an HTTP reply");
 	status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
 
@@ -343,7 +343,8 @@ int nd_http_send(struct nd_http_conn *c, const char *sock, const char *path, int
 	c->deadline = now_ms() + timeout_ms;
 	n = snprintf(req, sizeof(req),
 		     "GET %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: nsdump/" ND_VERSION
-		     "\r\nAccept: application/json\r\nConnection: close\r\n\r\n", path);
+		     "\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
+		     path);
 	if (n < 0 || (size_t)n >= sizeof(req) ||
 	    (size_t)snprintf(c->what, sizeof(c->what), "%s GET %s", sock, path) >= sizeof(c->what))
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "request path too long");

@@ -30,8 +30,8 @@ json_object *nd_json_parse(const char *buf, size_t len, const char *what, struct
 	if (o == NULL || jerr != json_tokener_success) {
 		json_object_put(o);
 		nd_err_set(err, ND_EXIT_FAIL, 0, "%s: %s", what,
-			   jerr == json_tokener_continue ? "JSON cut short" :
-			   json_tokener_error_desc(jerr));
+			   jerr == json_tokener_continue ? "JSON cut short"
+							 : json_tokener_error_desc(jerr));
 		return NULL;
 	}
 	for (; used < len; used++) {
@@ -65,8 +65,7 @@ int nd_json_str(json_object *o, const char *key, char *out, size_t size)
 				(size_t)json_object_get_string_len(v));
 }
 
-int nd_json_int(json_object *o, const char *key, long long min, long long max,
-		long long *out)
+int nd_json_int(json_object *o, const char *key, long long min, long long max, long long *out)
 {
 	json_object *v = nd_json_get(o, key, json_type_int);
 	long long x;

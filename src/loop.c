@@ -62,8 +62,8 @@ static int write_stats(struct nd_loop *l, struct nd_err *err)
 		struct nd_capture_stats st;
 
 		if (nd_capture_stats(l->src[i].cap, &st, err) < 0 ||
-		    nd_writer_stats(l->writer, l->src[i].ifid, st.received, st.dropped, st.ifdropped,
-				    err) < 0)
+		    nd_writer_stats(l->writer, l->src[i].ifid, st.received, st.dropped,
+				    st.ifdropped, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -98,8 +98,7 @@ static bool write_packet(struct nd_loop *l, unsigned int ifid, const struct pcap
 	 * file always gets at least one packet). 48 bytes cover the packet block's overhead,
 	 * 100 per interface the statistics blocks that close the file. */
 	if (l->rot != NULL && l->rot->bytes != 0 && l->out->nbuffered + l->out->nwritten > 0 &&
-	    nd_out_size(l->out) + h->caplen + 48 + 100 * (uint64_t)l->nsrc >
-		    l->rot->bytes) {
+	    nd_out_size(l->out) + h->caplen + 48 + 100 * (uint64_t)l->nsrc > l->rot->bytes) {
 		l->rot->in_period++;
 		if (rotate(l, l->werr) != 0)
 			return false;
@@ -400,7 +399,8 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 			break;
 		}
 		for (unsigned int i = 0; i < l->nsrc; i++) {
-			if (fds[first_pid + i].fd < 0 || !(fds[first_pid + i].revents & (POLLIN | POLLHUP)))
+			if (fds[first_pid + i].fd < 0 ||
+			    !(fds[first_pid + i].revents & (POLLIN | POLLHUP)))
 				continue;
 			/* Report each exit once; several sources may share one target. */
 			for (unsigned int j = 0; j < l->nsrc; j++) {
@@ -431,7 +431,9 @@ const char *nd_loop_reason(const struct nd_loop *l)
 	case ND_STOP_DURATION:
 		return "duration over";
 	case ND_STOP_SIGNAL:
-		return l->signo == SIGINT ? "interrupted" : l->signo == SIGTERM ? "terminated" : "hangup";
+		return l->signo == SIGINT    ? "interrupted"
+		       : l->signo == SIGTERM ? "terminated"
+					     : "hangup";
 	case ND_STOP_READER_GONE:
 		return "the reader closed the pipe";
 	case ND_STOP_TARGET_EXITED:

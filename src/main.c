@@ -61,7 +61,7 @@ struct run {
 	char *filter_from_file;
 	struct nd_writer writer;
 	struct nd_rotate rot;
-	bool listed;           /* -D done */
+	bool listed; /* -D done */
 };
 
 static int die(const struct nd_err *err)
@@ -254,8 +254,8 @@ static void describe(const struct capsrc *s, struct nd_wif *f)
 		used = n > 0 ? (size_t)n : 0;
 	}
 	if (used < cap) {
-		n = snprintf(f->description + used, cap - used, "; netns %llu; mode %s", t->netns_ino,
-			     s->mode_used);
+		n = snprintf(f->description + used, cap - used, "; netns %llu; mode %s",
+			     t->netns_ino, s->mode_used);
 		used += n > 0 ? (size_t)n : 0;
 	}
 	if (s->peer.ifindex != 0 && used < cap) {
@@ -325,8 +325,10 @@ static void print_listening(const struct run *r)
 		const char *desc = pcap_datalink_val_to_description(s->cap.linktype);
 
 		if (t->is_host)
-			fprintf(stderr, "nsdump: warning: %s is in nsdump's own network namespace: "
-				"capturing %s there directly\n", t->label, s->cap.ifname);
+			fprintf(stderr,
+				"nsdump: warning: %s is in nsdump's own network namespace: "
+				"capturing %s there directly\n",
+				t->label, s->cap.ifname);
 		if (s->cap.warning[0] != '\0')
 			fprintf(stderr, "nsdump: warning: %s\n", s->cap.warning);
 		if (s->via[0] != '\0')
@@ -336,7 +338,8 @@ static void print_listening(const struct run *r)
 		fprintf(stderr, "link-type %s (%s), snapshot length %d bytes\n", dlt ? dlt : "?",
 			desc ? desc : "?", s->cap.snaplen);
 		if (r->opts.verbose > 0)
-			fprintf(stderr, "nsdump: netns inode %llu, mode %s, privileges %s, writing to %s\n",
+			fprintf(stderr,
+				"nsdump: netns inode %llu, mode %s, privileges %s, writing to %s\n",
 				t->netns_ino, s->mode_used, nd_privs_mode_name(r->privs.mode),
 				r->out.name);
 		if (r->opts.verbose > 0 && t->is_container && (i == 0 || r->src[i - 1].target != t))
@@ -375,7 +378,8 @@ static void find_host_peers(struct run *r, struct nd_container_list *l)
 			}
 			if (fd < 0)
 				continue;
-			(void)nd_veth_host_peers(&host, &hl, fd, c->host_peer, sizeof(c->host_peer), &e);
+			(void)nd_veth_host_peers(&host, &hl, fd, c->host_peer, sizeof(c->host_peer),
+						 &e);
 			(void)close(fd);
 		}
 	}
@@ -570,8 +574,8 @@ static int run_merge(struct run *r, struct nd_err *err)
 			fprintf(stderr, "nsdump: stopping: the reader closed the pipe\n");
 		if (m.skipped > 0 && r->opts.verbose > 0)
 			fprintf(stderr, "nsdump: %llu blocks of other kinds left out\n", m.skipped);
-		fprintf(stderr, "%llu packet%s merged from %u input%s, %zu interface%s\n", m.written,
-			m.written == 1 ? "" : "s", m.nin, m.nin == 1 ? "" : "s", m.noifs,
+		fprintf(stderr, "%llu packet%s merged from %u input%s, %zu interface%s\n",
+			m.written, m.written == 1 ? "" : "s", m.nin, m.nin == 1 ? "" : "s", m.noifs,
 			m.noifs == 1 ? "" : "s");
 	}
 out:
@@ -645,9 +649,8 @@ int main(int argc, char **argv)
 		} else {
 			rc = die(&err);
 		}
-	}
-	else if (nd_privs_drop(&r.privs, &err) < 0 ||
-		 nd_sandbox_enter(nd_rotate_active(&r.rot) != 0, &err) < 0)
+	} else if (nd_privs_drop(&r.privs, &err) < 0 ||
+		   nd_sandbox_enter(nd_rotate_active(&r.rot) != 0, &err) < 0)
 		rc = die(&err);
 	else {
 		for (unsigned int i = 0; i < r.nsrc; i++)

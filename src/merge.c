@@ -21,7 +21,8 @@ int nd_merge_push(struct nd_merge *m, unsigned int ifid, uint64_t ts_ns, uint32_
 		struct nd_merge_pkt **h = realloc(m->heap, cap * sizeof(struct nd_merge_pkt *));
 
 		if (h == NULL)
-			return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot hold packets for merging");
+			return nd_err_set(err, ND_EXIT_FAIL, ENOMEM,
+					  "cannot hold packets for merging");
 		m->heap = h;
 		m->cap = cap;
 	}

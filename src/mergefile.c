@@ -18,8 +18,8 @@
  * for a pcap input's interface. */
 #define SCRATCH_SIZE (ND_PCAPREAD_BLOCK_MAX + 1024)
 /* Statistics blocks are kept until the end; a larger one is left out. */
-#define ISB_KEEP_MAX 4096
-#define OPT_IF_NAME 2
+#define ISB_KEEP_MAX   4096
+#define OPT_IF_NAME    2
 #define OPT_IF_TSRESOL 9
 
 static size_t pad4(size_t n)
@@ -75,8 +75,9 @@ int nd_mergefile_open(struct nd_mergefile *m, char *const *paths, unsigned int n
 			if (in->fd < 0) {
 				int e = errno;
 
-				return nd_err_set(err, e == EACCES || e == EPERM ? ND_EXIT_PERM
-										 : ND_EXIT_USAGE,
+				return nd_err_set(err,
+						  e == EACCES || e == EPERM ? ND_EXIT_PERM
+									    : ND_EXIT_USAGE,
 						  e, "cannot open input %s", paths[i]);
 			}
 			in->own_fd = true;
@@ -84,12 +85,14 @@ int nd_mergefile_open(struct nd_mergefile *m, char *const *paths, unsigned int n
 		if (fstat(in->fd, &st) < 0)
 			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot examine %s", in->name);
 		if (S_ISDIR(st.st_mode))
-			return nd_err_set(err, ND_EXIT_USAGE, 0, "input %s is a directory", in->name);
+			return nd_err_set(err, ND_EXIT_USAGE, 0, "input %s is a directory",
+					  in->name);
 		if (have_out && S_ISREG(st.st_mode) && st.st_dev == ost.st_dev &&
 		    st.st_ino == ost.st_ino)
 			return nd_err_set(err, ND_EXIT_USAGE, 0,
 					  "input %s is also the output: writing would destroy it "
-					  "(choose another -w)", in->name);
+					  "(choose another -w)",
+					  in->name);
 		in->cap = READ_CHUNK;
 		in->buf = malloc(in->cap);
 		if (in->buf == NULL)
@@ -156,14 +159,16 @@ static int pcap_start(struct nd_mergefile *m, struct nd_err *err)
 	uint32_t snaplen = 0;
 
 	if (m->noifs == 0)
-		return nd_err_set(err, ND_EXIT_FAIL, 0, "no input held an interface: nothing to "
+		return nd_err_set(err, ND_EXIT_FAIL, 0,
+				  "no input held an interface: nothing to "
 				  "write a pcap header for");
 	for (size_t i = 0; i < m->noifs; i++) {
 		if (m->oifs[i].linktype != m->oifs[0].linktype)
-			return nd_err_set(err, ND_EXIT_USAGE, 0,
-					  "pcap holds one link type, and the inputs have %u and %u: "
-					  "use --format pcapng", m->oifs[0].linktype,
-					  m->oifs[i].linktype);
+			return nd_err_set(
+				err, ND_EXIT_USAGE, 0,
+				"pcap holds one link type, and the inputs have %u and %u: "
+				"use --format pcapng",
+				m->oifs[0].linktype, m->oifs[i].linktype);
 		if (m->oifs[i].snaplen > snaplen)
 			snaplen = m->oifs[i].snaplen;
 	}
@@ -205,14 +210,15 @@ static int add_if(struct nd_mergefile *m, struct nd_mergefile_in *in, const stru
 		m->oifcap = cap;
 	}
 	f->out_id = (uint32_t)m->noifs;
-	m->oifs[m->noifs++] = (struct nd_mergefile_oif){ .linktype = f->linktype,
-							 .snaplen = f->snaplen };
+	m->oifs[m->noifs++] =
+		(struct nd_mergefile_oif){ .linktype = f->linktype, .snaplen = f->snaplen };
 	if (m->pcap) {
 		if (m->pcap_started && f->linktype != m->oifs[0].linktype)
-			return nd_err_set(err, ND_EXIT_USAGE, 0,
-					  "%s: an interface of link type %u, where the output so far "
-					  "is %u: pcap holds one link type (use --format pcapng)",
-					  in->name, f->linktype, m->oifs[0].linktype);
+			return nd_err_set(
+				err, ND_EXIT_USAGE, 0,
+				"%s: an interface of link type %u, where the output so far "
+				"is %u: pcap holds one link type (use --format pcapng)",
+				in->name, f->linktype, m->oifs[0].linktype);
 		return 0;
 	}
 	memcpy(fixed, &f->linktype, 2);
@@ -224,7 +230,8 @@ static int add_if(struct nd_mergefile *m, struct nd_mergefile_in *in, const stru
 		if (f->tsresol != 6)
 			elen += put_opt(extra + elen, OPT_IF_TSRESOL, &f->tsresol, 1);
 	}
-	n = build_block(m, ND_PCAPNG_IDB, fixed, sizeof(fixed), rec->opts, rec->optlen, extra, elen);
+	n = build_block(m, ND_PCAPNG_IDB, fixed, sizeof(fixed), rec->opts, rec->optlen, extra,
+			elen);
 	return nd_out_block(m->out, m->scratch, n, err);
 }
 
@@ -316,7 +323,8 @@ static int write_packet(struct nd_mergefile *m, struct nd_mergefile_in *in, stru
  * input with a problem. */
 static int read_more(struct nd_mergefile *m, struct nd_mergefile_in *in, struct nd_err *err)
 {
-	struct pollfd pfd[2] = { { .fd = in->fd, .events = POLLIN }, { .fd = m->sigfd, .events = POLLIN } };
+	struct pollfd pfd[2] = { { .fd = in->fd, .events = POLLIN },
+				 { .fd = m->sigfd, .events = POLLIN } };
 	ssize_t n;
 	int rc;
 
@@ -416,9 +424,11 @@ static int fill(struct nd_mergefile *m, struct nd_mergefile_in *in, struct nd_er
 				if (!in->corrupt && in->end > in->start) {
 					in->truncated = true;
 					snprintf(in->problem, sizeof(in->problem),
-						 "%s ends inside a record at offset %llu (cut short?): "
-						 "kept the %llu packets before it", in->name,
-						 (unsigned long long)in->rd.offset, in->packets);
+						 "%s ends inside a record at offset %llu (cut "
+						 "short?): "
+						 "kept the %llu packets before it",
+						 in->name, (unsigned long long)in->rd.offset,
+						 in->packets);
 				} else if (!in->corrupt && in->rd.fmt == ND_PCAPREAD_START) {
 					in->truncated = true;
 					snprintf(in->problem, sizeof(in->problem),
@@ -444,8 +454,8 @@ static int fill(struct nd_mergefile *m, struct nd_mergefile_in *in, struct nd_er
 			break;
 		case ND_PREC_PASS:
 			if (!m->pcap) {
-				size_t bl = build_block(m, rec.btype, rec.data, rec.datalen, rec.opts,
-							rec.optlen, NULL, 0);
+				size_t bl = build_block(m, rec.btype, rec.data, rec.datalen,
+							rec.opts, rec.optlen, NULL, 0);
 
 				if (nd_out_block(m->out, m->scratch, bl, err) < 0)
 					return -1;

@@ -174,8 +174,8 @@ static int link_msg_cb(const struct nlmsghdr *nlh, void *data)
 
 /* Runs cb over the messages of a dump buffer, after checking their lengths: 1 while the
  * dump goes on, 0 at NLMSG_DONE, -1 with err (the callback's own message when *failed). */
-static int run_dump(const void *buf, size_t len, unsigned int seq, unsigned int portid,
-		    mnl_cb_t cb, void *ctx, const int *failed, struct nd_err *err)
+static int run_dump(const void *buf, size_t len, unsigned int seq, unsigned int portid, mnl_cb_t cb,
+		    void *ctx, const int *failed, struct nd_err *err)
 {
 	int rc;
 
@@ -305,7 +305,8 @@ static int addr_msg_cb(const struct nlmsghdr *nlh, void *data)
 	snprintf(ad.text, sizeof(ad.text), "%s/%u", text, ad.prefixlen);
 	if (ctx->out->n == ctx->out->cap) {
 		size_t cap = ctx->out->cap ? ctx->out->cap * 2 : 16;
-		struct nd_addr *v = cap > (1u << 20) ? NULL : realloc(ctx->out->v, cap * sizeof(*v));
+		struct nd_addr *v =
+			cap > (1u << 20) ? NULL : realloc(ctx->out->v, cap * sizeof(*v));
 
 		if (v == NULL) {
 			ctx->failed = 1;
@@ -360,8 +361,8 @@ static int nsid_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-int nd_nl_parse_nsid(const void *buf, size_t len, unsigned int seq, unsigned int portid,
-		     int *nsid, struct nd_err *err)
+int nd_nl_parse_nsid(const void *buf, size_t len, unsigned int seq, unsigned int portid, int *nsid,
+		     struct nd_err *err)
 {
 	struct nsid_ctx ctx = { .nsid = -1, .seen = 0 };
 
@@ -371,7 +372,8 @@ int nd_nl_parse_nsid(const void *buf, size_t len, unsigned int seq, unsigned int
 	if (mnl_cb_run(buf, len, seq, portid, nsid_msg_cb, &ctx) == MNL_CB_ERROR)
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "bad reply to RTM_GETNSID");
 	if (!ctx.seen)
-		return nd_err_set(err, ND_EXIT_FAIL, 0, "no namespace id in the reply to RTM_GETNSID");
+		return nd_err_set(err, ND_EXIT_FAIL, 0,
+				  "no namespace id in the reply to RTM_GETNSID");
 	*nsid = ctx.nsid < 0 ? -1 : ctx.nsid;
 	return 0;
 }
@@ -440,7 +442,8 @@ static int transact(struct nd_nl *nl, char *buf, size_t buflen, parse_fn parse, 
 		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, buflen);
 
 		if (n < 0)
-			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot read the %s reply", what);
+			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot read the %s reply",
+					  what);
 		rc = parse(buf, (size_t)n, seq, nl->portid, out, err);
 	}
 	return rc;
@@ -533,9 +536,10 @@ int nd_iface_choose(const struct nd_link_list *links, const char *requested, cha
 				return 0;
 			}
 		}
-		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "no interface '%s' in the target's network namespace (it has: %s)",
-				  requested, list);
+		return nd_err_set(
+			err, ND_EXIT_USAGE, 0,
+			"no interface '%s' in the target's network namespace (it has: %s)",
+			requested, list);
 	}
 	for (size_t i = 0; i < links->n; i++) {
 		if (strcmp(links->v[i].name, "eth0") == 0) {
@@ -552,10 +556,13 @@ int nd_iface_choose(const struct nd_link_list *links, const char *requested, cha
 		return 0;
 	}
 	if (others == 0)
-		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "the target has no interface but loopback (%s): use -i lo to capture "
-				  "it", list);
+		return nd_err_set(
+			err, ND_EXIT_USAGE, 0,
+			"the target has no interface but loopback (%s): use -i lo to capture "
+			"it",
+			list);
 	return nd_err_set(err, ND_EXIT_USAGE, 0,
 			  "the target has no eth0 and several interfaces (%s): choose one with -i, "
-			  "or use -i any", list);
+			  "or use -i any",
+			  list);
 }

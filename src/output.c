@@ -104,18 +104,23 @@ static int write_failed(struct nd_out *o, size_t done, int e, struct nd_err *err
 	if (o->regular && done > pos && ftruncate(o->fd, o->committed + (off_t)pos) < 0)
 		return nd_err_set(err, ND_EXIT_FAIL, e,
 				  "cannot write to %s, and cannot cut it back to whole packets "
-				  "(ftruncate: %s)", o->name, strerror(errno));
+				  "(ftruncate: %s)",
+				  o->name, strerror(errno));
 	o->committed += (off_t)pos;
 	if (e == EPIPE)
 		return nd_err_set(err, ND_EXIT_FAIL, EPIPE, "the reader of %s has gone", o->name);
 	if (e == ETIMEDOUT && o->fifo)
-		return nd_err_set(err, ND_EXIT_FAIL, 0, "stopped while the reader of %s had read "
-				  "nothing for %d s: it holds the first %llu packets, the last %llu "
-				  "were not delivered", o->name, ND_OUT_STUCK_MS / 1000, o->nwritten,
-				  (unsigned long long)(o->nbuffered - whole));
-	return nd_err_set(err, ND_EXIT_FAIL, e, "cannot write to %s (it holds the first %llu "
-			  "packets, %llu were lost)", o->name, o->nwritten,
-			  (unsigned long long)(o->nbuffered - whole));
+		return nd_err_set(
+			err, ND_EXIT_FAIL, 0,
+			"stopped while the reader of %s had read "
+			"nothing for %d s: it holds the first %llu packets, the last %llu "
+			"were not delivered",
+			o->name, ND_OUT_STUCK_MS / 1000, o->nwritten,
+			(unsigned long long)(o->nbuffered - whole));
+	return nd_err_set(err, ND_EXIT_FAIL, e,
+			  "cannot write to %s (it holds the first %llu "
+			  "packets, %llu were lost)",
+			  o->name, o->nwritten, (unsigned long long)(o->nbuffered - whole));
 }
 
 /* Bytes the pipe takes now without blocking: its free pages, less one. The kernel keeps
@@ -220,13 +225,17 @@ static int write_gz(struct nd_out *o, bool finish, struct nd_err *err)
 			o->len = 0;
 			o->nbuffered = 0;
 			if (o->regular && ftruncate(o->fd, o->committed) < 0)
-				return nd_err_set(err, ND_EXIT_FAIL, e, "cannot write to %s, and cannot "
-						  "cut it back (ftruncate: %s)", o->name, strerror(errno));
+				return nd_err_set(err, ND_EXIT_FAIL, e,
+						  "cannot write to %s, and cannot "
+						  "cut it back (ftruncate: %s)",
+						  o->name, strerror(errno));
 			if (e == EPIPE)
-				return nd_err_set(err, ND_EXIT_FAIL, EPIPE, "the reader of %s has gone",
-						  o->name);
-			return nd_err_set(err, ND_EXIT_FAIL, e, "cannot write to %s (it holds the first "
-					  "%llu packets, %llu were lost)", o->name, o->nwritten, lost);
+				return nd_err_set(err, ND_EXIT_FAIL, EPIPE,
+						  "the reader of %s has gone", o->name);
+			return nd_err_set(err, ND_EXIT_FAIL, e,
+					  "cannot write to %s (it holds the first "
+					  "%llu packets, %llu were lost)",
+					  o->name, o->nwritten, lost);
 		}
 		written += (off_t)produced;
 	} while (z->avail_out == 0 || (finish && zrc != Z_STREAM_END));
@@ -287,7 +296,8 @@ int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *er
 	if (o->z != NULL) {
 		/* Through the compressor, as a buffer of no packets. */
 		if (len > o->cap)
-			return nd_err_set(err, ND_EXIT_FAIL, 0, "header larger than the output buffer");
+			return nd_err_set(err, ND_EXIT_FAIL, 0,
+					  "header larger than the output buffer");
 		memcpy(o->buf, p, len);
 		o->len = len;
 		return write_gz(o, false, err);
@@ -304,15 +314,15 @@ unsigned char *nd_out_reserve(struct nd_out *o, size_t len, struct nd_err *err)
 	if (o->len + len > o->cap && nd_out_flush(o, err) < 0)
 		return NULL;
 	if (len > o->cap) {
-		nd_err_set(err, ND_EXIT_FAIL, 0, "record of %zu bytes larger than the output buffer",
-			   len);
+		nd_err_set(err, ND_EXIT_FAIL, 0,
+			   "record of %zu bytes larger than the output buffer", len);
 		return NULL;
 	}
 	return o->buf + o->len;
 }
 
-int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data,
-		  size_t dlen, const void *tail, size_t tlen, struct nd_err *err)
+int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data, size_t dlen,
+		  const void *tail, size_t tlen, struct nd_err *err)
 {
 	unsigned char *p = nd_out_reserve(o, hlen + dlen + tlen, err);
 

@@ -10,7 +10,8 @@ static void take_labels(json_object *labels, struct nd_container *c)
 {
 	if (labels == NULL)
 		return;
-	json_object_object_foreach(labels, key, val) {
+	json_object_object_foreach(labels, key, val)
+	{
 		if (json_object_is_type(val, json_type_string))
 			nd_container_annotation(c, key, json_object_get_string(val));
 	}
@@ -115,8 +116,7 @@ static int parse_container(json_object *root, const char *idkey, struct nd_conta
 	return 0;
 }
 
-int nd_parse_docker_inspect(const char *buf, size_t len, struct nd_container *c,
-			    struct nd_err *err)
+int nd_parse_docker_inspect(const char *buf, size_t len, struct nd_container *c, struct nd_err *err)
 {
 	json_object *root = nd_json_parse(buf, len, "container inspect", err);
 	int rc;
@@ -128,8 +128,7 @@ int nd_parse_docker_inspect(const char *buf, size_t len, struct nd_container *c,
 	return rc;
 }
 
-int nd_parse_docker_config(const char *buf, size_t len, struct nd_container *c,
-			   struct nd_err *err)
+int nd_parse_docker_config(const char *buf, size_t len, struct nd_container *c, struct nd_err *err)
 {
 	json_object *root = nd_json_parse(buf, len, "config.v2.json", err);
 	int rc;

@@ -54,8 +54,7 @@ int nd_parse_runc_state(const char *buf, size_t len, struct nd_container *c,
 	return 0;
 }
 
-int nd_parse_oci_config(const char *buf, size_t len, struct nd_container *c,
-			struct nd_err *err)
+int nd_parse_oci_config(const char *buf, size_t len, struct nd_container *c, struct nd_err *err)
 {
 	json_object *root = nd_json_parse(buf, len, "config.json", err);
 	json_object *ann;
@@ -68,7 +67,8 @@ int nd_parse_oci_config(const char *buf, size_t len, struct nd_container *c,
 	}
 	ann = nd_json_get(root, "annotations", json_type_object);
 	if (ann != NULL) {
-		json_object_object_foreach(ann, key, val) {
+		json_object_object_foreach(ann, key, val)
+		{
 			if (json_object_is_type(val, json_type_string))
 				nd_container_annotation(c, key, json_object_get_string(val));
 		}

@@ -19,7 +19,7 @@ void nd_pcap_file_header(unsigned char out[ND_PCAP_FILE_HDR_LEN], uint32_t linkt
 	put32(out, ND_PCAP_MAGIC_NSEC);
 	put16(out + 4, 2); /* version 2.4 */
 	put16(out + 6, 4);
-	put32(out + 8, 0); /* thiszone: always 0 */
+	put32(out + 8, 0);  /* thiszone: always 0 */
 	put32(out + 12, 0); /* sigfigs: always 0 */
 	put32(out + 16, snaplen);
 	put32(out + 20, linktype);

@@ -3,21 +3,21 @@
 
 #include "nsdump/pcapng.h"
 
-#define OPT_ENDOFOPT 0
-#define OPT_SHB_HARDWARE 2
-#define OPT_SHB_OS 3
-#define OPT_SHB_USERAPPL 4
-#define OPT_IF_NAME 2
+#define OPT_ENDOFOPT       0
+#define OPT_SHB_HARDWARE   2
+#define OPT_SHB_OS         3
+#define OPT_SHB_USERAPPL   4
+#define OPT_IF_NAME        2
 #define OPT_IF_DESCRIPTION 3
-#define OPT_IF_TSRESOL 9
-#define OPT_IF_FILTER 11
-#define OPT_EPB_FLAGS 2
-#define OPT_ISB_STARTTIME 2
-#define OPT_ISB_ENDTIME 3
-#define OPT_ISB_IFRECV 4
-#define OPT_ISB_IFDROP 5
-#define OPT_ISB_OSDROP 7
-#define OPT_ISB_USRDELIV 8
+#define OPT_IF_TSRESOL     9
+#define OPT_IF_FILTER      11
+#define OPT_EPB_FLAGS      2
+#define OPT_ISB_STARTTIME  2
+#define OPT_ISB_ENDTIME    3
+#define OPT_ISB_IFRECV     4
+#define OPT_ISB_IFDROP     5
+#define OPT_ISB_OSDROP     7
+#define OPT_ISB_USRDELIV   8
 
 static size_t pad4(size_t n)
 {

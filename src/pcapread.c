@@ -9,15 +9,15 @@
 #define SHB 0x0A0D0D0Au
 #define BOM 0x1A2B3C4Du
 #define IDB 1u
-#define PB 2u  /* the obsolete Packet Block */
+#define PB  2u /* the obsolete Packet Block */
 #define SPB 3u
 #define NRB 4u
 #define ISB 5u
 #define EPB 6u
 #define DSB 0x0Au
 
-#define PCAP_USEC 0xa1b2c3d4u
-#define PCAP_NSEC 0xa1b23c4du
+#define PCAP_USEC     0xa1b2c3d4u
+#define PCAP_NSEC     0xa1b23c4du
 #define PCAP_MODIFIED 0xa1b2cd34u
 
 static uint32_t bswap32(uint32_t v)
@@ -90,7 +90,7 @@ uint64_t nd_pcapread_ts_ns(const struct nd_pcapread_if *f, uint64_t raw)
 
 /* How an option's value is laid out, to convert it from the other byte order. */
 enum layout {
-	L_BYTES,   /* strings and byte arrays: nothing to convert */
+	L_BYTES, /* strings and byte arrays: nothing to convert */
 	L_U32,
 	L_U64,
 	L_2U32,    /* a time stamp as two 32-bit halves, or a process and thread id */
@@ -160,7 +160,8 @@ static int conv_opts(struct nd_pcapread *r, uint32_t btype, unsigned char *p, si
 		if (r->swap) {
 			unsigned char *v = p + rd + 4;
 
-			if ((lay == L_U32 && olen != 4) || ((lay == L_U64 || lay == L_2U32) && olen != 8) ||
+			if ((lay == L_U32 && olen != 4) ||
+			    ((lay == L_U64 || lay == L_2U32) && olen != 8) ||
 			    (lay == L_PEN && olen < 4))
 				lay = L_UNKNOWN;
 			if (lay == L_U32 || lay == L_PEN || lay == L_2U32) {
@@ -220,8 +221,8 @@ static int add_if(struct nd_pcapread *r, uint16_t linktype, uint32_t snaplen, ui
 }
 
 /* The pcap file header (24 bytes). */
-static long pcap_header(struct nd_pcapread *r, unsigned char *p, size_t avail,
-			struct nd_prec *rec, size_t *need, struct nd_err *err)
+static long pcap_header(struct nd_pcapread *r, unsigned char *p, size_t avail, struct nd_prec *rec,
+			size_t *need, struct nd_err *err)
 {
 	uint32_t magic;
 
@@ -245,8 +246,8 @@ static long pcap_header(struct nd_pcapread *r, unsigned char *p, size_t avail,
 	return 24;
 }
 
-static long pcap_record(struct nd_pcapread *r, unsigned char *p, size_t avail,
-			struct nd_prec *rec, size_t *need, struct nd_err *err)
+static long pcap_record(struct nd_pcapread *r, unsigned char *p, size_t avail, struct nd_prec *rec,
+			size_t *need, struct nd_err *err)
 {
 	size_t hl = r->pcap_modified ? 24 : 16;
 	uint32_t sec, frac, caplen;
@@ -362,8 +363,8 @@ static int nrb_records(struct nd_pcapread *r, unsigned char *p, size_t len, size
 	return 0;
 }
 
-static long pcapng_block(struct nd_pcapread *r, unsigned char *p, size_t avail,
-			 struct nd_prec *rec, size_t *need, struct nd_err *err)
+static long pcapng_block(struct nd_pcapread *r, unsigned char *p, size_t avail, struct nd_prec *rec,
+			 size_t *need, struct nd_err *err)
 {
 	uint32_t type, total;
 	size_t body = 0;
@@ -475,8 +476,8 @@ static long pcapng_block(struct nd_pcapread *r, unsigned char *p, size_t avail,
 	return rc < 0 ? -1 : (long)total;
 }
 
-long nd_pcapread_next(struct nd_pcapread *r, unsigned char *p, size_t avail,
-		      struct nd_prec *rec, size_t *need, struct nd_err *err)
+long nd_pcapread_next(struct nd_pcapread *r, unsigned char *p, size_t avail, struct nd_prec *rec,
+		      size_t *need, struct nd_err *err)
 {
 	long n;
 

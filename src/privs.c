@@ -141,7 +141,8 @@ int nd_privs_init(struct nd_privs *p, struct nd_err *err)
 
 	if (p->mode != ND_PRIVS_ROOT) {
 		/* A core file of a privileged process could hold other users' packets. The kernel
-		 * already marks setuid and file-capability processes non-dumpable; make it explicit. */
+		 * already marks setuid and file-capability processes non-dumpable; make it
+		 * explicit. */
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot disable core dumps");
 	}
@@ -157,7 +158,8 @@ int nd_privs_init(struct nd_privs *p, struct nd_err *err)
 			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot switch to user %u",
 					  (unsigned)ruid);
 		if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot reset keep-capabilities");
+			return nd_err_set(err, ND_EXIT_FAIL, errno,
+					  "cannot reset keep-capabilities");
 	}
 	/* Root keeps its permitted set (its own rights, used for its own files); the others keep
 	 * only what the capture needs. Nobody keeps an effective capability. */
@@ -221,7 +223,8 @@ static int verify_dropped(const struct nd_privs *p, struct nd_err *err)
 		return nd_err_set(err, ND_EXIT_FAIL, 0, "ids are not the real ones after dropping");
 	/* The drop must be irreversible: getting root back has to fail. */
 	if (p->ruid != 0 && setuid(0) == 0)
-		return nd_err_set(err, ND_EXIT_FAIL, 0, "could regain root after dropping privileges");
+		return nd_err_set(err, ND_EXIT_FAIL, 0,
+				  "could regain root after dropping privileges");
 	return 0;
 }
 
@@ -237,7 +240,8 @@ int nd_privs_drop(struct nd_privs *p, struct nd_err *err)
 		for (int c = 0; c < max; c++)
 			if (cap_drop_bound((cap_value_t)c) < 0 && errno != EINVAL)
 				return nd_err_set(err, ND_EXIT_FAIL, errno,
-						  "cannot drop capability %d from the bounding set", c);
+						  "cannot drop capability %d from the bounding set",
+						  c);
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot clear ambient capabilities");

@@ -8,7 +8,7 @@
 #include "nsdump/proc.h"
 
 /* Field numbers as in proc(5). */
-#define STAT_FIELD_STATE 3
+#define STAT_FIELD_STATE     3
 #define STAT_FIELD_STARTTIME 22
 
 int nd_proc_parse_stat(const char *buf, size_t len, struct nd_proc_stat *st, struct nd_err *err)
@@ -24,10 +24,12 @@ int nd_proc_parse_stat(const char *buf, size_t len, struct nd_proc_stat *st, str
 		if (*p == ')')
 			close = p;
 	if (open == NULL || close == NULL || close < open || open == buf)
-		return nd_err_set(err, ND_EXIT_FAIL, 0, "malformed /proc stat line (no command name)");
+		return nd_err_set(err, ND_EXIT_FAIL, 0,
+				  "malformed /proc stat line (no command name)");
 	for (p = buf; p < open - 1; p++) {
 		if (*p < '0' || *p > '9' || pid > 100000000ULL)
-			return nd_err_set(err, ND_EXIT_FAIL, 0, "malformed /proc stat line (bad PID)");
+			return nd_err_set(err, ND_EXIT_FAIL, 0,
+					  "malformed /proc stat line (bad PID)");
 		pid = pid * 10 + (unsigned long long)(*p - '0');
 	}
 	if (open[-1] != ' ' || pid == 0)
@@ -66,8 +68,9 @@ int nd_proc_parse_stat(const char *buf, size_t len, struct nd_proc_stat *st, str
 
 			for (const char *q = f; q < p; q++) {
 				if (*q < '0' || *q > '9' || v > (~0ULL - 9) / 10)
-					return nd_err_set(err, ND_EXIT_FAIL, 0,
-							  "malformed /proc stat line (bad start time)");
+					return nd_err_set(
+						err, ND_EXIT_FAIL, 0,
+						"malformed /proc stat line (bad start time)");
 				v = v * 10 + (unsigned long long)(*q - '0');
 			}
 			out.starttime = v;
@@ -87,7 +90,8 @@ int nd_proc_read_stat(pid_t pid, struct nd_proc_stat *st, struct nd_err *err)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ESRCH)
-			return nd_err_set(err, ND_EXIT_NOTFOUND, 0, "no process with PID %d", (int)pid);
+			return nd_err_set(err, ND_EXIT_NOTFOUND, 0, "no process with PID %d",
+					  (int)pid);
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot open %s", path);
 	}
 	n = read(fd, buf, sizeof(buf));
@@ -96,7 +100,8 @@ int nd_proc_read_stat(pid_t pid, struct nd_proc_stat *st, struct nd_err *err)
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot close %s", path);
 	if (n < 0) {
 		if (rc == ESRCH)
-			return nd_err_set(err, ND_EXIT_NOTFOUND, 0, "no process with PID %d", (int)pid);
+			return nd_err_set(err, ND_EXIT_NOTFOUND, 0, "no process with PID %d",
+					  (int)pid);
 		return nd_err_set(err, ND_EXIT_FAIL, rc, "cannot read %s", path);
 	}
 	if (nd_proc_parse_stat(buf, (size_t)n, st, err) < 0)

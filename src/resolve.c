@@ -40,8 +40,7 @@ int nd_resolve_path(char *out, size_t size, const char *fmt, ...)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-static int set_sock(char *out, size_t size, const char *root, const char *path,
-		    struct nd_err *err)
+static int set_sock(char *out, size_t size, const char *root, const char *path, struct nd_err *err)
 {
 	if ((size_t)snprintf(out, size, "%s%s", root, path) >= size)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "socket path %s%s too long", root, path);
@@ -76,8 +75,8 @@ int nd_resolver_init(struct nd_resolver *r, const struct nd_opts *opts,
 			r->root[n] = '\0';
 		}
 	}
-	if (set_sock(r->docker_sock, sizeof(r->docker_sock), r->root, "/var/run/docker.sock",
-		     err) < 0 ||
+	if (set_sock(r->docker_sock, sizeof(r->docker_sock), r->root, "/var/run/docker.sock", err) <
+		    0 ||
 	    set_sock(r->podman_sock, sizeof(r->podman_sock), r->root, "/run/podman/podman.sock",
 		     err) < 0)
 		return -1;
@@ -96,8 +95,7 @@ int nd_resolver_init(struct nd_resolver *r, const struct nd_opts *opts,
 	return 0;
 }
 
-int nd_resolve_read_file(const char *path, size_t max, char **buf, size_t *len,
-			 struct nd_err *err)
+int nd_resolve_read_file(const char *path, size_t max, char **buf, size_t *len, struct nd_err *err)
 {
 	struct stat st;
 	char *b = NULL;
@@ -108,14 +106,16 @@ int nd_resolve_read_file(const char *path, size_t max, char **buf, size_t *len,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		e = errno;
-		return nd_err_set(err, e == ENOENT || e == ENOTDIR ? ND_EXIT_NOTFOUND :
-				  e == EACCES || e == EPERM ? ND_EXIT_PERM : ND_EXIT_FAIL,
+		return nd_err_set(err,
+				  e == ENOENT || e == ENOTDIR ? ND_EXIT_NOTFOUND
+				  : e == EACCES || e == EPERM ? ND_EXIT_PERM
+							      : ND_EXIT_FAIL,
 				  e, "cannot open %s", path);
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
 		(void)close(fd);
-		return nd_err_set(err, ND_EXIT_FAIL, 0, "%s: not a regular file of at most %zu bytes",
-				  path, max);
+		return nd_err_set(err, ND_EXIT_FAIL, 0,
+				  "%s: not a regular file of at most %zu bytes", path, max);
 	}
 	b = malloc((size_t)st.st_size + 1);
 	if (b == NULL) {
@@ -190,8 +190,8 @@ static int not_found(struct nd_resolver *r, const char *what, struct nd_err *err
 	char names[64];
 
 	nd_runtime_mask_names(r->runtimes, names, sizeof(names));
-	nd_err_set(err, r->denied ? ND_EXIT_PERM : ND_EXIT_NOTFOUND, 0,
-		   "no %s (searched %s)", what, names);
+	nd_err_set(err, r->denied ? ND_EXIT_PERM : ND_EXIT_NOTFOUND, 0, "no %s (searched %s)", what,
+		   names);
 	if (r->notes[0] != '\0')
 		nd_err_hint(err, "%s", r->notes);
 	return -1;
@@ -230,14 +230,17 @@ static int take(struct nd_resolver *r, struct nd_container *c, struct nd_contain
 		snprintf(d, sizeof(d), "%s (%s%s%s %.12s)", c->name, nd_runtime_name(c->runtime),
 			 c->ns[0] ? " " : "", c->ns, c->id);
 		if (c->pid_hidden)
-			return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
-					  "container %s: its process is not visible in this /proc: "
-					  "with --root, nsdump must run in the host's PID namespace "
-					  "(kubectl debug node/... shares it)", d);
+			return nd_err_set(
+				err, ND_EXIT_NOTFOUND, 0,
+				"container %s: its process is not visible in this /proc: "
+				"with --root, nsdump must run in the host's PID namespace "
+				"(kubectl debug node/... shares it)",
+				d);
 		if (c->stale)
 			return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
 					  "container %s is not running: its state is stale (the "
-					  "process it names is gone or was replaced)", d);
+					  "process it names is gone or was replaced)",
+					  d);
 		return nd_err_set(err, ND_EXIT_NOTFOUND, 0, "container %s is not running", d);
 	}
 	*out = *c;
@@ -307,9 +310,10 @@ int nd_resolve_list(struct nd_resolver *r, struct nd_container_list *out, struct
 	for (size_t i = 0; i < out->n; i++)
 		hidden += out->v[i].pid_hidden;
 	if (hidden > 0)
-		nd_resolve_note(r, "%zu container%s under %s name%s a PID not visible in this /proc: "
-				"with --root, nsdump must run in the host's PID namespace", hidden,
-				hidden == 1 ? "" : "s", r->root, hidden == 1 ? "s" : "");
+		nd_resolve_note(r,
+				"%zu container%s under %s name%s a PID not visible in this /proc: "
+				"with --root, nsdump must run in the host's PID namespace",
+				hidden, hidden == 1 ? "" : "s", r->root, hidden == 1 ? "s" : "");
 	if (nd_resolve_inspect_all(r, out->v, out->n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < out->n; i++) {

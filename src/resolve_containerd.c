@@ -31,8 +31,8 @@ static bool read_parse(const char *path, struct nd_container *c, struct nd_runc_
 
 	if (nd_resolve_read_file(path, ND_STATE_MAX, &buf, &len, &ignored) < 0)
 		return false;
-	rc = kind == 0 ? nd_parse_runc_state(buf, len, c, extra, &ignored) :
-			 nd_parse_oci_config(buf, len, c, &ignored);
+	rc = kind == 0 ? nd_parse_runc_state(buf, len, c, extra, &ignored)
+		       : nd_parse_oci_config(buf, len, c, &ignored);
 	free(buf);
 	return rc == 0;
 }
@@ -66,8 +66,8 @@ static int one_task(struct nd_resolver *r, const char *ns, const char *id,
 	if (nd_container_set(c.ns, sizeof(c.ns), ns, strlen(ns)) < 0 ||
 	    nd_container_set(c.id, sizeof(c.id), id, strlen(id)) < 0)
 		return 0;
-	if (nd_resolve_path(path, sizeof(path), "%s%s/%s/%s/init.pid", r->root, TASK_DIR, ns,
-			    id) < 0)
+	if (nd_resolve_path(path, sizeof(path), "%s%s/%s/%s/init.pid", r->root, TASK_DIR, ns, id) <
+	    0)
 		return 0;
 	init_pid = read_pid(path);
 	if (nd_resolve_path(path, sizeof(path), "%s%s/%s/%s/config.json", r->root, TASK_DIR, ns,
@@ -97,8 +97,7 @@ static int one_task(struct nd_resolver *r, const char *ns, const char *id,
 	return 0;
 }
 
-int nd_resolve_containerd(struct nd_resolver *r, struct nd_container_list *out,
-			  struct nd_err *err)
+int nd_resolve_containerd(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err)
 {
 	char dir[PATH_MAX];
 	struct dirent *ns;

@@ -68,8 +68,8 @@ static int api_get(struct nd_resolver *r, enum nd_runtime rt, const char *what,
 	}
 }
 
-int nd_resolve_docker_api(struct nd_resolver *r, enum nd_runtime rt,
-			  struct nd_container_list *out, struct nd_err *err)
+int nd_resolve_docker_api(struct nd_resolver *r, enum nd_runtime rt, struct nd_container_list *out,
+			  struct nd_err *err)
 {
 	struct nd_http_reply rep = { 0 };
 	int rc;
@@ -82,8 +82,8 @@ int nd_resolve_docker_api(struct nd_resolver *r, enum nd_runtime rt,
 		}
 		if (err->exit == ND_EXIT_NOTFOUND && err->errnum != 0) {
 			/* No engine listening: its state on disk, where it has one. */
-			return rt == ND_RT_DOCKER ? nd_resolve_docker_disk(r, out, err) :
-						    nd_resolve_podman_disk(r, out, err);
+			return rt == ND_RT_DOCKER ? nd_resolve_docker_disk(r, out, err)
+						  : nd_resolve_podman_disk(r, out, err);
 		}
 		nd_resolve_note(r, "%s", err->msg);
 		return 0;
@@ -173,8 +173,9 @@ int nd_resolve_inspect_all(struct nd_resolver *r, struct nd_container *v, size_t
 			if (minor == 0 ||
 			    nd_resolve_path(path, sizeof(path), "/v1.%d/containers/%s/json", minor,
 					    c->id) < 0 ||
-			    nd_http_send(&conn[k], c->runtime == ND_RT_PODMAN ? r->podman_sock :
-										  r->docker_sock,
+			    nd_http_send(&conn[k],
+					 c->runtime == ND_RT_PODMAN ? r->podman_sock
+								    : r->docker_sock,
 					 path, r->timeout_ms, &ignored) < 0) {
 				nd_http_conn_close(&conn[k]);
 				if (nd_resolve_inspect(r, c, err) < 0) {
@@ -274,8 +275,7 @@ static void runc_state(struct nd_resolver *r, const char *const *dirs, struct nd
 	}
 }
 
-int nd_resolve_docker_disk(struct nd_resolver *r, struct nd_container_list *out,
-			   struct nd_err *err)
+int nd_resolve_docker_disk(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err)
 {
 	static const char *const runc_dirs[] = { "/run/docker/runtime-runc/moby",
 						 "/run/containerd/runc/moby", NULL };
@@ -302,7 +302,8 @@ int nd_resolve_docker_disk(struct nd_resolver *r, struct nd_container_list *out,
 		int rc;
 
 		if (!id_entry(de->d_name) ||
-		    nd_resolve_path(path, sizeof(path), "%s/%s/config.v2.json", dir, de->d_name) < 0)
+		    nd_resolve_path(path, sizeof(path), "%s/%s/config.v2.json", dir, de->d_name) <
+			    0)
 			continue;
 		if (nd_resolve_read_file(path, ND_STATE_MAX, &buf, &len, err) < 0)
 			continue;
@@ -347,8 +348,7 @@ static void podman_pidfile(struct nd_resolver *r, struct nd_container *c)
 	free(buf);
 }
 
-int nd_resolve_podman_disk(struct nd_resolver *r, struct nd_container_list *out,
-			   struct nd_err *err)
+int nd_resolve_podman_disk(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err)
 {
 	static const char *const stores[] = { "overlay", "vfs", "btrfs", "zfs", NULL };
 	static const char *const runc_dirs[] = { "/run/runc", NULL };

@@ -59,20 +59,22 @@ int nd_rotate_name(const struct nd_rotate *r, time_t t, char *out, size_t outlen
 	size_t n;
 
 	if (expand_n(r, r->seconds != 0, pat, sizeof(pat)) < 0)
-		return nd_err_set(err, ND_EXIT_USAGE, 0, "output file name too long: %s", r->pattern);
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "output file name too long: %s",
+				  r->pattern);
 	if (r->seconds != 0) {
 		struct tm tm;
 
 		if (localtime_r(&t, &tm) == NULL)
 			return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot convert the time");
-		/* The pattern is the user's -w argument: strftime takes any text safely. */
+			/* The pattern is the user's -w argument: strftime takes any text safely. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 		n = strftime(name, sizeof(name), pat, &tm);
 #pragma GCC diagnostic pop
 		if (n == 0)
 			return nd_err_set(err, ND_EXIT_USAGE, 0,
-					  "output file name '%s' expands to nothing or too much", r->pattern);
+					  "output file name '%s' expands to nothing or too much",
+					  r->pattern);
 	} else {
 		/* Without -G, '%' is not special (as in tcpdump), but %n still is. */
 		(void)snprintf(name, sizeof(name), "%s", pat);
@@ -87,6 +89,7 @@ int nd_rotate_name(const struct nd_rotate *r, time_t t, char *out, size_t outlen
 	if (n < outlen && r->gzip && (n < 3 || strcmp(out + n - 3, ".gz") != 0))
 		n += (size_t)snprintf(out + n, outlen - n, ".gz");
 	if (n >= outlen)
-		return nd_err_set(err, ND_EXIT_USAGE, 0, "output file name too long: %s", r->pattern);
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "output file name too long: %s",
+				  r->pattern);
 	return 0;
 }

@@ -34,7 +34,7 @@ static const int plain[] = {
 	SCMP_SYS(munmap),
 	SCMP_SYS(mremap),
 	SCMP_SYS(madvise),
-	SCMP_SYS(futex),         /* glibc's locks (stdio) when contended; never here, but cheap */
+	SCMP_SYS(futex), /* glibc's locks (stdio) when contended; never here, but cheap */
 	/* leaving */
 	SCMP_SYS(rt_sigreturn),
 	SCMP_SYS(exit),
@@ -48,11 +48,12 @@ static const int plain[] = {
  * nsdump's openat stays refused) and reads /proc/self/maps; ASan protects its shadow pages
  * (mprotect). Found with SANDBOX_LOG=1 and the kernel's audit log. */
 static const int sanitizer[] = {
-	SCMP_SYS(open), SCMP_SYS(mprotect), SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(sigaltstack), SCMP_SYS(sched_yield), SCMP_SYS(getpid), SCMP_SYS(getppid),
-	SCMP_SYS(gettid), SCMP_SYS(tgkill), SCMP_SYS(kill), SCMP_SYS(clone), SCMP_SYS(wait4),
-	SCMP_SYS(ptrace), SCMP_SYS(prctl), SCMP_SYS(getdents), SCMP_SYS(getdents64),
-	SCMP_SYS(readlink),
+	SCMP_SYS(open),           SCMP_SYS(mprotect),    SCMP_SYS(rt_sigaction),
+	SCMP_SYS(rt_sigprocmask), SCMP_SYS(sigaltstack), SCMP_SYS(sched_yield),
+	SCMP_SYS(getpid),         SCMP_SYS(getppid),     SCMP_SYS(gettid),
+	SCMP_SYS(tgkill),         SCMP_SYS(kill),        SCMP_SYS(clone),
+	SCMP_SYS(wait4),          SCMP_SYS(ptrace),      SCMP_SYS(prctl),
+	SCMP_SYS(getdents),       SCMP_SYS(getdents64),  SCMP_SYS(readlink),
 };
 #endif
 
@@ -120,9 +121,9 @@ static int add_rules(scmp_filter_ctx ctx, bool rotation)
 			(struct scmp_arg_cmp[]){ arg(1, SCMP_CMP_EQ, F_GETPIPE_SZ) });
 	if (rc < 0)
 		return rc;
-	/* Every other open fails with EACCES rather than killing: pcap_stats() on a promiscuous
-	 * capture opens /sys/class/net/IF/statistics/rx_{missed,fifo}_errors for reading and
-	 * copes with failure (capture.h: no_sysfs). */
+		/* Every other open fails with EACCES rather than killing: pcap_stats() on a
+		 * promiscuous capture opens /sys/class/net/IF/statistics/rx_{missed,fifo}_errors
+		 * for reading and copes with failure (capture.h: no_sysfs). */
 #ifdef ND_SANDBOX_LOG
 	if (!rotation) /* logged rather than refused, to see who opens what */
 		return 0;
@@ -130,8 +131,9 @@ static int add_rules(scmp_filter_ctx ctx, bool rotation)
 	if (!rotation)
 		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0);
 #endif
-	rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 1,
-				    (struct scmp_arg_cmp[]){ arg(2, SCMP_CMP_NE, ND_OUT_OPEN_FLAGS) });
+	rc = seccomp_rule_add_array(
+		ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 1,
+		(struct scmp_arg_cmp[]){ arg(2, SCMP_CMP_NE, ND_OUT_OPEN_FLAGS) });
 	if (rc < 0)
 		return rc;
 	/* Rotation: create the next file (only with the output flags: no reading, no O_RDWR,
@@ -154,7 +156,8 @@ int nd_sandbox_enter(bool rotation, struct nd_err *err)
 	int rc;
 
 	if (ctx == NULL)
-		return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot set up the system call filter");
+		return nd_err_set(err, ND_EXIT_FAIL, ENOMEM,
+				  "cannot set up the system call filter");
 	rc = add_rules(ctx, rotation);
 	if (rc == 0)
 		rc = seccomp_load(ctx);

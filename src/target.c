@@ -21,8 +21,8 @@
 
 #define NETNS_RUN_DIR "/run/netns"
 
-static const char perm_hint[] =
-	"run as root, or install nsdump setuid or with file capabilities: see 'Privileges' in the README";
+static const char perm_hint[] = "run as root, or install nsdump setuid or with file capabilities: "
+				"see 'Privileges' in the README";
 
 void nd_target_init(struct nd_target *t)
 {
@@ -45,8 +45,7 @@ void nd_target_close(struct nd_target *t)
 	t->host_fd = -1;
 }
 
-int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino,
-			     struct nd_err *err)
+int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino, struct nd_err *err)
 {
 	struct statfs sfs;
 	struct stat st;
@@ -57,7 +56,8 @@ int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino,
 	if (sfs.f_type != NSFS_MAGIC)
 		return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
 				  "%s is not a namespace file (expected a name under %s, or a "
-				  "path like /proc/PID/ns/net)", what, NETNS_RUN_DIR);
+				  "path like /proc/PID/ns/net)",
+				  what, NETNS_RUN_DIR);
 	type = ioctl(fd, NS_GET_NSTYPE);
 	if (type < 0)
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot query the namespace type of %s",
@@ -138,9 +138,10 @@ static int open_netns(struct nd_target *t, const char *arg, struct nd_privs *pri
 
 	if (is_name) {
 		if (strcmp(arg, ".") == 0 || strcmp(arg, "..") == 0)
-			return nd_err_set(err, ND_EXIT_USAGE, 0, "invalid network namespace name '%s'",
-					  arg);
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, arg) >= sizeof(path))
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "invalid network namespace name '%s'", arg);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, arg) >=
+		    sizeof(path))
 			return nd_err_set(err, ND_EXIT_USAGE, 0, "network namespace name too long");
 	} else {
 		if (strlen(arg) >= sizeof(path))
@@ -162,10 +163,13 @@ static int open_netns(struct nd_target *t, const char *arg, struct nd_privs *pri
 		if (e == ENOENT && is_name)
 			return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
 					  "no network namespace named '%s' (no %s; 'ip netns list' "
-					  "shows the names)", arg, path);
+					  "shows the names)",
+					  arg, path);
 		if (e == ENOENT)
-			return nd_err_set(err, ND_EXIT_NOTFOUND, 0, "no network namespace at %s (no "
-					  "such file)", path);
+			return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
+					  "no network namespace at %s (no "
+					  "such file)",
+					  path);
 		if (e == EACCES || e == EPERM) {
 			nd_err_set(err, ND_EXIT_PERM, e, "cannot open %s", path);
 			return nd_err_hint(err, "%s", perm_hint);
@@ -211,15 +215,18 @@ static int open_container(struct nd_target *t, const struct nd_target_spec *spec
 	if (open_pid(t, c.pid, privs, err) < 0)
 		return nd_err_prefix(err, "container %s (%s)", c.name, nd_runtime_name(c.runtime));
 	if (c.start != 0 && c.start != t->starttime)
-		return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
-				  "container %s (%s): its state is stale: PID %d is another process "
-				  "now", c.name, nd_runtime_name(c.runtime), (int)c.pid);
+		return nd_err_set(
+			err, ND_EXIT_NOTFOUND, 0,
+			"container %s (%s): its state is stale: PID %d is another process "
+			"now",
+			c.name, nd_runtime_name(c.runtime), (int)c.pid);
 	t->is_container = true;
 	t->container = c;
 	(void)nd_resolve_path(t->label, sizeof(t->label), "%s %.80s (%s%s%.40s %.12s, PID %d)",
-		 spec->kind == ND_TARGET_POD ? "pod" : "container",
-		 spec->kind == ND_TARGET_POD ? spec->name : c.name, nd_runtime_name(c.runtime),
-		 c.ns[0] ? " " : "", c.ns, c.id, (int)c.pid);
+			      spec->kind == ND_TARGET_POD ? "pod" : "container",
+			      spec->kind == ND_TARGET_POD ? spec->name : c.name,
+			      nd_runtime_name(c.runtime), c.ns[0] ? " " : "", c.ns, c.id,
+			      (int)c.pid);
 	return 0;
 }
 
@@ -230,7 +237,8 @@ static int open_host(struct nd_target *t, struct nd_err *err)
 
 	t->host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (t->host_fd < 0)
-		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot open nsdump's own network namespace");
+		return nd_err_set(err, ND_EXIT_FAIL, errno,
+				  "cannot open nsdump's own network namespace");
 	if (fstat(t->host_fd, &own) < 0 || fstat(t->netns_fd, &tgt) < 0)
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot examine network namespaces");
 	t->is_host = own.st_ino == tgt.st_ino && own.st_dev == tgt.st_dev;
@@ -292,7 +300,8 @@ int nd_target_leave(struct nd_target *t, struct nd_privs *privs, struct nd_err *
 		return -1;
 	/* Staying in the target's namespace by mistake is not an option: the caller stops. */
 	if (rc < 0)
-		return nd_err_set(err, ND_EXIT_FAIL, e, "cannot return to nsdump's own network namespace");
+		return nd_err_set(err, ND_EXIT_FAIL, e,
+				  "cannot return to nsdump's own network namespace");
 	return 0;
 }
 

@@ -64,15 +64,16 @@ const struct nd_link *nd_veth_peer(const struct nd_ifview *v, const struct nd_li
 	if (peer == NULL) {
 		nd_err_set(err, ND_EXIT_USAGE, 0,
 			   "the veth peer of %s of %s is not in nsdump's network namespace (it is "
-			   "in a third namespace)", target_if->name, label);
+			   "in a third namespace)",
+			   target_if->name, label);
 		nd_err_hint(err, "capture inside the namespace with --mode setns");
 		return NULL;
 	}
 	return peer;
 }
 
-int nd_veth_host_peers(struct nd_nl *host, const struct nd_link_list *hl, int netns_fd,
-		       char *out, size_t outlen, struct nd_err *err)
+int nd_veth_host_peers(struct nd_nl *host, const struct nd_link_list *hl, int netns_fd, char *out,
+		       size_t outlen, struct nd_err *err)
 {
 	size_t used = 0;
 	int nsid;
@@ -95,7 +96,7 @@ int nd_veth_host_peers(struct nd_nl *host, const struct nd_link_list *hl, int ne
 static const char *state_name(const struct nd_link *k)
 {
 	static const char *const names[] = { "UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN",
-					     "TESTING", "DORMANT", "UP" };
+					     "TESTING", "DORMANT",    "UP" };
 
 	if (k->operstate >= 0 && (size_t)k->operstate < sizeof(names) / sizeof(names[0]))
 		return names[k->operstate];

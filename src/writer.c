@@ -52,11 +52,12 @@ static int start_pcap(struct nd_writer *w, struct nd_err *err)
 	 * interfaces can share it only when their link types agree. */
 	for (unsigned int i = 0; i < w->nifs; i++) {
 		if (w->ifs[i].linktype != w->ifs[0].linktype)
-			return nd_err_set(err, ND_EXIT_USAGE, 0,
-					  "pcap holds one link type, and %s is %s where %s is %s: use "
-					  "--format pcapng", w->ifs[i].name,
-					  pcap_datalink_val_to_name(w->ifs[i].linktype), w->ifs[0].name,
-					  pcap_datalink_val_to_name(w->ifs[0].linktype));
+			return nd_err_set(
+				err, ND_EXIT_USAGE, 0,
+				"pcap holds one link type, and %s is %s where %s is %s: use "
+				"--format pcapng",
+				w->ifs[i].name, pcap_datalink_val_to_name(w->ifs[i].linktype),
+				w->ifs[0].name, pcap_datalink_val_to_name(w->ifs[0].linktype));
 		if (w->ifs[i].snaplen > snaplen)
 			snaplen = w->ifs[i].snaplen;
 	}
@@ -138,14 +139,16 @@ int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_p
 				      h->caplen, h->len);
 		rc = nd_out_record(w->out, rec, sizeof(rec), bytes, h->caplen, NULL, 0, err);
 	} else {
-		enum nd_pcapng_dir dir = (enum nd_pcapng_dir)nd_writer_direction(f, bytes, h->caplen);
+		enum nd_pcapng_dir dir =
+			(enum nd_pcapng_dir)nd_writer_direction(f, bytes, h->caplen);
 		size_t n = nd_pcapng_epb_len(h->caplen, dir);
 		unsigned char *p = nd_out_reserve(w->out, n, err);
 
 		if (p == NULL)
 			return -1;
-		nd_pcapng_epb(p, ifid, (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec,
-			      bytes, h->caplen, h->len, dir);
+		nd_pcapng_epb(p, ifid,
+			      (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec, bytes,
+			      h->caplen, h->len, dir);
 		nd_out_commit(w->out, n);
 		rc = 0;
 	}

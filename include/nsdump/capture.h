@@ -22,8 +22,8 @@
 
 struct nd_capture {
 	pcap_t *p;
-	int fd;            /* pollable; POLLIN when a block is ready */
-	int linktype;      /* DLT_* */
+	int fd;       /* pollable; POLLIN when a block is ready */
+	int linktype; /* DLT_* */
 	int snaplen;
 	char ifname[IF_NAMESIZE];
 	char warning[PCAP_ERRBUF_SIZE]; /* pcap_activate's warning, "" if none */

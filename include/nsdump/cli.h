@@ -13,10 +13,10 @@
 
 enum nd_target_kind {
 	ND_TARGET_NONE = 0,
-	ND_TARGET_PID,   /* --pid PID */
-	ND_TARGET_NETNS, /* --netns NAME|PATH */
+	ND_TARGET_PID,       /* --pid PID */
+	ND_TARGET_NETNS,     /* --netns NAME|PATH */
 	ND_TARGET_CONTAINER, /* --container NAME|ID */
-	ND_TARGET_POD,   /* --pod NAME [-n NS] */
+	ND_TARGET_POD,       /* --pod NAME [-n NS] */
 };
 
 enum nd_direction {
@@ -32,13 +32,13 @@ enum nd_mode {
 };
 
 #define ND_MAX_TARGETS 16
-#define ND_MAX_IFACES 16
+#define ND_MAX_IFACES  16
 
 /* One target as given on the command line. */
 struct nd_target_spec {
 	enum nd_target_kind kind;
-	pid_t pid;            /* ND_TARGET_PID */
-	const char *name;     /* the netns, container or pod argument; points into argv */
+	pid_t pid;        /* ND_TARGET_PID */
+	const char *name; /* the netns, container or pod argument; points into argv */
 };
 
 struct nd_opts {
@@ -49,34 +49,34 @@ struct nd_opts {
 	 * non-loopback interface. */
 	const char *ifaces[ND_MAX_IFACES];
 	unsigned int nifaces;
-	const char *pod_ns;       /* -n NS; "default" when not given */
-	unsigned runtimes;        /* --runtime: enum nd_runtime mask; 0 for every runtime */
-	const char *root;         /* --root DIR, NULL if not given */
-	bool list;                /* --list: show the containers, capture nothing */
-	bool json;                /* --json, with --list */
-	const char *output;       /* NULL or "-": standard output */
-	char *filter;             /* FILTER words joined by spaces, owned; NULL if none */
-	const char *filter_file;  /* -F FILE; read later with the invoker's rights */
-	unsigned long count;      /* -c; 0 for no limit */
-	int snaplen;              /* -s; 0 on the command line means ND_SNAPLEN_MAX */
-	int buffer_kib;           /* -B; 0 for nsdump's default */
-	bool promisc;             /* false with -p */
+	const char *pod_ns;      /* -n NS; "default" when not given */
+	unsigned runtimes;       /* --runtime: enum nd_runtime mask; 0 for every runtime */
+	const char *root;        /* --root DIR, NULL if not given */
+	bool list;               /* --list: show the containers, capture nothing */
+	bool json;               /* --json, with --list */
+	const char *output;      /* NULL or "-": standard output */
+	char *filter;            /* FILTER words joined by spaces, owned; NULL if none */
+	const char *filter_file; /* -F FILE; read later with the invoker's rights */
+	unsigned long count;     /* -c; 0 for no limit */
+	int snaplen;             /* -s; 0 on the command line means ND_SNAPLEN_MAX */
+	int buffer_kib;          /* -B; 0 for nsdump's default */
+	bool promisc;            /* false with -p */
 	enum nd_direction direction;
-	bool packet_buffered;     /* -U */
-	bool immediate;           /* --immediate-mode */
-	bool quiet;               /* -q */
-	int verbose;              /* number of -v */
-	double duration;          /* --duration SECONDS; 0 for none */
-	enum nd_mode mode;        /* --mode */
-	bool format_pcap;         /* --format pcap (default pcapng) */
-	unsigned int rotate_seconds; /* -G */
+	bool packet_buffered;            /* -U */
+	bool immediate;                  /* --immediate-mode */
+	bool quiet;                      /* -q */
+	int verbose;                     /* number of -v */
+	double duration;                 /* --duration SECONDS; 0 for none */
+	enum nd_mode mode;               /* --mode */
+	bool format_pcap;                /* --format pcap (default pcapng) */
+	unsigned int rotate_seconds;     /* -G */
 	unsigned long long rotate_bytes; /* -C, in bytes */
-	unsigned int rotate_files;   /* -W */
-	bool gzip;                   /* --compress gzip */
-	bool list_ifaces;         /* -D: list the target's interfaces and exit */
-	bool merge;               /* --merge: inputs are files to merge, nothing is captured */
-	bool wait_stdin;          /* --wait-stdin: output starts once stdin gives a byte or ends */
-	char **inputs;            /* --merge's files, pointing into argv */
+	unsigned int rotate_files;       /* -W */
+	bool gzip;                       /* --compress gzip */
+	bool list_ifaces;                /* -D: list the target's interfaces and exit */
+	bool merge;      /* --merge: inputs are files to merge, nothing is captured */
+	bool wait_stdin; /* --wait-stdin: output starts once stdin gives a byte or ends */
+	char **inputs;   /* --merge's files, pointing into argv */
 	unsigned int ninputs;
 	bool help;
 	bool version;

@@ -20,8 +20,8 @@ enum nd_runtime {
 
 /* Sizes: Kubernetes names are at most 253 bytes, IDs 64 hex digits. */
 #define ND_CT_NAME_MAX 256
-#define ND_CT_NS_MAX 128
-#define ND_CT_ID_MAX 72
+#define ND_CT_NS_MAX   128
+#define ND_CT_ID_MAX   72
 
 struct nd_container {
 	enum nd_runtime runtime;
@@ -79,8 +79,8 @@ size_t nd_container_match(const struct nd_container_list *l, const char *query, 
 
 /* The same for a Kubernetes pod: containers of pod ns/name that run, sandboxes only if the
  * pod has a running sandbox (its containers share the sandbox's network namespace). */
-size_t nd_container_match_pod(const struct nd_container_list *l, const char *ns,
-			      const char *name, size_t *idx, size_t max);
+size_t nd_container_match_pod(const struct nd_container_list *l, const char *ns, const char *name,
+			      size_t *idx, size_t max);
 
 /* One line describing c for candidate lists: "docker web1 3f2a1b4c5d6e", with the
  * namespace when there is one. */

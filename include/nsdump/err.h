@@ -7,9 +7,9 @@
 
 /* Exit codes, documented in --help, README.md and nsdump(8). */
 enum nd_exit {
-	ND_EXIT_OK = 0,       /* success, also a stop by signal, count, duration or vanished target */
-	ND_EXIT_FAIL = 1,     /* failure during capture: write error, disk full, capture error */
-	ND_EXIT_USAGE = 2,    /* bad option, bad filter, bad interface, TTY on stdout */
+	ND_EXIT_OK = 0,    /* success, also a stop by signal, count, duration or vanished target */
+	ND_EXIT_FAIL = 1,  /* failure during capture: write error, disk full, capture error */
+	ND_EXIT_USAGE = 2, /* bad option, bad filter, bad interface, TTY on stdout */
 	ND_EXIT_NOTFOUND = 3, /* target (process, namespace) not found */
 	ND_EXIT_PERM = 4,     /* not permitted */
 };

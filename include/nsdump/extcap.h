@@ -21,23 +21,23 @@
 
 enum nd_extcap_action {
 	ND_EXTCAP_NONE = 0,
-	ND_EXTCAP_INTERFACES,    /* --extcap-interfaces */
-	ND_EXTCAP_DLTS,          /* --extcap-dlts --extcap-interface IF */
-	ND_EXTCAP_CONFIG,        /* --extcap-config [--extcap-interface IF] */
-	ND_EXTCAP_CAPTURE,       /* --capture --extcap-interface IF --fifo PATH */
-	ND_EXTCAP_CHECK_FILTER,  /* --extcap-capture-filter F --extcap-interface IF alone:
-				  * Wireshark asks whether F is valid (the filter field's colour) */
+	ND_EXTCAP_INTERFACES,   /* --extcap-interfaces */
+	ND_EXTCAP_DLTS,         /* --extcap-dlts --extcap-interface IF */
+	ND_EXTCAP_CONFIG,       /* --extcap-config [--extcap-interface IF] */
+	ND_EXTCAP_CAPTURE,      /* --capture --extcap-interface IF --fifo PATH */
+	ND_EXTCAP_CHECK_FILTER, /* --extcap-capture-filter F --extcap-interface IF alone:
+				 * Wireshark asks whether F is valid (the filter field's colour) */
 };
 
 /* What the extcap arguments ask for. The strings point into argv. */
 struct nd_extcap {
 	enum nd_extcap_action action;
-	const char *version;    /* --extcap-version=VER (Wireshark's), NULL if absent */
-	const char *iface;      /* --extcap-interface IF, NULL if absent */
-	const char *fifo;       /* --fifo PATH, NULL if absent */
-	const char *filter;     /* --extcap-capture-filter F, NULL if absent or empty */
-	enum nd_mode mode;      /* --mode auto|veth|setns (our config argument) */
-	const char *target_if;  /* --target-interface IF (our config argument), NULL: default */
+	const char *version;   /* --extcap-version=VER (Wireshark's), NULL if absent */
+	const char *iface;     /* --extcap-interface IF, NULL if absent */
+	const char *fifo;      /* --fifo PATH, NULL if absent */
+	const char *filter;    /* --extcap-capture-filter F, NULL if absent or empty */
+	enum nd_mode mode;     /* --mode auto|veth|setns (our config argument) */
+	const char *target_if; /* --target-interface IF (our config argument), NULL: default */
 };
 
 /* The kinds of interface, after the prefix. */
@@ -75,8 +75,7 @@ enum nd_extcap_kind nd_extcap_name(const struct nd_container *c, char *name, siz
 
 /* The running container of l whose interface is ifname (for a pod: one of its containers),
  * NULL if none. */
-const struct nd_container *nd_extcap_match(const struct nd_container_list *l,
-					   const char *ifname);
+const struct nd_container *nd_extcap_match(const struct nd_container_list *l, const char *ifname);
 
 /* The same for a name under /run/netns. */
 enum nd_extcap_kind nd_extcap_netns_name(const char *netns, char *name, size_t name_size,
@@ -86,8 +85,8 @@ enum nd_extcap_kind nd_extcap_netns_name(const char *netns, char *name, size_t n
 int nd_extcap_print_version(FILE *out, struct nd_err *err);
 /* One "interface" sentence per interface of the running containers of l (one per pod) and of
  * the netns names (count n), in that order, without duplicates. */
-int nd_extcap_print_interfaces(FILE *out, const struct nd_container_list *l,
-			       char *const *netns, size_t n, struct nd_err *err);
+int nd_extcap_print_interfaces(FILE *out, const struct nd_container_list *l, char *const *netns,
+			       size_t n, struct nd_err *err);
 int nd_extcap_print_dlts(FILE *out, struct nd_err *err);
 int nd_extcap_print_config(FILE *out, struct nd_err *err);
 

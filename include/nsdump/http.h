@@ -14,17 +14,17 @@
 #define ND_HTTP_MAX_HEADER ((size_t)64 * 1024)
 
 struct nd_http_reply {
-	int status;            /* 100..599 */
-	char api_version[16];  /* the Api-Version header, "" if none */
-	char *body;            /* NUL-terminated (not counted in len), owned; NULL if empty */
+	int status;           /* 100..599 */
+	char api_version[16]; /* the Api-Version header, "" if none */
+	char *body;           /* NUL-terminated (not counted in len), owned; NULL if empty */
 	size_t len;
 };
 
 /* Parses a whole or partial reply in buf. Returns 0 when it is complete (r filled; the caller
  * frees r->body), 1 when more bytes are needed (at_eof false) and -1 with err on a malformed
  * or over-long reply, or on one cut short (at_eof true). Pure, so it can be fuzzed. */
-int nd_http_parse(const char *buf, size_t len, int at_eof, size_t limit,
-		  struct nd_http_reply *r, struct nd_err *err);
+int nd_http_parse(const char *buf, size_t len, int at_eof, size_t limit, struct nd_http_reply *r,
+		  struct nd_err *err);
 
 /* Connects to the unix socket at sock (with the caller's current rights), sends GET path and
  * reads the reply within timeout_ms. Errors: ND_EXIT_NOTFOUND when nothing listens there
@@ -40,8 +40,8 @@ void nd_http_reply_free(struct nd_http_reply *r);
  * and closes the connection. nd_http_conn_close abandons one not received. */
 struct nd_http_conn {
 	int fd;
-	long long deadline;  /* CLOCK_MONOTONIC, ms */
-	char what[384];      /* "SOCKET GET PATH", for messages */
+	long long deadline; /* CLOCK_MONOTONIC, ms */
+	char what[384];     /* "SOCKET GET PATH", for messages */
 };
 void nd_http_conn_init(struct nd_http_conn *c);
 int nd_http_send(struct nd_http_conn *c, const char *sock, const char *path, int timeout_ms,

@@ -24,7 +24,6 @@ int nd_json_str(json_object *o, const char *key, char *out, size_t size);
 
 /* Integer member key within [min, max] into *out; -1 when absent, not an integer or out of
  * range. */
-int nd_json_int(json_object *o, const char *key, long long min, long long max,
-		long long *out);
+int nd_json_int(json_object *o, const char *key, long long min, long long max, long long *out);
 
 #endif

@@ -20,20 +20,20 @@ enum nd_stop {
 	ND_STOP_SIGNAL,      /* SIGINT, SIGTERM, SIGHUP */
 	ND_STOP_READER_GONE, /* the pipe's reader closed it */
 	ND_STOP_TARGET_EXITED,
-	ND_STOP_IFACE_GONE,  /* the interface disappeared or went down */
-	ND_STOP_FILES,       /* -W files written with -G */
-	ND_STOP_ERROR,       /* write or capture error: see the loop's err */
+	ND_STOP_IFACE_GONE, /* the interface disappeared or went down */
+	ND_STOP_FILES,      /* -W files written with -G */
+	ND_STOP_ERROR,      /* write or capture error: see the loop's err */
 };
 
 /* One capture feeding the loop: an interface of a target. */
 struct nd_source {
 	struct nd_capture *cap;
-	unsigned int ifid;     /* its interface in the writer */
-	int pidfd;             /* the target process (readable when it exits), or -1 */
-	const char *label;     /* for messages: "eth0 of PID 42 (nginx)" */
+	unsigned int ifid; /* its interface in the writer */
+	int pidfd;         /* the target process (readable when it exits), or -1 */
+	const char *label; /* for messages: "eth0 of PID 42 (nginx)" */
 	/* private */
-	long long gone_at;     /* when its target exited (monotonic ms), or -1 */
-	enum nd_stop done;     /* ND_STOP_NONE while it captures */
+	long long gone_at; /* when its target exited (monotonic ms), or -1 */
+	enum nd_stop done; /* ND_STOP_NONE while it captures */
 };
 
 /* Packets from several sources wait this long before they are written, so that a packet
@@ -54,7 +54,7 @@ struct nd_loop {
 	struct nd_rotate *rot; /* NULL, or -G/-C/-W in effect */
 	size_t out_bufsize;    /* for the files rotation opens */
 	/* results */
-	unsigned long long captured; /* packets handed to the output */
+	unsigned long long captured;       /* packets handed to the output */
 	unsigned long long closed_packets; /* packets in files already closed by rotation */
 	enum nd_stop reason;
 	int signo;

@@ -15,18 +15,18 @@
 
 struct nd_merge_pkt {
 	uint64_t ts_ns;
-	uint64_t seq;          /* arrival order, to keep equal stamps in order */
+	uint64_t seq; /* arrival order, to keep equal stamps in order */
 	unsigned int ifid;
 	uint32_t caplen;
 	uint32_t len;
-	unsigned char data[];  /* caplen bytes */
+	unsigned char data[]; /* caplen bytes */
 };
 
 struct nd_merge {
 	struct nd_merge_pkt **heap;
 	size_t n;
 	size_t cap;
-	size_t bytes;          /* packet bytes held */
+	size_t bytes; /* packet bytes held */
 	uint64_t next_seq;
 };
 

@@ -18,29 +18,29 @@
 #include "nsdump/pcapread.h"
 
 #define ND_MERGEFILE_MAX_INPUTS 256
-#define ND_MERGEFILE_MAX_IFS 65536
+#define ND_MERGEFILE_MAX_IFS    65536
 
 struct nd_mergefile_in {
-	char name[256];          /* for messages: the path, or "standard input" */
-	char ifname[256];        /* if_name given to a pcap input's interface */
+	char name[256];   /* for messages: the path, or "standard input" */
+	char ifname[256]; /* if_name given to a pcap input's interface */
 	int fd;
 	bool own_fd;
 	struct nd_pcapread rd;
 	unsigned char *buf;
-	size_t cap, start, end;  /* unparsed bytes are buf[start..end) */
-	bool eof;                /* nothing more will come (end, truncation or corruption) */
+	size_t cap, start, end; /* unparsed bytes are buf[start..end) */
+	bool eof;               /* nothing more will come (end, truncation or corruption) */
 	bool has_head;
-	struct nd_prec head;     /* points into buf while has_head */
+	struct nd_prec head; /* points into buf while has_head */
 	unsigned long long packets;
-	bool truncated;          /* ended inside a record: a warning in problem */
-	bool corrupt;            /* stopped at corrupt data: an error in problem */
+	bool truncated; /* ended inside a record: a warning in problem */
+	bool corrupt;   /* stopped at corrupt data: an error in problem */
 	char problem[1024];
 };
 
 struct nd_mergefile_oif {
 	uint16_t linktype;
 	uint32_t snaplen;
-	unsigned char *isb;      /* the last statistics block seen, output order, or NULL */
+	unsigned char *isb; /* the last statistics block seen, output order, or NULL */
 	size_t isblen;
 };
 
@@ -48,16 +48,16 @@ struct nd_mergefile {
 	struct nd_mergefile_in *in;
 	unsigned int nin;
 	/* set by the caller before nd_mergefile_run */
-	bool pcap;               /* --format pcap: one link type for all */
-	unsigned long count;     /* -c: stop after COUNT packets; 0 for all */
-	bool packet_buffered;    /* -U */
-	int sigfd;               /* SIGINT/SIGTERM/SIGHUP stop the merge; -1 for none */
-	const char *userappl;    /* shb_userappl */
+	bool pcap;            /* --format pcap: one link type for all */
+	unsigned long count;  /* -c: stop after COUNT packets; 0 for all */
+	bool packet_buffered; /* -U */
+	int sigfd;            /* SIGINT/SIGTERM/SIGHUP stop the merge; -1 for none */
+	const char *userappl; /* shb_userappl */
 	/* results */
 	unsigned long long written;
 	unsigned long long skipped; /* blocks of kinds not copied */
-	int signo;               /* the signal that stopped it, or 0 */
-	bool reader_gone;        /* the output pipe's reader left */
+	int signo;                  /* the signal that stopped it, or 0 */
+	bool reader_gone;           /* the output pipe's reader left */
 	/* private */
 	struct nd_mergefile_oif *oifs;
 	size_t noifs, oifcap;

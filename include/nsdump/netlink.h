@@ -14,22 +14,22 @@ struct mnl_socket;
 
 struct nd_link {
 	int ifindex;
-	unsigned int flags;   /* IFF_* */
-	unsigned int mtu;     /* 0 if absent */
+	unsigned int flags; /* IFF_* */
+	unsigned int mtu;   /* 0 if absent */
 	char name[IF_NAMESIZE];
-	char kind[16];        /* IFLA_INFO_KIND ("veth", "macvlan", ...), "" if none */
-	int link;             /* IFLA_LINK: peer/lower ifindex, 0 if absent */
-	int link_netnsid;     /* IFLA_LINK_NETNSID, -1 if absent (same namespace) */
-	int operstate;        /* IFLA_OPERSTATE (IF_OPER_*), -1 if absent */
+	char kind[16];         /* IFLA_INFO_KIND ("veth", "macvlan", ...), "" if none */
+	int link;              /* IFLA_LINK: peer/lower ifindex, 0 if absent */
+	int link_netnsid;      /* IFLA_LINK_NETNSID, -1 if absent (same namespace) */
+	int operstate;         /* IFLA_OPERSTATE (IF_OPER_*), -1 if absent */
 	unsigned char addr[6]; /* IFLA_ADDRESS when it is an Ethernet address */
 	bool has_addr;
 };
 
 struct nd_addr {
 	int ifindex;
-	int family;           /* AF_INET, AF_INET6 */
+	int family; /* AF_INET, AF_INET6 */
 	unsigned int prefixlen;
-	char text[64];        /* "198.18.0.1/24", "fe80::1/64" */
+	char text[64]; /* "198.18.0.1/24", "fe80::1/64" */
 };
 
 struct nd_addr_list {
@@ -63,8 +63,8 @@ int nd_nl_parse_addrs(const void *buf, size_t len, unsigned int seq, unsigned in
 		      struct nd_addr_list *out, struct nd_err *err);
 
 /* Parses the reply to RTM_GETNSID: *nsid is the id, or -1 when none is assigned. */
-int nd_nl_parse_nsid(const void *buf, size_t len, unsigned int seq, unsigned int portid,
-		     int *nsid, struct nd_err *err);
+int nd_nl_parse_nsid(const void *buf, size_t len, unsigned int seq, unsigned int portid, int *nsid,
+		     struct nd_err *err);
 
 /* Opens an rtnetlink socket in the calling thread's current network namespace. */
 int nd_nl_open(struct nd_nl *nl, struct nd_err *err);

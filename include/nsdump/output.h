@@ -19,28 +19,28 @@ typedef size_t (*nd_reclen_fn)(const unsigned char *p, size_t avail, bool *packe
 
 struct nd_out {
 	int fd;
-	bool own_fd;            /* opened here (not standard output) */
-	bool regular;           /* a regular file: can be cut back after a failed write */
+	bool own_fd;  /* opened here (not standard output) */
+	bool regular; /* a regular file: can be cut back after a failed write */
 	unsigned char *buf;
-	size_t len;             /* bytes buffered, always whole records */
+	size_t len; /* bytes buffered, always whole records */
 	size_t cap;
-	size_t nbuffered;       /* packets in buf */
-	off_t committed;        /* file offset after the last record written whole */
+	size_t nbuffered;            /* packets in buf */
+	off_t committed;             /* file offset after the last record written whole */
 	unsigned long long nwritten; /* packets that reached the file or pipe whole */
 	nd_reclen_fn reclen;
-	char name[256];         /* for messages */
-	struct z_stream_s *z;   /* gzip stream (--compress gzip), or NULL */
-	uint64_t zin;           /* bytes given to the compressor so far */
+	char name[256];       /* for messages */
+	struct z_stream_s *z; /* gzip stream (--compress gzip), or NULL */
+	uint64_t zin;         /* bytes given to the compressor so far */
 	unsigned char *zbuf;
 	/* A pipe (or FIFO) is written so that nsdump never hangs on a reader that reads
 	 * nothing: only as much as the pipe takes at once, waiting in poll(2) otherwise. */
 	bool fifo;
-	int pipe_size;          /* F_GETPIPE_SZ; 0 if unknown */
-	int wake_fd;            /* readable when a stop is asked for (the loop's signalfd), or -1 */
-	bool stopping;          /* a stop signal came: give up on a pipe whose reader reads
-				 * nothing for ND_OUT_STUCK_MS (set by the caller, or on wake_fd).
-				 * Never set by -c or the end of input: a reader that has not
-				 * started yet may take as long as it likes. */
+	int pipe_size; /* F_GETPIPE_SZ; 0 if unknown */
+	int wake_fd;   /* readable when a stop is asked for (the loop's signalfd), or -1 */
+	bool stopping; /* a stop signal came: give up on a pipe whose reader reads
+			* nothing for ND_OUT_STUCK_MS (set by the caller, or on wake_fd).
+			* Never set by -c or the end of input: a reader that has not
+			* started yet may take as long as it likes. */
 };
 
 /* How long a stopping nsdump waits for the reader of a pipe that takes nothing. */
@@ -69,8 +69,8 @@ int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *er
 
 /* Appends one packet record made of three parts (tail may be NULL); flushes first when it
  * would not fit. On error, err->errnum is EPIPE when the reader of a pipe has gone. */
-int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data,
-		  size_t dlen, const void *tail, size_t tlen, struct nd_err *err);
+int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data, size_t dlen,
+		  const void *tail, size_t tlen, struct nd_err *err);
 
 /* Room for one packet record of len bytes at the end of the buffer (flushing first when it
  * would not fit), for the caller to fill and then count with nd_out_commit(); NULL on error

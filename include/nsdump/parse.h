@@ -26,13 +26,12 @@ void nd_parse_docker_error(const char *buf, size_t len, char *msg, size_t size);
 
 /* Docker's /var/lib/docker/containers/ID/config.v2.json: ID, Name, State.Running, State.Pid,
  * Config.Labels. */
-int nd_parse_docker_config(const char *buf, size_t len, struct nd_container *c,
-			   struct nd_err *err);
+int nd_parse_docker_config(const char *buf, size_t len, struct nd_container *c, struct nd_err *err);
 
 /* What a runc state.json says beyond the container record. */
 struct nd_runc_extra {
-	char manager[32];  /* label io.container.manager ("libpod" for Podman), "" if none */
-	int crio;          /* a CRI-O label was seen */
+	char manager[32]; /* label io.container.manager ("libpod" for Podman), "" if none */
+	int crio;         /* a CRI-O label was seen */
 };
 
 /* runc's state.json: id, init_process_pid, init_process_start, and config.labels (the OCI
@@ -41,8 +40,7 @@ int nd_parse_runc_state(const char *buf, size_t len, struct nd_container *c,
 			struct nd_runc_extra *extra, struct nd_err *err);
 
 /* An OCI runtime config.json: its annotations fill the pod identity and name. */
-int nd_parse_oci_config(const char *buf, size_t len, struct nd_container *c,
-			struct nd_err *err);
+int nd_parse_oci_config(const char *buf, size_t len, struct nd_container *c, struct nd_err *err);
 
 /* Podman's (containers/storage) containers.json: appends one record per container with its
  * ID and first name, not running (the runtime state says whether it runs). */

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ND_PCAP_MAGIC_NSEC 0xa1b23c4du
+#define ND_PCAP_MAGIC_NSEC   0xa1b23c4du
 #define ND_PCAP_FILE_HDR_LEN 24
-#define ND_PCAP_REC_HDR_LEN 16
+#define ND_PCAP_REC_HDR_LEN  16
 
 /* Writes the 24-byte file header. */
 void nd_pcap_file_header(unsigned char out[ND_PCAP_FILE_HDR_LEN], uint32_t linktype,

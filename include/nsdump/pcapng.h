@@ -42,12 +42,12 @@ struct nd_pcapng_idb {
 
 struct nd_pcapng_isb {
 	uint32_t ifid;
-	uint64_t ts_ns;        /* when the statistics were taken */
-	uint64_t start_ns;     /* isb_starttime */
-	uint64_t ifrecv;       /* isb_ifrecv: packets the filter received */
-	uint64_t ifdrop;       /* isb_ifdrop: dropped by the interface/driver */
-	uint64_t osdrop;       /* isb_osdrop: dropped by the kernel (ring full) */
-	uint64_t usrdeliv;     /* isb_usrdeliv: written to the file */
+	uint64_t ts_ns;    /* when the statistics were taken */
+	uint64_t start_ns; /* isb_starttime */
+	uint64_t ifrecv;   /* isb_ifrecv: packets the filter received */
+	uint64_t ifdrop;   /* isb_ifdrop: dropped by the interface/driver */
+	uint64_t osdrop;   /* isb_osdrop: dropped by the kernel (ring full) */
+	uint64_t usrdeliv; /* isb_usrdeliv: written to the file */
 };
 
 size_t nd_pcapng_shb(unsigned char *out, size_t cap, const struct nd_pcapng_shb *shb);

@@ -29,12 +29,12 @@ enum nd_pcapread_fmt {
 
 /* One interface of the current section (pcap: the file's only one). */
 struct nd_pcapread_if {
-	uint32_t out_id;     /* the caller's number for it (the parser never reads it) */
+	uint32_t out_id; /* the caller's number for it (the parser never reads it) */
 	uint16_t linktype;
 	uint32_t snaplen;
-	uint8_t tsresol;     /* if_tsresol: bit 7 clear 10^-n, set 2^-n seconds */
-	int64_t tsoffset;    /* if_tsoffset, seconds */
-	uint64_t last_ts;    /* the last packet's raw time stamp (for simple packet blocks) */
+	uint8_t tsresol;  /* if_tsresol: bit 7 clear 10^-n, set 2^-n seconds */
+	int64_t tsoffset; /* if_tsoffset, seconds */
+	uint64_t last_ts; /* the last packet's raw time stamp (for simple packet blocks) */
 };
 
 enum nd_prec_kind {
@@ -63,20 +63,20 @@ struct nd_prec {
 
 struct nd_pcapread {
 	enum nd_pcapread_fmt fmt;
-	bool swap;                 /* the current section (or pcap file) is of the other order */
-	bool pcap_nsec;            /* pcap: nanosecond time stamps */
-	bool pcap_modified;        /* pcap: 24-byte record headers (Kuznetzov's format) */
+	bool swap;          /* the current section (or pcap file) is of the other order */
+	bool pcap_nsec;     /* pcap: nanosecond time stamps */
+	bool pcap_modified; /* pcap: 24-byte record headers (Kuznetzov's format) */
 	struct nd_pcapread_if *ifs;
 	size_t nifs, ifcap;
-	uint64_t offset;           /* bytes consumed so far */
+	uint64_t offset; /* bytes consumed so far */
 };
 
 /* Parses the next record from p (avail bytes, the input's next bytes; modified in place when
  * a block is converted). Returns the bytes consumed (> 0) with *rec filled, 0 when avail does
  * not hold a whole record yet, or -1 with err ("at offset N: what") for corrupt input or
  * ENOMEM. *need is set to the bytes the record needs when 0 is returned (at least avail+1). */
-long nd_pcapread_next(struct nd_pcapread *r, unsigned char *p, size_t avail,
-		      struct nd_prec *rec, size_t *need, struct nd_err *err);
+long nd_pcapread_next(struct nd_pcapread *r, unsigned char *p, size_t avail, struct nd_prec *rec,
+		      size_t *need, struct nd_err *err);
 
 /* Nanoseconds since the epoch for a raw time stamp of interface f (saturating). */
 uint64_t nd_pcapread_ts_ns(const struct nd_pcapread_if *f, uint64_t raw);

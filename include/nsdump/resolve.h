@@ -24,18 +24,18 @@
 #define ND_STATE_MAX ((size_t)8 * 1024 * 1024)
 
 struct nd_resolver {
-	char root[PATH_MAX];       /* --root without trailing '/', "" for the host itself */
+	char root[PATH_MAX]; /* --root without trailing '/', "" for the host itself */
 	char docker_sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char podman_sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	unsigned runtimes;         /* enum nd_runtime mask to search */
+	unsigned runtimes; /* enum nd_runtime mask to search */
 	int timeout_ms;
 	/* filled while searching */
-	int docker_minor;          /* negotiated API version 1.N, 0 before */
+	int docker_minor; /* negotiated API version 1.N, 0 before */
 	int podman_minor;
-	unsigned denied;           /* runtimes whose socket or state we may not read */
+	unsigned denied;              /* runtimes whose socket or state we may not read */
 	struct nd_http_conn prefetch; /* Docker's inspect of the name asked for, in flight
 				       * while the list is read (see resolve_docker.c) */
-	char notes[512];           /* what could not be searched, for messages */
+	char notes[512];              /* what could not be searched, for messages */
 };
 
 /* Sets r up from opts (--runtime, --root) and, unless nsdump runs with privileges the invoker
@@ -72,24 +72,22 @@ int nd_resolve_pod(struct nd_resolver *r, const char *ns, const char *name,
 int nd_resolve_list(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err);
 
 /* Internal to the resolve_*.c files. */
-int nd_resolve_read_file(const char *path, size_t max, char **buf, size_t *len,
-			 struct nd_err *err);
+int nd_resolve_read_file(const char *path, size_t max, char **buf, size_t *len, struct nd_err *err);
 void nd_resolve_check_alive(struct nd_resolver *r, struct nd_container *c);
 /* snprintf into a path buffer; -1 when it does not fit. */
 int nd_resolve_path(char *out, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void nd_resolve_note(struct nd_resolver *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int nd_resolve_docker_api(struct nd_resolver *r, enum nd_runtime rt,
-			  struct nd_container_list *out, struct nd_err *err);
+int nd_resolve_docker_api(struct nd_resolver *r, enum nd_runtime rt, struct nd_container_list *out,
+			  struct nd_err *err);
 void nd_resolve_docker_prefetch(struct nd_resolver *r, const char *query);
 bool nd_resolve_docker_prefetched(struct nd_resolver *r, struct nd_container *c);
 int nd_resolve_docker_disk(struct nd_resolver *r, struct nd_container_list *out,
 			   struct nd_err *err);
 int nd_resolve_podman_disk(struct nd_resolver *r, struct nd_container_list *out,
 			   struct nd_err *err);
-int nd_resolve_containerd(struct nd_resolver *r, struct nd_container_list *out,
-			  struct nd_err *err);
+int nd_resolve_containerd(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err);
 int nd_resolve_crio(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err);
 
 #endif

@@ -11,14 +11,14 @@
 #include "nsdump/err.h"
 
 struct nd_rotate {
-	const char *pattern;  /* the -w argument */
-	char target[64];      /* what %n stands for: the first target's name */
-	unsigned int seconds; /* -G: a new file every so many seconds; 0 for none */
-	uint64_t bytes;       /* -C: a new file before this size would be passed; 0 for none */
-	unsigned int files;   /* -W: with -C, a ring of this many; with -G alone, stop after */
-	unsigned int opened;  /* files opened so far */
+	const char *pattern;    /* the -w argument */
+	char target[64];        /* what %n stands for: the first target's name */
+	unsigned int seconds;   /* -G: a new file every so many seconds; 0 for none */
+	uint64_t bytes;         /* -C: a new file before this size would be passed; 0 for none */
+	unsigned int files;     /* -W: with -C, a ring of this many; with -G alone, stop after */
+	unsigned int opened;    /* files opened so far */
 	unsigned int in_period; /* files opened in the current -G period (the -C counter) */
-	bool gzip;            /* --compress gzip: names end in .gz */
+	bool gzip;              /* --compress gzip: names end in .gz */
 };
 
 /* True when any of -G, -C is in use. */

@@ -12,18 +12,18 @@
 
 struct nd_target {
 	enum nd_target_kind kind;
-	pid_t pid;                    /* 0 unless kind == ND_TARGET_PID */
-	int pidfd;                    /* readable (POLLIN) once the process exits; -1 if none */
-	unsigned long long starttime; /* of pid, from /proc/PID/stat */
-	int netns_fd;                 /* the target's network namespace (nsfs), O_CLOEXEC */
-	unsigned long long netns_ino; /* its inode, as `ls -iL /proc/PID/ns/net` shows */
-	char label[160];              /* for messages: "PID 42 (nginx)", "netns blue",
-				       * "container web1 (docker 3f2a1b4c5d6e, PID 42)" */
-	bool is_container;            /* resolved from --container or --pod */
+	pid_t pid;                     /* 0 unless kind == ND_TARGET_PID */
+	int pidfd;                     /* readable (POLLIN) once the process exits; -1 if none */
+	unsigned long long starttime;  /* of pid, from /proc/PID/stat */
+	int netns_fd;                  /* the target's network namespace (nsfs), O_CLOEXEC */
+	unsigned long long netns_ino;  /* its inode, as `ls -iL /proc/PID/ns/net` shows */
+	char label[160];               /* for messages: "PID 42 (nginx)", "netns blue",
+					* "container web1 (docker 3f2a1b4c5d6e, PID 42)" */
+	bool is_container;             /* resolved from --container or --pod */
 	struct nd_container container; /* then: its runtime, namespace, name, ID, pod */
-	double resolve_ms;            /* time spent finding it (searching the runtimes) */
-	int host_fd;                  /* nsdump's own network namespace, opened first thing */
-	bool is_host;                 /* the target's namespace is nsdump's own */
+	double resolve_ms;             /* time spent finding it (searching the runtimes) */
+	int host_fd;                   /* nsdump's own network namespace, opened first thing */
+	bool is_host;                  /* the target's namespace is nsdump's own */
 };
 
 /* Sets every fd of t to -1, so that nd_target_close() is always safe. */
@@ -39,8 +39,7 @@ int nd_target_open(struct nd_target *t, const struct nd_target_spec *spec,
 		   const struct nd_opts *opts, struct nd_privs *privs, struct nd_err *err);
 
 /* Checks that fd is a network namespace (nsfs, CLONE_NEWNET); stores its inode in *ino. */
-int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino,
-			     struct nd_err *err);
+int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino, struct nd_err *err);
 
 /* Opens an rtnetlink socket inside the target's namespace and comes back to nsdump's own
  * (needs CAP_SYS_ADMIN for the two setns calls; a socket stays in the namespace it was made

@@ -40,8 +40,8 @@ const struct nd_link *nd_veth_peer(const struct nd_ifview *v, const struct nd_li
 /* The host ends of the veth pairs whose other end is in the namespace behind netns_fd,
  * comma-separated into out ("" if none), given host, a netlink socket in nsdump's own
  * namespace, and hl, its link dump (made first: it has the kernel assign namespace ids). */
-int nd_veth_host_peers(struct nd_nl *host, const struct nd_link_list *hl, int netns_fd,
-		       char *out, size_t outlen, struct nd_err *err);
+int nd_veth_host_peers(struct nd_nl *host, const struct nd_link_list *hl, int netns_fd, char *out,
+		       size_t outlen, struct nd_err *err);
 
 /* -D: one line per target interface: name, index, kind, state, MTU, addresses, host peer. */
 void nd_ifview_print(FILE *out, const struct nd_ifview *v);

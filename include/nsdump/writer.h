@@ -20,13 +20,13 @@ enum nd_format {
 struct nd_wif {
 	int linktype;
 	int snaplen;
-	char name[288];         /* if_name, e.g. "web1/eth0": a name of up to 255, "/", an interface */
+	char name[288]; /* if_name, e.g. "web1/eth0": a name of up to 255, "/", an interface */
 	char description[1024]; /* if_description */
 	const char *filter;     /* if_filter, may be NULL */
 	unsigned char mac[6];   /* the target interface's own address, for direction */
 	bool has_mac;
-	uint64_t written;       /* packets written for this interface, in the current file */
-	uint64_t base_recv;     /* kernel counts when the current file began */
+	uint64_t written;   /* packets written for this interface, in the current file */
+	uint64_t base_recv; /* kernel counts when the current file began */
 	uint64_t base_drop;
 	uint64_t base_ifdrop;
 };
@@ -36,7 +36,7 @@ struct nd_writer {
 	struct nd_out *out;
 	struct nd_wif ifs[ND_WRITER_MAX_IFS];
 	unsigned int nifs;
-	uint64_t start_ns;      /* when the current file began */
+	uint64_t start_ns; /* when the current file began */
 	char userappl[128];
 };
 

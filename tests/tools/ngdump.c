@@ -61,7 +61,8 @@ int main(int argc, char **argv)
 		total = u32(buf + 4);
 		if (total < 12 || total > sizeof(buf) || (total & 3) ||
 		    fread(buf + 8, 1, total - 8, f) != total - 8 || u32(buf + total - 4) != total) {
-			printf("MALFORMED block type %" PRIu32 " length %" PRIu32 "\n", type, total);
+			printf("MALFORMED block type %" PRIu32 " length %" PRIu32 "\n", type,
+			       total);
 			return 1;
 		}
 		switch (type) {
@@ -75,8 +76,8 @@ int main(int argc, char **argv)
 			print_opts(type, buf + 16, buf + total - 4);
 			break;
 		case 6:
-			printf("EPB len=%" PRIu32 " if=%" PRIu32 " caplen=%" PRIu32 " len=%" PRIu32, total,
-			       u32(buf + 8), u32(buf + 20), u32(buf + 24));
+			printf("EPB len=%" PRIu32 " if=%" PRIu32 " caplen=%" PRIu32 " len=%" PRIu32,
+			       total, u32(buf + 8), u32(buf + 20), u32(buf + 24));
 			print_opts(type, buf + 28 + ((u32(buf + 20) + 3u) & ~3u), buf + total - 4);
 			break;
 		case 5:

@@ -22,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_PAYLOAD 65507 /* 65535 - 20 (IPv4) - 8 (UDP) */
-#define MAX_BATCH 1024
-#define TS_BYTES ((size_t)sizeof(struct timespec))
+#define MAX_PAYLOAD  65507 /* 65535 - 20 (IPv4) - 8 (UDP) */
+#define MAX_BATCH    1024
+#define TS_BYTES     ((size_t)sizeof(struct timespec))
 #define NSEC_PER_SEC 1000000000LL
 
 struct opts {
@@ -215,7 +215,8 @@ static int open_socket(const struct opts *o)
 		src.sin_port = htons((uint16_t)o->sport);
 		src.sin_addr.s_addr = htonl(INADDR_ANY);
 		if (bind(fd, (const struct sockaddr *)&src, sizeof(src)) != 0) {
-			fprintf(stderr, "udpsend: bind to port %u: %s\n", o->sport, strerror(errno));
+			fprintf(stderr, "udpsend: bind to port %u: %s\n", o->sport,
+				strerror(errno));
 			exit(1);
 		}
 	}
@@ -330,11 +331,13 @@ int main(int argc, char **argv)
 			/* Send what is due by now (catching up in batches), else sleep. */
 			long long elapsed = mono_ns() - start_ns;
 			unsigned long long due =
-				(unsigned long long)((__int128)elapsed * (__int128)o.pps / NSEC_PER_SEC) + 1;
+				(unsigned long long)((__int128)elapsed * (__int128)o.pps /
+						     NSEC_PER_SEC) +
+				1;
 
 			if (due <= sent) {
-				sleep_until(start_ns +
-					    (long long)((__int128)sent * NSEC_PER_SEC / (__int128)o.pps));
+				sleep_until(start_ns + (long long)((__int128)sent * NSEC_PER_SEC /
+								   (__int128)o.pps));
 				continue;
 			}
 			if (due - sent < want)

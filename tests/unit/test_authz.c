@@ -39,15 +39,18 @@ int main(void)
 		  "unix:///tmp/evil.sock");
 
 	/* Not elevated: no check and the environment kept. */
-	CHECK("unprivileged: authorized without a group", nd_authz_check(&p, "no-such-group-x", &e) == 0);
-	CHECK("unprivileged: environment kept", nd_authz_clean_env(&p, &e) == 0 &&
-						       getenv("DOCKER_HOST") != NULL);
+	CHECK("unprivileged: authorized without a group",
+	      nd_authz_check(&p, "no-such-group-x", &e) == 0);
+	CHECK("unprivileged: environment kept",
+	      nd_authz_clean_env(&p, &e) == 0 && getenv("DOCKER_HOST") != NULL);
 	/* Elevated, not a member of a group that does not exist: refused with 4. */
 	p.mode = ND_PRIVS_SETUID;
-	CHECK("setuid, group missing: refused", nd_authz_check(&p, "no-such-group-x", &e) < 0 &&
-							e.exit == ND_EXIT_PERM);
-	CHECK("setuid, invoker root: admitted", (p.ruid = 0, nd_authz_check(&p, "no-such-group-x", &e) == 0));
+	CHECK("setuid, group missing: refused",
+	      nd_authz_check(&p, "no-such-group-x", &e) < 0 && e.exit == ND_EXIT_PERM);
+	CHECK("setuid, invoker root: admitted",
+	      (p.ruid = 0, nd_authz_check(&p, "no-such-group-x", &e) == 0));
 	CHECK("setuid: environment emptied", nd_authz_clean_env(&p, &e) == 0 &&
-						    getenv("DOCKER_HOST") == NULL && getenv("PATH") == NULL);
+						     getenv("DOCKER_HOST") == NULL &&
+						     getenv("PATH") == NULL);
 	return UNIT_DONE();
 }

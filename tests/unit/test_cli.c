@@ -14,7 +14,7 @@ static int parse(struct nd_opts *o, struct nd_err *e, ...)
 	int argc = 0;
 	va_list ap;
 
-	argv[argc++] = (char *)(uintptr_t)"nsdump";
+	argv[argc++] = (char *)(uintptr_t) "nsdump";
 	va_start(ap, e);
 	for (char *w; (w = va_arg(ap, char *)) != NULL && argc < 31;)
 		argv[argc++] = w;
@@ -33,7 +33,8 @@ int main(void)
 	int rc;
 
 	rc = parse(&o, &e, W("--pid"), W("42"), (char *)NULL);
-	CHECK("--pid 42 parses", rc == 0 && o.ntargets == 1 && o.targets[0].kind == ND_TARGET_PID && o.targets[0].pid == 42);
+	CHECK("--pid 42 parses", rc == 0 && o.ntargets == 1 && o.targets[0].kind == ND_TARGET_PID &&
+					 o.targets[0].pid == 42);
 	CHECK("defaults: promiscuous, inout, snaplen 262144, no count, stdout",
 	      o.promisc && o.direction == ND_DIR_INOUT && o.snaplen == 262144 && o.count == 0 &&
 		      o.output == NULL && o.nifaces == 0 && o.filter == NULL && o.duration == 0);
@@ -67,30 +68,33 @@ int main(void)
 	nd_cli_free(&o);
 
 	rc = parse(&o, &e, W("-t"), W("web1"), W("--runtime"), W("docker,crio"), (char *)NULL);
-	CHECK("-t NAME --runtime docker,crio", rc == 0 && o.targets[0].kind == ND_TARGET_CONTAINER &&
+	CHECK("-t NAME --runtime docker,crio", rc == 0 &&
+						       o.targets[0].kind == ND_TARGET_CONTAINER &&
 						       strcmp(o.targets[0].name, "web1") == 0 &&
 						       o.runtimes == (ND_RT_DOCKER | ND_RT_CRIO));
 	nd_cli_free(&o);
 	rc = parse(&o, &e, W("--pod"), W("web"), (char *)NULL);
-	CHECK("--pod NAME: namespace default", rc == 0 && o.targets[0].kind == ND_TARGET_POD &&
-						       strcmp(o.pod_ns, "default") == 0);
+	CHECK("--pod NAME: namespace default",
+	      rc == 0 && o.targets[0].kind == ND_TARGET_POD && strcmp(o.pod_ns, "default") == 0);
 	nd_cli_free(&o);
-	rc = parse(&o, &e, W("--pod"), W("web"), W("-n"), W("shop"), W("--root"), W("/host"), (char *)NULL);
-	CHECK("--pod NAME -n NS --root DIR", rc == 0 && strcmp(o.pod_ns, "shop") == 0 &&
-						     strcmp(o.root, "/host") == 0);
+	rc = parse(&o, &e, W("--pod"), W("web"), W("-n"), W("shop"), W("--root"), W("/host"),
+		   (char *)NULL);
+	CHECK("--pod NAME -n NS --root DIR",
+	      rc == 0 && strcmp(o.pod_ns, "shop") == 0 && strcmp(o.root, "/host") == 0);
 	nd_cli_free(&o);
 	rc = parse(&o, &e, W("--list"), W("--json"), W("--runtime"), W("containerd"), (char *)NULL);
 	CHECK("--list --json needs no target", rc == 0 && o.list && o.json && o.ntargets == 0);
 	nd_cli_free(&o);
 
-	rc = parse(&o, &e, W("--pid"), W("7"), W("--netns"), W("blue"), W("-t"), W("web1"), W("--pod"),
-		   W("p"), W("-n"), W("shop"), W("-i"), W("eth0"), W("-i"), W("all"), (char *)NULL);
-	CHECK("several targets, in order", rc == 0 && o.ntargets == 4 &&
-						   o.targets[0].kind == ND_TARGET_PID && o.targets[0].pid == 7 &&
-						   o.targets[1].kind == ND_TARGET_NETNS &&
-						   strcmp(o.targets[1].name, "blue") == 0 &&
-						   o.targets[2].kind == ND_TARGET_CONTAINER &&
-						   o.targets[3].kind == ND_TARGET_POD);
+	rc = parse(&o, &e, W("--pid"), W("7"), W("--netns"), W("blue"), W("-t"), W("web1"),
+		   W("--pod"), W("p"), W("-n"), W("shop"), W("-i"), W("eth0"), W("-i"), W("all"),
+		   (char *)NULL);
+	CHECK("several targets, in order",
+	      rc == 0 && o.ntargets == 4 && o.targets[0].kind == ND_TARGET_PID &&
+		      o.targets[0].pid == 7 && o.targets[1].kind == ND_TARGET_NETNS &&
+		      strcmp(o.targets[1].name, "blue") == 0 &&
+		      o.targets[2].kind == ND_TARGET_CONTAINER &&
+		      o.targets[3].kind == ND_TARGET_POD);
 	CHECK("-i twice, in order", o.nifaces == 2 && strcmp(o.ifaces[1], "all") == 0 &&
 					    strcmp(o.ifaces[0], "eth0") == 0);
 	nd_cli_free(&o);
@@ -105,8 +109,8 @@ int main(void)
 		}
 		many[n] = NULL;
 		rc = nd_cli_parse(n, many, &o, &e);
-		CHECK("more than ND_MAX_TARGETS targets: exit 2", rc < 0 && e.exit == ND_EXIT_USAGE &&
-									 strstr(e.msg, "at most"));
+		CHECK("more than ND_MAX_TARGETS targets: exit 2",
+		      rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "at most"));
 		nd_cli_free(&o);
 	}
 
@@ -122,7 +126,9 @@ int main(void)
 		const char *msg;
 	} bad[] = {
 		{ "no target", { NULL }, "no target" },
-		{ "-D with two targets", { W("--pid"), W("1"), W("--pid"), W("2"), W("-D"), NULL }, "-D lists" },
+		{ "-D with two targets",
+		  { W("--pid"), W("1"), W("--pid"), W("2"), W("-D"), NULL },
+		  "-D lists" },
 		{ "--pid abc", { W("--pid"), W("abc"), NULL }, "--pid" },
 		{ "--pid 0", { W("--pid"), W("0"), NULL }, "--pid" },
 		{ "--pid -5", { W("--pid"), W("-5"), NULL }, "--pid" },
@@ -133,22 +139,44 @@ int main(void)
 		{ "-s 262145", { W("--pid"), W("1"), W("-s"), W("262145"), NULL }, "-s" },
 		{ "-B 0", { W("--pid"), W("1"), W("-B"), W("0"), NULL }, "-B" },
 		{ "-Q sideways", { W("--pid"), W("1"), W("-Q"), W("sideways"), NULL }, "-Q" },
-		{ "--duration 0", { W("--pid"), W("1"), W("--duration"), W("0"), NULL }, "--duration" },
-		{ "--duration nan", { W("--pid"), W("1"), W("--duration"), W("nan"), NULL }, "--duration" },
-		{ "--duration -1", { W("--pid"), W("1"), W("--duration"), W("-1"), NULL }, "--duration" },
-		{ "-i too long", { W("--pid"), W("1"), W("-i"), W("abcdefghijklmnop"), NULL }, "-i" },
+		{ "--duration 0",
+		  { W("--pid"), W("1"), W("--duration"), W("0"), NULL },
+		  "--duration" },
+		{ "--duration nan",
+		  { W("--pid"), W("1"), W("--duration"), W("nan"), NULL },
+		  "--duration" },
+		{ "--duration -1",
+		  { W("--pid"), W("1"), W("--duration"), W("-1"), NULL },
+		  "--duration" },
+		{ "-i too long",
+		  { W("--pid"), W("1"), W("-i"), W("abcdefghijklmnop"), NULL },
+		  "-i" },
 		{ "-w empty", { W("--pid"), W("1"), W("-w"), W(""), NULL }, "-w" },
-		{ "unknown short option", { W("--pid"), W("1"), W("-Z"), NULL }, "unknown option '-Z'" },
-		{ "unknown long option", { W("--pid"), W("1"), W("--frobnicate"), NULL }, "unknown option '--frobnicate'" },
+		{ "unknown short option",
+		  { W("--pid"), W("1"), W("-Z"), NULL },
+		  "unknown option '-Z'" },
+		{ "unknown long option",
+		  { W("--pid"), W("1"), W("--frobnicate"), NULL },
+		  "unknown option '--frobnicate'" },
 		{ "missing value", { W("--pid"), W("1"), W("-c"), NULL }, "needs a value" },
 		{ "-q with -v", { W("--pid"), W("1"), W("-q"), W("-v"), NULL }, "-q and -v" },
-		{ "-F and filter words", { W("--pid"), W("1"), W("-F"), W("f"), W("udp"), NULL }, "both with -F" },
+		{ "-F and filter words",
+		  { W("--pid"), W("1"), W("-F"), W("f"), W("udp"), NULL },
+		  "both with -F" },
 		{ "--container empty", { W("--container"), W(""), NULL }, "--container" },
-		{ "--runtime rkt", { W("-t"), W("a"), W("--runtime"), W("rkt"), NULL }, "--runtime" },
-		{ "--runtime empty list", { W("-t"), W("a"), W("--runtime"), W(","), NULL }, "--runtime" },
-		{ "--runtime with --pid", { W("--pid"), W("1"), W("--runtime"), W("docker"), NULL }, "--runtime" },
+		{ "--runtime rkt",
+		  { W("-t"), W("a"), W("--runtime"), W("rkt"), NULL },
+		  "--runtime" },
+		{ "--runtime empty list",
+		  { W("-t"), W("a"), W("--runtime"), W(","), NULL },
+		  "--runtime" },
+		{ "--runtime with --pid",
+		  { W("--pid"), W("1"), W("--runtime"), W("docker"), NULL },
+		  "--runtime" },
 		{ "--root relative", { W("-t"), W("a"), W("--root"), W("host"), NULL }, "--root" },
-		{ "-n without --pod", { W("-t"), W("a"), W("-n"), W("shop"), NULL }, "-n/--namespace" },
+		{ "-n without --pod",
+		  { W("-t"), W("a"), W("-n"), W("shop"), NULL },
+		  "-n/--namespace" },
 		{ "--json without --list", { W("-t"), W("a"), W("--json"), NULL }, "--json" },
 		{ "--list with a target", { W("--list"), W("-t"), W("a"), NULL }, "--list" },
 		{ "--list with a filter", { W("--list"), W("udp"), NULL }, "--list" },
@@ -158,7 +186,8 @@ int main(void)
 
 		rc = parse(&o, &e, bad[i].a[0], bad[i].a[1], bad[i].a[2], bad[i].a[3], bad[i].a[4],
 			   bad[i].a[5]);
-		snprintf(name, sizeof(name), "usage error: %s (exit 2, message names it)", bad[i].name);
+		snprintf(name, sizeof(name), "usage error: %s (exit 2, message names it)",
+			 bad[i].name);
 		CHECK(name, rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, bad[i].msg) != NULL);
 		if (rc < 0 && strstr(e.msg, bad[i].msg) == NULL)
 			printf("#   message was: %s\n", e.msg);

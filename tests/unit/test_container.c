@@ -43,10 +43,12 @@ int main(void)
 	CHECK("3 hex digits are no prefix", nd_container_match(&l, "abc", idx, 4) == 0);
 	CHECK("upper-case is no prefix", nd_container_match(&l, "ABCD", idx, 4) == 0);
 	CHECK("unknown", nd_container_match(&l, "nosuch", idx, 4) == 0);
-	CHECK("more matches than room: counted, not written", nd_container_match(&l, "web1", idx, 1) == 2);
-	CHECK("pod: its running sandbox only", nd_container_match_pod(&l, "shop", "web", idx, 4) == 1 &&
-						   idx[0] == 4);
-	CHECK("pod in another namespace: none", nd_container_match_pod(&l, "default", "web", idx, 4) == 0);
+	CHECK("more matches than room: counted, not written",
+	      nd_container_match(&l, "web1", idx, 1) == 2);
+	CHECK("pod: its running sandbox only",
+	      nd_container_match_pod(&l, "shop", "web", idx, 4) == 1 && idx[0] == 4);
+	CHECK("pod in another namespace: none",
+	      nd_container_match_pod(&l, "default", "web", idx, 4) == 0);
 	l.v[4].running = false;
 	CHECK("pod without a running sandbox: its containers",
 	      nd_container_match_pod(&l, "shop", "web", idx, 4) == 1 && idx[0] == 5);
@@ -56,15 +58,22 @@ int main(void)
 	nd_container_describe(&l.v[2], buf, sizeof(buf));
 	CHECK_STR("describe not running", buf, "podman db abcd99 (not running)");
 
-	CHECK("runtime names", nd_runtime_parse("crio") == ND_RT_CRIO && nd_runtime_parse("cri-o") == ND_RT_CRIO &&
-				       nd_runtime_parse("docker") == ND_RT_DOCKER && nd_runtime_parse("rkt") == 0);
+	CHECK("runtime names",
+	      nd_runtime_parse("crio") == ND_RT_CRIO && nd_runtime_parse("cri-o") == ND_RT_CRIO &&
+		      nd_runtime_parse("docker") == ND_RT_DOCKER && nd_runtime_parse("rkt") == 0);
 	mask = ND_RT_DOCKER | ND_RT_CRIO;
 	nd_runtime_mask_names(mask, buf, sizeof(buf));
 	CHECK_STR("mask names", buf, "docker, crio");
 
 	CHECK("set: control character refused", nd_container_set(buf, sizeof(buf), "a\nb", 3) < 0);
-	CHECK("set: UTF-8 (here a bidi override) refused", nd_container_set(buf, sizeof(buf), "a\xe2\x80\xae" "b", 5) < 0);
-	CHECK("set: 8-bit CSI refused", nd_container_set(buf, sizeof(buf), "a\x9b" "2J", 4) < 0);
+	CHECK("set: UTF-8 (here a bidi override) refused", nd_container_set(buf, sizeof(buf),
+									    "a\xe2\x80\xae"
+									    "b",
+									    5) < 0);
+	CHECK("set: 8-bit CSI refused", nd_container_set(buf, sizeof(buf),
+							 "a\x9b"
+							 "2J",
+							 4) < 0);
 	CHECK("set: too long refused", nd_container_set(buf, 4, "abcd", 4) < 0);
 	CHECK("set: fits", nd_container_set(buf, 5, "abcd", 4) == 0 && strcmp(buf, "abcd") == 0);
 	nd_container_list_free(&l);

@@ -67,39 +67,49 @@ int main(void)
 
 	/* What tshark 4.0 passes, in both spellings. */
 	rc = parse(&x, &e, W("--extcap-interfaces"), W("--extcap-version=4.0"), (char *)NULL);
-	CHECK("--extcap-interfaces --extcap-version=4.0", rc == 0 && x.action == ND_EXTCAP_INTERFACES);
+	CHECK("--extcap-interfaces --extcap-version=4.0",
+	      rc == 0 && x.action == ND_EXTCAP_INTERFACES);
 	CHECK_STR("version kept", x.version, "4.0");
-	rc = parse(&x, &e, W("--extcap-config"), W("--extcap-interface"), W("nsdump-netns-blue"), (char *)NULL);
+	rc = parse(&x, &e, W("--extcap-config"), W("--extcap-interface"), W("nsdump-netns-blue"),
+		   (char *)NULL);
 	CHECK("--extcap-config --extcap-interface IF", rc == 0 && x.action == ND_EXTCAP_CONFIG);
 	CHECK_STR("interface kept", x.iface, "nsdump-netns-blue");
 	rc = parse(&x, &e, W("--capture"), W("--extcap-interface"), W("nsdump-docker-web1"),
-		   W("--extcap-capture-filter"), W("udp port 5"), W("--fifo"), W("/tmp/wireshark_extcap_x"),
-		   (char *)NULL);
-	CHECK("--capture with filter and fifo", rc == 0 && x.action == ND_EXTCAP_CAPTURE && x.mode == ND_MODE_AUTO &&
-	      x.target_if == NULL);
+		   W("--extcap-capture-filter"), W("udp port 5"), W("--fifo"),
+		   W("/tmp/wireshark_extcap_x"), (char *)NULL);
+	CHECK("--capture with filter and fifo", rc == 0 && x.action == ND_EXTCAP_CAPTURE &&
+							x.mode == ND_MODE_AUTO &&
+							x.target_if == NULL);
 	CHECK_STR("capture filter kept whole", x.filter, "udp port 5");
 	CHECK_STR("fifo kept", x.fifo, "/tmp/wireshark_extcap_x");
-	rc = parse(&x, &e, W("--capture"), W("--extcap-interface=nsdump-netns-a"), W("--fifo=/tmp/f"),
-		   W("--mode=setns"), W("--target-interface=lo"), W("--extcap-capture-filter="),
-		   W("--extcap-log-level"), W("debug"), W("--debug"), (char *)NULL);
+	rc = parse(&x, &e, W("--capture"), W("--extcap-interface=nsdump-netns-a"),
+		   W("--fifo=/tmp/f"), W("--mode=setns"), W("--target-interface=lo"),
+		   W("--extcap-capture-filter="), W("--extcap-log-level"), W("debug"), W("--debug"),
+		   (char *)NULL);
 	CHECK("--opt=value forms, config arguments, logging options ignored",
 	      rc == 0 && x.mode == ND_MODE_SETNS && x.filter == NULL);
 	CHECK_STR("--target-interface kept", x.target_if, "lo");
-	rc = parse(&x, &e, W("--extcap-dlts"), W("--extcap-interface"), W("nsdump-netns-a"), (char *)NULL);
-	CHECK("--extcap-dlts", rc == 0 && x.action == ND_EXTCAP_DLTS);
-	rc = parse(&x, &e, W("--extcap-interface"), W("nsdump-netns-a"), W("--extcap-capture-filter"), W("tcp"),
+	rc = parse(&x, &e, W("--extcap-dlts"), W("--extcap-interface"), W("nsdump-netns-a"),
 		   (char *)NULL);
-	CHECK("a filter and an interface alone: Wireshark's filter check", rc == 0 && x.action == ND_EXTCAP_CHECK_FILTER);
+	CHECK("--extcap-dlts", rc == 0 && x.action == ND_EXTCAP_DLTS);
+	rc = parse(&x, &e, W("--extcap-interface"), W("nsdump-netns-a"),
+		   W("--extcap-capture-filter"), W("tcp"), (char *)NULL);
+	CHECK("a filter and an interface alone: Wireshark's filter check",
+	      rc == 0 && x.action == ND_EXTCAP_CHECK_FILTER);
 
 	/* Refusals: usage errors with a message. */
 	rc = parse(&x, &e, W("--extcap-interfaces"), W("--capture"), (char *)NULL);
-	CHECK("two actions refused", rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "another extcap action"));
-	rc = parse(&x, &e, W("--capture"), W("--extcap-interface"), W("nsdump-netns-a"), (char *)NULL);
-	CHECK("--capture without --fifo refused", rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "--fifo"));
+	CHECK("two actions refused",
+	      rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "another extcap action"));
+	rc = parse(&x, &e, W("--capture"), W("--extcap-interface"), W("nsdump-netns-a"),
+		   (char *)NULL);
+	CHECK("--capture without --fifo refused",
+	      rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "--fifo"));
 	rc = parse(&x, &e, W("--extcap-dlts"), (char *)NULL);
 	CHECK("--extcap-dlts without interface refused", rc < 0 && e.exit == ND_EXIT_USAGE);
 	rc = parse(&x, &e, W("--capture"), W("--fifo"), (char *)NULL);
-	CHECK("missing value refused", rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "needs a value"));
+	CHECK("missing value refused",
+	      rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "needs a value"));
 	rc = parse(&x, &e, W("--extcap-interfaces=yes"), (char *)NULL);
 	CHECK("value on a flag refused", rc < 0 && strstr(e.msg, "takes no value"));
 	rc = parse(&x, &e, W("--extcap-interfaces"), W("-w"), W("x"), (char *)NULL);
@@ -108,7 +118,8 @@ int main(void)
 	CHECK("... as a usage error", rc < 0 && e.exit == ND_EXIT_USAGE);
 	rc = parse(&x, &e, W("--extcap-version=4.0"), (char *)NULL);
 	CHECK("no action refused", rc < 0 && strstr(e.msg, "no action"));
-	rc = parse(&x, &e, W("--capture"), W("--extcap-interface=a"), W("--fifo=f"), W("--mode=fast"), (char *)NULL);
+	rc = parse(&x, &e, W("--capture"), W("--extcap-interface=a"), W("--fifo=f"),
+		   W("--mode=fast"), (char *)NULL);
 	CHECK("bad --mode refused", rc < 0 && strstr(e.msg, "auto, veth or setns"));
 	rc = parse(&x, &e, W("--capture"), W("--extcap-interface=a"), W("--fifo=f"),
 		   W("--target-interface=0123456789abcdef"), (char *)NULL);
@@ -117,21 +128,30 @@ int main(void)
 	CHECK("empty interface refused", rc < 0 && e.exit == ND_EXIT_USAGE);
 
 	/* Interface names back to their kind. */
-	CHECK("docker kind", nd_extcap_kind("nsdump-docker-web1", &rest, &e) == ND_EXTCAP_KIND_DOCKER && strcmp(rest, "web1") == 0);
-	CHECK("podman kind", nd_extcap_kind("nsdump-podman-db", &rest, &e) == ND_EXTCAP_KIND_PODMAN);
-	CHECK("containerd kind", nd_extcap_kind("nsdump-containerd-k8s.io-x", &rest, &e) == ND_EXTCAP_KIND_CONTAINERD &&
-	      strcmp(rest, "k8s.io-x") == 0);
-	CHECK("pod kind", nd_extcap_kind("nsdump-pod-shop-web-7d9f", &rest, &e) == ND_EXTCAP_KIND_POD);
-	CHECK("netns kind", nd_extcap_kind("nsdump-netns-blue", &rest, &e) == ND_EXTCAP_KIND_NETNS &&
-	      strcmp(rest, "blue") == 0);
-	CHECK("netns path refused: exit 3",
-	      nd_extcap_kind("nsdump-netns-../../proc/1/ns/net", &rest, &e) == ND_EXTCAP_KIND_NONE &&
-		      e.exit == ND_EXIT_NOTFOUND);
-	CHECK("netns '..' refused", nd_extcap_kind("nsdump-netns-..", &rest, &e) == ND_EXTCAP_KIND_NONE);
-	CHECK("empty rest refused", nd_extcap_kind("nsdump-docker-", &rest, &e) == ND_EXTCAP_KIND_NONE);
+	CHECK("docker kind",
+	      nd_extcap_kind("nsdump-docker-web1", &rest, &e) == ND_EXTCAP_KIND_DOCKER &&
+		      strcmp(rest, "web1") == 0);
+	CHECK("podman kind",
+	      nd_extcap_kind("nsdump-podman-db", &rest, &e) == ND_EXTCAP_KIND_PODMAN);
+	CHECK("containerd kind", nd_extcap_kind("nsdump-containerd-k8s.io-x", &rest, &e) ==
+						 ND_EXTCAP_KIND_CONTAINERD &&
+					 strcmp(rest, "k8s.io-x") == 0);
+	CHECK("pod kind",
+	      nd_extcap_kind("nsdump-pod-shop-web-7d9f", &rest, &e) == ND_EXTCAP_KIND_POD);
+	CHECK("netns kind",
+	      nd_extcap_kind("nsdump-netns-blue", &rest, &e) == ND_EXTCAP_KIND_NETNS &&
+		      strcmp(rest, "blue") == 0);
+	CHECK("netns path refused: exit 3", nd_extcap_kind("nsdump-netns-../../proc/1/ns/net",
+							   &rest, &e) == ND_EXTCAP_KIND_NONE &&
+						    e.exit == ND_EXIT_NOTFOUND);
+	CHECK("netns '..' refused",
+	      nd_extcap_kind("nsdump-netns-..", &rest, &e) == ND_EXTCAP_KIND_NONE);
+	CHECK("empty rest refused",
+	      nd_extcap_kind("nsdump-docker-", &rest, &e) == ND_EXTCAP_KIND_NONE);
 	CHECK("other prefix refused", nd_extcap_kind("eth0", &rest, &e) == ND_EXTCAP_KIND_NONE &&
-	      strstr(e.msg, "no interface 'eth0'") != NULL);
-	CHECK("unknown kind refused", nd_extcap_kind("nsdump-lxc-a", &rest, &e) == ND_EXTCAP_KIND_NONE);
+					      strstr(e.msg, "no interface 'eth0'") != NULL);
+	CHECK("unknown kind refused",
+	      nd_extcap_kind("nsdump-lxc-a", &rest, &e) == ND_EXTCAP_KIND_NONE);
 
 	/* Names of containers, pods and namespaces. */
 	{
@@ -144,20 +164,34 @@ int main(void)
 		struct nd_container s = ct(ND_RT_DOCKER, "", "stopped", "", "");
 
 		s.running = false;
-		CHECK("docker name", nd_extcap_name(&d, name, sizeof(name), display, sizeof(display)) == ND_EXTCAP_KIND_DOCKER);
+		CHECK("docker name", nd_extcap_name(&d, name, sizeof(name), display,
+						    sizeof(display)) == ND_EXTCAP_KIND_DOCKER);
 		CHECK_STR("docker interface", name, "nsdump-docker-web1");
-		CHECK_STR("docker display", display, "nsdump: Docker container web1 (3f2a1b4c5d6e)");
-		CHECK("podman name", nd_extcap_name(&p, name, sizeof(name), display, sizeof(display)) == ND_EXTCAP_KIND_PODMAN);
+		CHECK_STR("docker display", display,
+			  "nsdump: Docker container web1 (3f2a1b4c5d6e)");
+		CHECK("podman name", nd_extcap_name(&p, name, sizeof(name), display,
+						    sizeof(display)) == ND_EXTCAP_KIND_PODMAN);
 		CHECK_STR("podman interface", name, "nsdump-podman-db");
-		CHECK("containerd name", nd_extcap_name(&c, name, sizeof(name), display, sizeof(display)) == ND_EXTCAP_KIND_CONTAINERD);
+		CHECK("containerd name",
+		      nd_extcap_name(&c, name, sizeof(name), display, sizeof(display)) ==
+			      ND_EXTCAP_KIND_CONTAINERD);
 		CHECK_STR("containerd interface", name, "nsdump-containerd-default-redis");
-		CHECK("pod name", nd_extcap_name(&k, name, sizeof(name), display, sizeof(display)) == ND_EXTCAP_KIND_POD);
+		CHECK("pod name", nd_extcap_name(&k, name, sizeof(name), display,
+						 sizeof(display)) == ND_EXTCAP_KIND_POD);
 		CHECK_STR("pod interface", name, "nsdump-pod-shop-web-7d9f");
-		CHECK_STR("pod display", display, "nsdump: Kubernetes pod shop/web-7d9f (containerd)");
-		CHECK("CRI-O outside a pod: none", nd_extcap_name(&o, name, sizeof(name), display, sizeof(display)) == ND_EXTCAP_KIND_NONE);
-		CHECK("a brace in the name: none", nd_extcap_name(&b, name, sizeof(name), display, sizeof(display)) == ND_EXTCAP_KIND_NONE);
-		CHECK("not running: none", nd_extcap_name(&s, name, sizeof(name), display, sizeof(display)) == ND_EXTCAP_KIND_NONE);
-		CHECK("name too small for the buffer: none", nd_extcap_name(&d, name, 10, display, sizeof(display)) == ND_EXTCAP_KIND_NONE);
+		CHECK_STR("pod display", display,
+			  "nsdump: Kubernetes pod shop/web-7d9f (containerd)");
+		CHECK("CRI-O outside a pod: none",
+		      nd_extcap_name(&o, name, sizeof(name), display, sizeof(display)) ==
+			      ND_EXTCAP_KIND_NONE);
+		CHECK("a brace in the name: none",
+		      nd_extcap_name(&b, name, sizeof(name), display, sizeof(display)) ==
+			      ND_EXTCAP_KIND_NONE);
+		CHECK("not running: none", nd_extcap_name(&s, name, sizeof(name), display,
+							  sizeof(display)) == ND_EXTCAP_KIND_NONE);
+		CHECK("name too small for the buffer: none",
+		      nd_extcap_name(&d, name, 10, display, sizeof(display)) ==
+			      ND_EXTCAP_KIND_NONE);
 
 		{
 			struct nd_container v[] = { d, k, k, s, o };
@@ -168,22 +202,34 @@ int main(void)
 			FILE *m = fmemopen(buf, sizeof(buf), "w");
 
 			CHECK("match docker", nd_extcap_match(&l, "nsdump-docker-web1") == &v[0]);
-			CHECK("match pod: its first container", nd_extcap_match(&l, "nsdump-pod-shop-web-7d9f") == &v[1]);
-			CHECK("no match for a stopped container", nd_extcap_match(&l, "nsdump-docker-stopped") == NULL);
-			CHECK("no match for a prefix", nd_extcap_match(&l, "nsdump-docker-web") == NULL);
+			CHECK("match pod: its first container",
+			      nd_extcap_match(&l, "nsdump-pod-shop-web-7d9f") == &v[1]);
+			CHECK("no match for a stopped container",
+			      nd_extcap_match(&l, "nsdump-docker-stopped") == NULL);
+			CHECK("no match for a prefix",
+			      nd_extcap_match(&l, "nsdump-docker-web") == NULL);
 			rc = m != NULL ? nd_extcap_print_interfaces(m, &l, ns, 3, &pe) : -1;
 			if (m != NULL)
 				fclose(m);
-			CHECK_STR("interfaces: one per container and pod, then the namespaces", rc == 0 ? buf : "(error)",
-				  "interface {value=nsdump-docker-web1}{display=nsdump: Docker container web1 (3f2a1b4c5d6e)}\n"
-				  "interface {value=nsdump-pod-shop-web-7d9f}{display=nsdump: Kubernetes pod shop/web-7d9f (containerd)}\n"
-				  "interface {value=nsdump-netns-blue}{display=nsdump: network namespace blue (ip netns)}\n");
+			CHECK_STR("interfaces: one per container and pod, then the namespaces",
+				  rc == 0 ? buf : "(error)",
+				  "interface {value=nsdump-docker-web1}{display=nsdump: Docker "
+				  "container web1 (3f2a1b4c5d6e)}\n"
+				  "interface {value=nsdump-pod-shop-web-7d9f}{display=nsdump: "
+				  "Kubernetes pod shop/web-7d9f (containerd)}\n"
+				  "interface {value=nsdump-netns-blue}{display=nsdump: network "
+				  "namespace blue (ip netns)}\n");
 		}
 	}
-	CHECK_STR("dlts", printed(nd_extcap_print_dlts), "dlt {number=1}{name=EN10MB}{display=Ethernet}\n");
+	CHECK_STR("dlts", printed(nd_extcap_print_dlts),
+		  "dlt {number=1}{name=EN10MB}{display=Ethernet}\n");
 	CHECK("config: the mode selector, auto by default",
-	      strstr(printed(nd_extcap_print_config), "arg {number=0}{call=--mode}{display=Capture mode}{type=selector}") != NULL &&
-		      strstr(printed(nd_extcap_print_config), "value {arg=0}{value=auto}{display=auto}{default=true}\n") != NULL);
-	CHECK("version sentence", strncmp(printed(nd_extcap_print_version), "extcap {version=" ND_VERSION "}{help=", 16 + strlen(ND_VERSION) + 7) == 0);
+	      strstr(printed(nd_extcap_print_config),
+		     "arg {number=0}{call=--mode}{display=Capture mode}{type=selector}") != NULL &&
+		      strstr(printed(nd_extcap_print_config),
+			     "value {arg=0}{value=auto}{display=auto}{default=true}\n") != NULL);
+	CHECK("version sentence",
+	      strncmp(printed(nd_extcap_print_version),
+		      "extcap {version=" ND_VERSION "}{help=", 16 + strlen(ND_VERSION) + 7) == 0);
 	return UNIT_DONE();
 }

@@ -42,7 +42,7 @@ int main(void)
 		free(big);
 	}
 	rc = nd_filter_read_file("/nonexistent/filter", &f, &e);
-	CHECK("missing file: exit 2 naming it", rc < 0 && e.exit == ND_EXIT_USAGE &&
-						       strstr(e.msg, "/nonexistent/filter") != NULL);
+	CHECK("missing file: exit 2 naming it",
+	      rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "/nonexistent/filter") != NULL);
 	return UNIT_DONE();
 }

@@ -16,7 +16,8 @@ int main(void)
 	srand(7);
 	for (unsigned int i = 0; i < 5000; i++) {
 		d[0] = (unsigned char)i;
-		rc |= nd_merge_push(&m, i % 3, (uint64_t)(rand() % 1000), (uint32_t)(i % 64), 100, d, &e);
+		rc |= nd_merge_push(&m, i % 3, (uint64_t)(rand() % 1000), (uint32_t)(i % 64), 100,
+				    d, &e);
 	}
 	CHECK("5000 packets pushed", rc == 0 && m.n == 5000);
 	while (nd_merge_peek(&m) != NULL) {
@@ -52,7 +53,8 @@ int main(void)
 	nd_merge_push(&m, 1, 10, 8, 8, d, &e);
 	nd_merge_push(&m, 0, 20, 2, 2, d, &e);
 	CHECK("bytes held are counted", m.bytes == 14);
-	CHECK("the oldest is at the top", nd_merge_peek(&m)->ts_ns == 10 && nd_merge_peek(&m)->ifid == 1);
+	CHECK("the oldest is at the top",
+	      nd_merge_peek(&m)->ts_ns == 10 && nd_merge_peek(&m)->ifid == 1);
 	nd_merge_free(&m);
 	CHECK("free empties", m.n == 0 && nd_merge_peek(&m) == NULL);
 	nd_merge_pop(&m);

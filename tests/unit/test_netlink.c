@@ -13,7 +13,7 @@
 #include "nsdump/veth.h"
 #include "unit.h"
 
-#define SEQ 77
+#define SEQ  77
 #define PORT 0
 
 /* Appends one RTM_NEWLINK message to buf at *off. */
@@ -76,7 +76,8 @@ int main(void)
 	rc = nd_nl_parse_links(buf, off, SEQ, PORT, &l, &e);
 	CHECK("two links parsed, dump goes on", rc == 1 && l.n == 2);
 	CHECK_STR("loopback name", l.v[0].name, "lo");
-	CHECK("loopback has no peer", l.v[0].link == 0 && l.v[0].link_netnsid == -1 && l.v[0].kind[0] == 0);
+	CHECK("loopback has no peer",
+	      l.v[0].link == 0 && l.v[0].link_netnsid == -1 && l.v[0].kind[0] == 0);
 	CHECK("veth: index, kind, peer index, peer netnsid, mtu",
 	      l.v[1].ifindex == 5 && strcmp(l.v[1].kind, "veth") == 0 && l.v[1].link == 9 &&
 		      l.v[1].link_netnsid == 0 && l.v[1].mtu == 1500);
@@ -87,15 +88,17 @@ int main(void)
 	CHECK("default picks eth0", choose(&l, NULL, out, &e) == 0 && strcmp(out, "eth0") == 0);
 	CHECK("-i lo picks lo", choose(&l, "lo", out, &e) == 0 && strcmp(out, "lo") == 0);
 	CHECK("-i any is allowed", choose(&l, "any", out, &e) == 0 && strcmp(out, "any") == 0);
-	CHECK("-i nosuch: exit 2 listing the interfaces",
-	      choose(&l, "nosuch", out, &e) < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "lo, eth0"));
+	CHECK("-i nosuch: exit 2 listing the interfaces", choose(&l, "nosuch", out, &e) < 0 &&
+								  e.exit == ND_EXIT_USAGE &&
+								  strstr(e.msg, "lo, eth0"));
 	nd_link_list_free(&l);
 
 	off = 0;
 	put_link(buf, &off, 1, IFF_LOOPBACK, "lo", NULL, 0, -1);
 	put_link(buf, &off, 3, IFF_UP, "net1", "macvlan", 2, -1);
 	CHECK("parse", nd_nl_parse_links(buf, off, SEQ, PORT, &l, &e) == 1);
-	CHECK("no eth0: the only non-loopback one", choose(&l, NULL, out, &e) == 0 && strcmp(out, "net1") == 0);
+	CHECK("no eth0: the only non-loopback one",
+	      choose(&l, NULL, out, &e) == 0 && strcmp(out, "net1") == 0);
 	nd_link_list_free(&l);
 
 	off = 0;
@@ -103,8 +106,9 @@ int main(void)
 	put_link(buf, &off, 3, IFF_UP, "net1", NULL, 0, -1);
 	put_link(buf, &off, 4, IFF_UP, "net2", NULL, 0, -1);
 	CHECK("parse", nd_nl_parse_links(buf, off, SEQ, PORT, &l, &e) == 1);
-	CHECK("two candidates: exit 2 listing both",
-	      choose(&l, NULL, out, &e) < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "net1, net2"));
+	CHECK("two candidates: exit 2 listing both", choose(&l, NULL, out, &e) < 0 &&
+							     e.exit == ND_EXIT_USAGE &&
+							     strstr(e.msg, "net1, net2"));
 	nd_link_list_free(&l);
 
 	off = 0;
@@ -117,7 +121,8 @@ int main(void)
 	/* Hostile input. */
 	off = 0;
 	put_link(buf, &off, 2, IFF_UP, "eth0", "veth", 3, 1);
-	CHECK("truncated message refused", nd_nl_parse_links(buf, off - 4, SEQ, PORT, &l, &e) != 1 || l.n == 0);
+	CHECK("truncated message refused",
+	      nd_nl_parse_links(buf, off - 4, SEQ, PORT, &l, &e) != 1 || l.n == 0);
 	nd_link_list_free(&l);
 	{
 		/* IFLA_MTU with a 2-byte payload: must be rejected, not read past. */
@@ -147,7 +152,8 @@ int main(void)
 		ifm->ifi_index = 2;
 		mnl_attr_put(nlh, IFLA_IFNAME, 4, "abcd");
 		rc = nd_nl_parse_links(buf, nlh->nlmsg_len, SEQ, PORT, &l, &e);
-		CHECK("unterminated name is cut at its payload", rc == 1 && l.n == 1 && strcmp(l.v[0].name, "abcd") == 0);
+		CHECK("unterminated name is cut at its payload",
+		      rc == 1 && l.n == 1 && strcmp(l.v[0].name, "abcd") == 0);
 		nd_link_list_free(&l);
 	}
 	{
@@ -158,11 +164,13 @@ int main(void)
 		nlh->nlmsg_seq = SEQ;
 		ne = mnl_nlmsg_put_extra_header(nlh, sizeof(*ne));
 		ne->error = -EPERM;
-		CHECK("NLMSG_ERROR is an error", nd_nl_parse_links(buf, nlh->nlmsg_len, SEQ, PORT, &l, &e) < 0);
+		CHECK("NLMSG_ERROR is an error",
+		      nd_nl_parse_links(buf, nlh->nlmsg_len, SEQ, PORT, &l, &e) < 0);
 	}
 	off = 0;
 	put_link(buf, &off, 2, IFF_UP, "eth0", NULL, 0, -1);
-	CHECK("wrong sequence number refused", nd_nl_parse_links(buf, off, SEQ + 1, PORT, &l, &e) < 0);
+	CHECK("wrong sequence number refused",
+	      nd_nl_parse_links(buf, off, SEQ + 1, PORT, &l, &e) < 0);
 	nd_link_list_free(&l);
 
 	/* Veth matching: by the peer's namespace id and index, nothing else. */
@@ -175,9 +183,11 @@ int main(void)
 	{
 		const struct nd_link *m = nd_veth_match(&l, 4, 2);
 
-		CHECK("match picks the link with that netnsid and peer index", m != NULL && strcmp(m->name, "vethbbb") == 0);
+		CHECK("match picks the link with that netnsid and peer index",
+		      m != NULL && strcmp(m->name, "vethbbb") == 0);
 		CHECK("no match for an unknown namespace id", nd_veth_match(&l, 6, 2) == NULL);
-		CHECK("no match for namespace id -1 (none assigned)", nd_veth_match(&l, -1, 2) == NULL);
+		CHECK("no match for namespace id -1 (none assigned)",
+		      nd_veth_match(&l, -1, 2) == NULL);
 		CHECK("no match for an unknown peer index", nd_veth_match(&l, 3, 5) == NULL);
 	}
 	{
@@ -193,7 +203,8 @@ int main(void)
 		strcpy(tif.kind, "macvlan");
 		p = nd_veth_peer(&v, &tif, "PID 1", &e);
 		CHECK("macvlan: no peer, exit 2 naming the kind and --mode setns",
-		      p == NULL && e.exit == ND_EXIT_USAGE && strstr(e.msg, "macvlan") && strstr(e.msg, "--mode setns"));
+		      p == NULL && e.exit == ND_EXIT_USAGE && strstr(e.msg, "macvlan") &&
+			      strstr(e.msg, "--mode setns"));
 		strcpy(tif.kind, "veth");
 		tif.ifindex = 77;
 		p = nd_veth_peer(&v, &tif, "PID 1", &e);
@@ -211,18 +222,23 @@ int main(void)
 		nlh->nlmsg_seq = SEQ;
 		mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtgenmsg));
 		mnl_attr_put_u32(nlh, NETNSA_NSID, 5);
-		CHECK("nsid reply parsed", nd_nl_parse_nsid(buf, nlh->nlmsg_len, SEQ, PORT, &nsid, &e) == 0 && nsid == 5);
+		CHECK("nsid reply parsed",
+		      nd_nl_parse_nsid(buf, nlh->nlmsg_len, SEQ, PORT, &nsid, &e) == 0 &&
+			      nsid == 5);
 		nlh = mnl_nlmsg_put_header(buf);
 		nlh->nlmsg_type = RTM_NEWNSID;
 		nlh->nlmsg_seq = SEQ;
 		mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtgenmsg));
 		mnl_attr_put_u32(nlh, NETNSA_NSID, (uint32_t)NETNSA_NSID_NOT_ASSIGNED);
-		CHECK("no id assigned gives -1", nd_nl_parse_nsid(buf, nlh->nlmsg_len, SEQ, PORT, &nsid, &e) == 0 && nsid == -1);
+		CHECK("no id assigned gives -1",
+		      nd_nl_parse_nsid(buf, nlh->nlmsg_len, SEQ, PORT, &nsid, &e) == 0 &&
+			      nsid == -1);
 		nlh = mnl_nlmsg_put_header(buf);
 		nlh->nlmsg_type = RTM_NEWNSID;
 		nlh->nlmsg_seq = SEQ;
 		mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtgenmsg));
-		CHECK("reply without NETNSA_NSID refused", nd_nl_parse_nsid(buf, nlh->nlmsg_len, SEQ, PORT, &nsid, &e) < 0);
+		CHECK("reply without NETNSA_NSID refused",
+		      nd_nl_parse_nsid(buf, nlh->nlmsg_len, SEQ, PORT, &nsid, &e) < 0);
 	}
 
 	/* Address dumps. */
@@ -260,13 +276,15 @@ int main(void)
 		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 		ifa->ifa_family = AF_INET;
 		mnl_attr_put(nlh, IFA_LOCAL, 3, v4);
-		CHECK("IPv4 address of 3 bytes refused", nd_nl_parse_addrs(buf, nlh->nlmsg_len, SEQ, PORT, &al, &e) < 0 && al.n == 0);
+		CHECK("IPv4 address of 3 bytes refused",
+		      nd_nl_parse_addrs(buf, nlh->nlmsg_len, SEQ, PORT, &al, &e) < 0 && al.n == 0);
 		nd_addr_list_free(&al);
 	}
 
 	/* The live dump of this process's own namespace has at least loopback. */
 	rc = nd_nl_list_links(&l, &e);
-	CHECK("live dump works and lists lo", rc == 0 && l.n >= 1 && strcmp(l.v[0].name, "lo") == 0);
+	CHECK("live dump works and lists lo",
+	      rc == 0 && l.n >= 1 && strcmp(l.v[0].name, "lo") == 0);
 	nd_link_list_free(&l);
 	return UNIT_DONE();
 }

@@ -35,7 +35,7 @@ int main(void)
 	/* The byte-exact form on a little-endian host (libpcap writes host order too). */
 	static const unsigned char want_fh[24] = { 0x4d, 0x3c, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
 						   0,    0,    0,    0,    0, 0, 4, 0, 1, 0, 0, 0 };
-	static const unsigned char want_rh[16] = { 0x01, 0, 0, 0, 0x02, 0, 0, 0,
+	static const unsigned char want_rh[16] = { 0x01, 0, 0, 0, 0x02, 0,    0, 0,
 						   0x40, 0, 0, 0, 0x00, 0x01, 0, 0 };
 	char path[] = "/tmp/nsdump-unit-XXXXXX";
 	struct nd_out o;
@@ -50,8 +50,10 @@ int main(void)
 	{
 		bool packet = false;
 
-		CHECK("record length from header", nd_pcap_record_len(rh, 16, &packet) == 16 + 64 && packet);
-		CHECK("record length needs a whole header", nd_pcap_record_len(rh, 15, &packet) == 0);
+		CHECK("record length from header",
+		      nd_pcap_record_len(rh, 16, &packet) == 16 + 64 && packet);
+		CHECK("record length needs a whole header",
+		      nd_pcap_record_len(rh, 15, &packet) == 0);
 	}
 
 	fd = mkstemp(path);
@@ -61,15 +63,19 @@ int main(void)
 	/* Normal path: header, three records, close: 24 + 3 * (16 + 100) bytes. */
 	rc = nd_out_open(&o, path, 4096, nd_pcap_record_len, &e);
 	CHECK("open a file", rc == 0 && o.regular);
-	CHECK("header written at once", nd_out_header(&o, fh, sizeof(fh), &e) == 0 && file_size(path) == 24);
+	CHECK("header written at once",
+	      nd_out_header(&o, fh, sizeof(fh), &e) == 0 && file_size(path) == 24);
 	for (int i = 0; i < 3; i++)
 		rc |= add_packet(&o, (uint32_t)i, 100, &e);
-	CHECK("records buffered, not yet written", rc == 0 && file_size(path) == 24 && o.nbuffered == 3);
-	CHECK("close flushes everything", nd_out_close(&o, &e) == 0 && file_size(path) == 24 + 3 * 116);
+	CHECK("records buffered, not yet written",
+	      rc == 0 && file_size(path) == 24 && o.nbuffered == 3);
+	CHECK("close flushes everything",
+	      nd_out_close(&o, &e) == 0 && file_size(path) == 24 + 3 * 116);
 	{
 		struct stat st;
 
-		CHECK("file created mode 0600", stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+		CHECK("file created mode 0600",
+		      stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 	}
 
 	/* A full buffer is flushed before the record that does not fit. */
@@ -89,7 +95,8 @@ int main(void)
 		struct rlimit old, lim;
 		struct sigaction ign = { .sa_handler = SIG_IGN };
 
-		CHECK("limits", getrlimit(RLIMIT_FSIZE, &old) == 0 && sigaction(SIGXFSZ, &ign, NULL) == 0);
+		CHECK("limits",
+		      getrlimit(RLIMIT_FSIZE, &old) == 0 && sigaction(SIGXFSZ, &ign, NULL) == 0);
 		rc = nd_out_open(&o, path, 8192, nd_pcap_record_len, &e);
 		rc |= nd_out_header(&o, fh, sizeof(fh), &e);
 		for (int i = 0; i < 10; i++)
@@ -98,10 +105,12 @@ int main(void)
 		lim.rlim_cur = 24 + 4 * 116 + 50; /* room for 4 records and part of a fifth */
 		CHECK("set a file size limit", rc == 0 && setrlimit(RLIMIT_FSIZE, &lim) == 0);
 		rc = nd_out_flush(&o, &e);
-		CHECK("flush past the limit fails with exit 1", rc < 0 && e.exit == ND_EXIT_FAIL && e.errnum == EFBIG);
+		CHECK("flush past the limit fails with exit 1",
+		      rc < 0 && e.exit == ND_EXIT_FAIL && e.errnum == EFBIG);
 		CHECK("the file is cut back to 4 whole records", file_size(path) == 24 + 4 * 116);
 		CHECK("the count says 4 records reached the file", o.nwritten == 4);
-		CHECK("the message says how many packets the file holds", strstr(e.msg, "first 4 packets") != NULL);
+		CHECK("the message says how many packets the file holds",
+		      strstr(e.msg, "first 4 packets") != NULL);
 		nd_out_abort(&o);
 		CHECK("restore limits", setrlimit(RLIMIT_FSIZE, &old) == 0);
 	}

@@ -10,12 +10,21 @@
 
 static size_t build(unsigned char *out, size_t cap)
 {
-	struct nd_pcapng_shb shb = { .hardware = "x86_64", .os = "Linux 6.1", .userappl = "nsdump test" };
-	struct nd_pcapng_idb idb = { .linktype = 1, .snaplen = 262144, .name = "web1/eth0",
-				     .description = "runtime docker; id 0123abcd", .filter = "udp port 53" };
-	struct nd_pcapng_isb isb = { .ifid = 0, .ts_ns = 1700000001000000000ULL,
-				     .start_ns = 1700000000000000000ULL, .ifrecv = 3, .ifdrop = 1,
-				     .osdrop = 1, .usrdeliv = 2 };
+	struct nd_pcapng_shb shb = { .hardware = "x86_64",
+				     .os = "Linux 6.1",
+				     .userappl = "nsdump test" };
+	struct nd_pcapng_idb idb = { .linktype = 1,
+				     .snaplen = 262144,
+				     .name = "web1/eth0",
+				     .description = "runtime docker; id 0123abcd",
+				     .filter = "udp port 53" };
+	struct nd_pcapng_isb isb = { .ifid = 0,
+				     .ts_ns = 1700000001000000000ULL,
+				     .start_ns = 1700000000000000000ULL,
+				     .ifrecv = 3,
+				     .ifdrop = 1,
+				     .osdrop = 1,
+				     .usrdeliv = 2 };
 	unsigned char pkt[61];
 	size_t n = 0;
 
@@ -26,12 +35,14 @@ static size_t build(unsigned char *out, size_t cap)
 	for (int k = 0; k < 3; k++) {
 		/* 61, 60, 59 bytes: every padding length; directions out, in, unknown. */
 		uint32_t caplen = (uint32_t)(61 - k);
-		enum nd_pcapng_dir dir = k == 0 ? ND_PCAPNG_DIR_OUT : k == 1 ? ND_PCAPNG_DIR_IN
-									   : ND_PCAPNG_DIR_UNKNOWN;
+		enum nd_pcapng_dir dir = k == 0   ? ND_PCAPNG_DIR_OUT
+					 : k == 1 ? ND_PCAPNG_DIR_IN
+						  : ND_PCAPNG_DIR_UNKNOWN;
 
 		/* Poison first: padding must come out as zeros whatever was there. */
 		memset(out + n, 0xee, nd_pcapng_epb_len(caplen, dir));
-		nd_pcapng_epb(out + n, 0, 1700000000123456789ULL + (uint64_t)k, pkt, caplen, 100, dir);
+		nd_pcapng_epb(out + n, 0, 1700000000123456789ULL + (uint64_t)k, pkt, caplen, 100,
+			      dir);
 		n += nd_pcapng_epb_len(caplen, dir);
 	}
 	n += nd_pcapng_isb(out + n, cap - n, &isb);
@@ -47,7 +58,8 @@ int main(void)
 	CHECK("blocks built", n > 0 && n % 4 == 0);
 	if (getenv("GOLDEN_WRITE") != NULL) {
 		f = fopen(GOLDEN, "wb");
-		CHECK("golden file written", f != NULL && fwrite(got, 1, n, f) == n && fclose(f) == 0);
+		CHECK("golden file written",
+		      f != NULL && fwrite(got, 1, n, f) == n && fclose(f) == 0);
 		return UNIT_DONE();
 	}
 	f = fopen(GOLDEN, "rb");
@@ -56,7 +68,8 @@ int main(void)
 		return UNIT_DONE();
 	wn = fread(want, 1, sizeof(want), f);
 	fclose(f);
-	CHECK("writer output is byte-identical to the golden file", wn == n && memcmp(got, want, n) == 0);
+	CHECK("writer output is byte-identical to the golden file",
+	      wn == n && memcmp(got, want, n) == 0);
 
 	/* Field checks that do not depend on the golden file. */
 	{
@@ -68,22 +81,28 @@ int main(void)
 		nd_pcapng_epb(blk, 3, 0x0000000100000002ULL, pkt, 61, 1514, ND_PCAPNG_DIR_IN);
 		memcpy(w, blk, sizeof(w));
 		CHECK("EPB type, interface, timestamp halves, lengths",
-		      w[0] == ND_PCAPNG_EPB && w[2] == 3 && w[3] == 1 && w[4] == 2 && w[5] == 61 && w[6] == 1514);
+		      w[0] == ND_PCAPNG_EPB && w[2] == 3 && w[3] == 1 && w[4] == 2 && w[5] == 61 &&
+			      w[6] == 1514);
 		CHECK("EPB: header 28 + 61 bytes + 3 padding + flags option (8) + length (4)",
 		      bl == 28 + 61 + 3 + 8 + 4);
 		memcpy(&total, blk + bl - 4, 4);
 		CHECK("EPB lengths agree", total == w[1] && total == bl);
 		memcpy(&total, blk + 28 + 64 + 4, 4);
 		CHECK("epb_flags value is the direction", total == ND_PCAPNG_DIR_IN);
-		CHECK("block_len reads the length and knows an EPB", nd_pcapng_block_len(blk, 28, &packet) == w[1] && packet);
+		CHECK("block_len reads the length and knows an EPB",
+		      nd_pcapng_block_len(blk, 28, &packet) == w[1] && packet);
 		CHECK("block_len needs 12 bytes", nd_pcapng_block_len(blk, 11, &packet) == 0);
-		CHECK("no direction: no options at all", nd_pcapng_epb_len(64, ND_PCAPNG_DIR_UNKNOWN) == 28 + 64 + 4);
+		CHECK("no direction: no options at all",
+		      nd_pcapng_epb_len(64, ND_PCAPNG_DIR_UNKNOWN) == 28 + 64 + 4);
 	}
 	{
 		unsigned char small[40];
-		struct nd_pcapng_shb shb = { .hardware = "x86_64", .os = "Linux", .userappl = "nsdump" };
+		struct nd_pcapng_shb shb = { .hardware = "x86_64",
+					     .os = "Linux",
+					     .userappl = "nsdump" };
 
-		CHECK("a block that does not fit gives 0", nd_pcapng_shb(small, sizeof(small), &shb) == 0);
+		CHECK("a block that does not fit gives 0",
+		      nd_pcapng_shb(small, sizeof(small), &shb) == 0);
 	}
 	{
 		static unsigned char big[65536];
@@ -94,7 +113,8 @@ int main(void)
 		memset(longname, 'a', sizeof(longname) - 1);
 		longname[sizeof(longname) - 1] = '\0';
 		bl = nd_pcapng_idb(big, sizeof(big), &idb);
-		CHECK("an over-long name is cut to ND_PCAPNG_OPT_MAX", bl > ND_PCAPNG_OPT_MAX && bl < ND_PCAPNG_OPT_MAX + 64);
+		CHECK("an over-long name is cut to ND_PCAPNG_OPT_MAX",
+		      bl > ND_PCAPNG_OPT_MAX && bl < ND_PCAPNG_OPT_MAX + 64);
 	}
 
 	/* Text from runtimes and the kernel: control bytes and broken UTF-8 become '?'. */
@@ -103,13 +123,17 @@ int main(void)
 
 		nd_pcapng_clean_text(out, sizeof(out), "web1/eth0");
 		CHECK_STR("plain text kept", out, "web1/eth0");
-		nd_pcapng_clean_text(out, sizeof(out), "a\x01" "b\n\x7f" "c");
+		nd_pcapng_clean_text(out, sizeof(out),
+				     "a\x01"
+				     "b\n\x7f"
+				     "c");
 		CHECK_STR("control bytes replaced", out, "a?b??c");
 		nd_pcapng_clean_text(out, sizeof(out), "caf\xc3\xa9 \xe2\x82\xac");
 		CHECK_STR("valid UTF-8 kept", out, "caf\xc3\xa9 \xe2\x82\xac");
 		nd_pcapng_clean_text(out, sizeof(out), "x\xc3(\xff\xc0\xafy");
 		CHECK_STR("invalid sequences replaced byte by byte", out, "x?(???y");
-		nd_pcapng_clean_text(out, sizeof(out), "\xed\xa0\x80|\xe0\x80\x80|\xf4\x90\x80\x80");
+		nd_pcapng_clean_text(out, sizeof(out),
+				     "\xed\xa0\x80|\xe0\x80\x80|\xf4\x90\x80\x80");
 		CHECK_STR("surrogates, overlong forms, > U+10FFFF replaced", out, "???|???|????");
 		nd_pcapng_clean_text(out, 6, "abc\xe2\x82\xac");
 		CHECK_STR("a character that does not fit is left out whole", out, "abc");

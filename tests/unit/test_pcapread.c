@@ -184,8 +184,10 @@ static void test_big_endian_stream(void)
 			uint32_t flags = 0;
 
 			memcpy(&flags, rec.opts + 4, 4);
-			pkt_ok = rec.caplen == 5 && rec.len == 60 && memcmp(rec.data, "hello", 5) == 0 &&
-				 rec.ts_ns == 1700000000500000000ULL && rec.optlen == 8 && flags == 2;
+			pkt_ok = rec.caplen == 5 && rec.len == 60 &&
+				 memcmp(rec.data, "hello", 5) == 0 &&
+				 rec.ts_ns == 1700000000500000000ULL && rec.optlen == 8 &&
+				 flags == 2;
 		}
 		if (rec.kind == ND_PREC_STATS)
 			stats_ok = rec.ifid == 0 && rec.ts_raw == 1 &&
@@ -193,9 +195,9 @@ static void test_big_endian_stream(void)
 		pos += (size_t)got;
 		avail -= (size_t)got;
 	}
-	CHECK("big-endian stream: four records, whole, in order", nk == 4 &&
-	      kinds[0] == ND_PREC_SECTION && kinds[1] == ND_PREC_IF && kinds[2] == ND_PREC_PACKET &&
-	      kinds[3] == ND_PREC_STATS && pos == n);
+	CHECK("big-endian stream: four records, whole, in order",
+	      nk == 4 && kinds[0] == ND_PREC_SECTION && kinds[1] == ND_PREC_IF &&
+		      kinds[2] == ND_PREC_PACKET && kinds[3] == ND_PREC_STATS && pos == n);
 	CHECK("big-endian stream: asked for more bytes many times (streaming)", zero_returns > 100);
 	CHECK("big-endian IDB: name, speed in host order, unknown option dropped, tsresol", if_ok);
 	CHECK("big-endian EPB: data, lengths, time stamp in ns, flags in host order", pkt_ok);
@@ -225,14 +227,15 @@ static void test_pcap_swapped(void)
 	be32(&o, 40);
 	bytes(&o, "abc", 3);
 	a = nd_pcapread_next(&r, o.b, o.n, &rec, &need, &err);
-	CHECK("swapped pcap: header gives an interface", a == 24 && rec.kind == ND_PREC_IF &&
-	      r.ifs[0].linktype == 113 && r.ifs[0].snaplen == 262144 && r.ifs[0].tsresol == 6);
+	CHECK("swapped pcap: header gives an interface",
+	      a == 24 && rec.kind == ND_PREC_IF && r.ifs[0].linktype == 113 &&
+		      r.ifs[0].snaplen == 262144 && r.ifs[0].tsresol == 6);
 	b = nd_pcapread_next(&r, o.b + a, 18, &rec, &need, &err);
 	CHECK("swapped pcap: a record cut short asks for more", b == 0 && need == 19);
 	b = nd_pcapread_next(&r, o.b + a, 19, &rec, &need, &err);
-	CHECK("swapped pcap: record in host order", b == 19 && rec.kind == ND_PREC_PACKET &&
-	      rec.caplen == 3 && rec.len == 40 && rec.ts_ns == 1700000000250000000ULL &&
-	      memcmp(rec.data, "abc", 3) == 0);
+	CHECK("swapped pcap: record in host order",
+	      b == 19 && rec.kind == ND_PREC_PACKET && rec.caplen == 3 && rec.len == 40 &&
+		      rec.ts_ns == 1700000000250000000ULL && memcmp(rec.data, "abc", 3) == 0);
 	nd_pcapread_free(&r);
 }
 
@@ -293,7 +296,8 @@ static void test_corrupt(void)
 	memcpy(c, o.b, n);
 	c[idb + 7] = 53; /* IDB length not a multiple of 4 */
 	CHECK("corrupt: block length not a multiple of 4, with its offset",
-	      strstr(first_error(c, n, &err), "at offset 28: a block of an impossible length") != NULL);
+	      strstr(first_error(c, n, &err), "at offset 28: a block of an impossible length") !=
+		      NULL);
 	memcpy(c, o.b, n);
 	c[epb + 11] = 1; /* EPB of interface 1: none described */
 	CHECK("corrupt: packet of an undescribed interface",

@@ -63,11 +63,12 @@ int main(void)
 		memset(longpat, 'a', sizeof(longpat) - 1);
 		longpat[sizeof(longpat) - 1] = '\0';
 		r.pattern = longpat;
-		CHECK("an over-long pattern is a usage error", nd_rotate_name(&r, 0, out, sizeof(out), &e) < 0 &&
-								       e.exit == ND_EXIT_USAGE);
+		CHECK("an over-long pattern is a usage error",
+		      nd_rotate_name(&r, 0, out, sizeof(out), &e) < 0 && e.exit == ND_EXIT_USAGE);
 		r.pattern = "abcdefghij";
 		r.seconds = 0;
-		CHECK("a name longer than the buffer is an error, not cut", nd_rotate_name(&r, 0, out, sizeof(out), &e) < 0);
+		CHECK("a name longer than the buffer is an error, not cut",
+		      nd_rotate_name(&r, 0, out, sizeof(out), &e) < 0);
 	}
 	r.seconds = 0;
 	r.bytes = 0;
