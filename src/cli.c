@@ -1,9 +1,16 @@
-/* Option table, validation and usage text. Nothing here touches the system: the values are
- * checked for form only, and main.c acts on them in the order the privilege model wants. */
+/* The option table, validation and usage text. Nothing here touches the system: the values are
+ * checked for form only, and main.c acts on them in the order the privilege model wants.
+ *
+ * One table (optdefs[] below) says everything about an option: its long and short names (getopt's
+ * tables are built from it, so every spelling getopt_long accepts, abbreviations included, is
+ * the same option), how its value is taken, and which of the three jobs it belongs to. What
+ * goes with what is said by the tables after it, as util-linux says it with
+ * err_exclusive_options. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,40 +35,30 @@ enum {
 	OPT_WAIT_STDIN,
 };
 
-static const struct option long_options[] = {
-	{ "pid", required_argument, NULL, OPT_PID },
-	{ "netns", required_argument, NULL, OPT_NETNS },
-	{ "container", required_argument, NULL, 't' },
-	{ "runtime", required_argument, NULL, OPT_RUNTIME },
-	{ "pod", required_argument, NULL, OPT_POD },
-	{ "namespace", required_argument, NULL, 'n' },
-	{ "root", required_argument, NULL, OPT_ROOT },
-	{ "list", no_argument, NULL, OPT_LIST },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "merge", no_argument, NULL, OPT_MERGE },
-	{ "wait-stdin", no_argument, NULL, OPT_WAIT_STDIN },
-	{ "interface", required_argument, NULL, 'i' },
-	{ "write", required_argument, NULL, 'w' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "snapshot-length", required_argument, NULL, 's' },
-	{ "buffer-size", required_argument, NULL, 'B' },
-	{ "no-promiscuous-mode", no_argument, NULL, 'p' },
-	{ "direction", required_argument, NULL, 'Q' },
-	{ "packet-buffered", no_argument, NULL, 'U' },
-	{ "filter-file", required_argument, NULL, 'F' },
-	{ "immediate-mode", no_argument, NULL, OPT_IMMEDIATE },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "compress", required_argument, NULL, OPT_COMPRESS },
-	{ "list-interfaces", no_argument, NULL, 'D' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+/* The jobs: capture (with -D, which lists a target's interfaces), --list, --merge. */
+enum job {
+	J_CAPTURE = 1 << 0,
+	J_LIST = 1 << 1,
+	J_MERGE = 1 << 2,
+	J_ANY = J_CAPTURE | J_LIST | J_MERGE,
 };
 
+typedef int (*take_fn)(struct nd_opts *o, const char *arg, struct nd_err *err);
+
+struct optdef {
+	int id;            /* what getopt_long returns: the short letter, or OPT_* */
+	const char *lname; /* long name without "--", NULL if none */
+	int has_arg;
+	unsigned jobs; /* enum job: where it may be given */
+	take_fn take;  /* takes the value; NULL for a flag */
+	size_t flag;   /* for a flag: offsetof its bool in struct nd_opts */
+};
+
+static int bad_value(struct nd_err *err, const char *opt, const char *val, const char *want)
+{
+	return nd_err_set(err, ND_EXIT_USAGE, 0, "invalid value '%s' for %s: expected %s", val, opt,
+			  want);
+}
 void nd_cli_usage(FILE *out)
 {
 	fputs("Usage: nsdump TARGET [-i IFACE] [-w FILE|-] [options] [FILTER...]\n"
@@ -278,25 +275,6 @@ static int parse_runtimes(const char *s, unsigned *mask)
 	return *mask != 0 ? 0 : -1;
 }
 
-/* Records a target. */
-static int add_target(struct nd_opts *o, enum nd_target_kind kind, pid_t pid, const char *name,
-		      struct nd_err *err)
-{
-	if (o->ntargets == ND_MAX_TARGETS)
-		return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d targets", ND_MAX_TARGETS);
-	o->targets[o->ntargets++] =
-		(struct nd_target_spec){ .kind = kind, .pid = pid, .name = name };
-	return 0;
-}
-
-static bool has_kind(const struct nd_opts *o, enum nd_target_kind k1, enum nd_target_kind k2)
-{
-	for (unsigned int i = 0; i < o->ntargets; i++)
-		if (o->targets[i].kind == k1 || o->targets[i].kind == k2)
-			return true;
-	return false;
-}
-
 int nd_cli_mode(const char *word, enum nd_mode *mode)
 {
 	static const enum nd_mode all[] = { ND_MODE_AUTO, ND_MODE_SETNS, ND_MODE_VETH };
@@ -323,286 +301,570 @@ const char *nd_cli_mode_name(enum nd_mode mode)
 	return "auto";
 }
 
-static int bad_value(struct nd_err *err, const char *opt, const char *val, const char *want)
-{
-	return nd_err_set(err, ND_EXIT_USAGE, 0, "invalid value '%s' for %s: expected %s", val, opt,
-			  want);
-}
+/* ---- taking each option's value ---- */
 
-/* --merge reads files: the remaining arguments are its inputs, and the capture's options
- * have nothing to act on. */
-static int merge_opts(int argc, char **argv, struct nd_opts *o, struct nd_err *err)
+static int add_target(struct nd_opts *o, enum nd_target_kind kind, pid_t pid, const char *name,
+		      struct nd_err *err)
 {
-	if (o->ntargets || o->nifaces || o->pod_ns || o->runtimes || o->root || o->list ||
-	    o->json || o->filter_file || o->buffer_kib || !o->promisc ||
-	    o->direction != ND_DIR_INOUT || o->immediate || o->duration > 0 ||
-	    o->mode != ND_MODE_AUTO || o->list_ifaces || o->rotate_seconds || o->rotate_bytes ||
-	    o->rotate_files || o->snaplen != ND_SNAPLEN_MAX || o->wait_stdin)
-		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "--merge reads capture files: it takes no target, filter or "
-				  "capture option (only -w, -c, --format, --compress, -U, -q, -v)");
-	if (o->quiet && o->verbose > 0)
-		return nd_err_set(err, ND_EXIT_USAGE, 0, "-q and -v cannot be used together");
-	if (o->gzip && (o->output == NULL || strcmp(o->output, "-") == 0))
-		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "--compress gzip writes files: give a file name with -w");
-	if (optind >= argc)
-		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "--merge needs input files (pcapng or pcap; '-' for standard "
-				  "input)");
-	o->inputs = argv + optind;
-	o->ninputs = (unsigned int)(argc - optind);
+	if (o->ntargets == ND_MAX_TARGETS)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d targets", ND_MAX_TARGETS);
+	o->targets[o->ntargets++] =
+		(struct nd_target_spec){ .kind = kind, .pid = pid, .name = name };
 	return 0;
 }
 
-int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err)
+static int take_pid(struct nd_opts *o, const char *arg, struct nd_err *err)
 {
 	unsigned long v;
-	int c;
 
-	memset(opts, 0, sizeof(*opts));
-	opts->promisc = true;
-	opts->direction = ND_DIR_INOUT;
-	opts->snaplen = ND_SNAPLEN_MAX;
+	if (parse_ulong(arg, 1, INT_MAX, &v) < 0)
+		return bad_value(err, "--pid", arg, "a process ID");
+	return add_target(o, ND_TARGET_PID, (pid_t)v, NULL, err);
+}
 
-	/* getopt keeps state across calls; tests parse many argv vectors in one process. */
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:w:c:s:B:pQ:UF:qvhDG:C:W:t:n:", long_options,
-				NULL)) != -1) {
-		switch (c) {
-		case OPT_PID:
-			if (parse_ulong(optarg, 1, INT_MAX, &v) < 0)
-				return bad_value(err, "--pid", optarg, "a process ID");
-			if (add_target(opts, ND_TARGET_PID, (pid_t)v, NULL, err) < 0)
-				return -1;
-			break;
-		case OPT_NETNS:
-			if (optarg[0] == '\0')
-				return bad_value(err, "--netns", optarg,
-						 "a name under /run/netns or a path");
-			if (add_target(opts, ND_TARGET_NETNS, 0, optarg, err) < 0)
-				return -1;
-			break;
-		case 't':
-			if (optarg[0] == '\0' || strlen(optarg) >= ND_CT_NAME_MAX)
-				return bad_value(err, "--container", optarg,
-						 "a container name or ID prefix");
-			if (add_target(opts, ND_TARGET_CONTAINER, 0, optarg, err) < 0)
-				return -1;
-			break;
-		case OPT_POD:
-			if (optarg[0] == '\0' || strlen(optarg) >= ND_CT_NAME_MAX)
-				return bad_value(err, "--pod", optarg, "a pod name");
-			if (add_target(opts, ND_TARGET_POD, 0, optarg, err) < 0)
-				return -1;
-			break;
-		case 'n':
-			if (optarg[0] == '\0' || strlen(optarg) >= ND_CT_NS_MAX)
-				return bad_value(err, "-n", optarg, "a Kubernetes namespace");
-			opts->pod_ns = optarg;
-			break;
-		case OPT_RUNTIME:
-			if (parse_runtimes(optarg, &opts->runtimes) < 0)
-				return bad_value(
-					err, "--runtime", optarg,
-					"docker, podman, containerd or crio (comma-separated)");
-			break;
-		case OPT_ROOT:
-			if (optarg[0] != '/')
-				return bad_value(err, "--root", optarg,
-						 "an absolute directory path");
-			opts->root = optarg;
-			break;
-		case OPT_LIST:
-			opts->list = true;
-			break;
-		case OPT_JSON:
-			opts->json = true;
-			break;
-		case OPT_MERGE:
-			opts->merge = true;
-			break;
-		case OPT_WAIT_STDIN:
-			opts->wait_stdin = true;
-			break;
-		case 'i':
-			if (optarg[0] == '\0' || strlen(optarg) >= 16)
-				return bad_value(err, "-i", optarg,
-						 "an interface name of 1 to 15 characters");
-			if (opts->nifaces == ND_MAX_IFACES)
-				return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d -i",
-						  ND_MAX_IFACES);
-			opts->ifaces[opts->nifaces++] = optarg;
-			break;
-		case 'w':
-			if (optarg[0] == '\0')
-				return bad_value(err, "-w", optarg, "a file name or '-'");
-			opts->output = optarg;
-			break;
-		case 'c':
-			if (parse_ulong(optarg, 1, ULONG_MAX, &v) < 0)
-				return bad_value(err, "-c", optarg, "a positive number of packets");
-			opts->count = v;
-			break;
-		case 's':
-			if (parse_ulong(optarg, 0, ND_SNAPLEN_MAX, &v) < 0)
-				return bad_value(err, "-s", optarg,
-						 "a number of bytes, 0 to 262144");
-			opts->snaplen = v == 0 ? ND_SNAPLEN_MAX : (int)v;
-			break;
-		case 'B':
-			/* 4 GiB: the kernel's TPACKET ring cannot be larger anyway. */
-			if (parse_ulong(optarg, 1, 4UL * 1024 * 1024, &v) < 0)
-				return bad_value(err, "-B", optarg, "a size in KiB, 1 to 4194304");
-			opts->buffer_kib = (int)v;
-			break;
-		case 'p':
-			opts->promisc = false;
-			break;
-		case 'Q':
-			if (strcmp(optarg, "in") == 0)
-				opts->direction = ND_DIR_IN;
-			else if (strcmp(optarg, "out") == 0)
-				opts->direction = ND_DIR_OUT;
-			else if (strcmp(optarg, "inout") == 0)
-				opts->direction = ND_DIR_INOUT;
-			else
-				return bad_value(err, "-Q", optarg, "in, out or inout");
-			break;
-		case 'U':
-			opts->packet_buffered = true;
-			break;
-		case 'F':
-			opts->filter_file = optarg;
-			break;
-		case OPT_MODE:
-			if (nd_cli_mode(optarg, &opts->mode) < 0)
-				return bad_value(err, "--mode", optarg, "auto, setns or veth");
-			break;
-		case 'D':
-			opts->list_ifaces = true;
-			break;
-		case 'G':
-			if (parse_ulong(optarg, 1, 366UL * 86400, &v) < 0)
-				return bad_value(err, "-G", optarg, "a positive number of seconds");
-			opts->rotate_seconds = (unsigned int)v;
-			break;
-		case 'C':
-			if (parse_size(optarg, &opts->rotate_bytes) < 0)
-				return bad_value(
-					err, "-C", optarg,
-					"a size in millions of bytes, or with a k, m or g suffix");
-			break;
-		case 'W':
-			if (parse_ulong(optarg, 1, 1000000, &v) < 0)
-				return bad_value(err, "-W", optarg,
-						 "a number of files, 1 to 1000000");
-			opts->rotate_files = (unsigned int)v;
-			break;
-		case OPT_COMPRESS:
-			if (strcmp(optarg, "gzip") != 0)
-				return bad_value(err, "--compress", optarg, "gzip");
-			opts->gzip = true;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "pcapng") == 0)
-				opts->format_pcap = false;
-			else if (strcmp(optarg, "pcap") == 0)
-				opts->format_pcap = true;
-			else
-				return bad_value(err, "--format", optarg, "pcapng or pcap");
-			break;
-		case OPT_IMMEDIATE:
-			opts->immediate = true;
-			break;
-		case OPT_DURATION:
-			if (parse_seconds(optarg, &opts->duration) < 0)
-				return bad_value(err, "--duration", optarg,
-						 "a positive number of seconds");
-			break;
-		case 'q':
-			opts->quiet = true;
-			break;
-		case 'v':
-			opts->verbose++;
-			break;
-		case 'h':
-			opts->help = true;
-			break;
-		case OPT_VERSION:
-			opts->version = true;
-			break;
-		case ':':
-			return nd_err_set(err, ND_EXIT_USAGE, 0,
-					  "option %s needs a value (see --help)", argv[optind - 1]);
-		default:
-			if (optopt != 0 && optopt < CHAR_MAX)
-				return nd_err_set(err, ND_EXIT_USAGE, 0,
-						  "unknown option '-%c' (see --help)", optopt);
-			return nd_err_set(err, ND_EXIT_USAGE, 0, "unknown option '%s' (see --help)",
-					  argv[optind - 1]);
+static int take_netns(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (arg[0] == '\0')
+		return bad_value(err, "--netns", arg, "a name under /run/netns or a path");
+	return add_target(o, ND_TARGET_NETNS, 0, arg, err);
+}
+
+static int take_container(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (arg[0] == '\0' || strlen(arg) >= ND_CT_NAME_MAX)
+		return bad_value(err, "--container", arg, "a container name or ID prefix");
+	return add_target(o, ND_TARGET_CONTAINER, 0, arg, err);
+}
+
+static int take_pod(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (arg[0] == '\0' || strlen(arg) >= ND_CT_NAME_MAX)
+		return bad_value(err, "--pod", arg, "a pod name");
+	return add_target(o, ND_TARGET_POD, 0, arg, err);
+}
+
+static int take_pod_ns(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (arg[0] == '\0' || strlen(arg) >= ND_CT_NS_MAX)
+		return bad_value(err, "-n", arg, "a Kubernetes namespace");
+	o->pod_ns = arg;
+	return 0;
+}
+
+static int take_runtime(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (parse_runtimes(arg, &o->runtimes) < 0)
+		return bad_value(err, "--runtime", arg,
+				 "docker, podman, containerd or crio (comma-separated)");
+	return 0;
+}
+
+static int take_root(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (arg[0] != '/')
+		return bad_value(err, "--root", arg, "an absolute directory path");
+	o->root = arg;
+	return 0;
+}
+
+static int take_iface(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (arg[0] == '\0' || strlen(arg) >= 16)
+		return bad_value(err, "-i", arg, "an interface name of 1 to 15 characters");
+	if (o->nifaces == ND_MAX_IFACES)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d -i", ND_MAX_IFACES);
+	o->ifaces[o->nifaces++] = arg;
+	return 0;
+}
+
+static int take_write(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (arg[0] == '\0')
+		return bad_value(err, "-w", arg, "a file name or '-'");
+	o->output = arg;
+	return 0;
+}
+
+static int take_count(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (parse_ulong(arg, 1, ULONG_MAX, &o->count) < 0)
+		return bad_value(err, "-c", arg, "a positive number of packets");
+	return 0;
+}
+
+static int take_snaplen(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	unsigned long v;
+
+	if (parse_ulong(arg, 0, ND_SNAPLEN_MAX, &v) < 0)
+		return bad_value(err, "-s", arg, "a number of bytes, 0 to 262144");
+	o->snaplen = v == 0 ? ND_SNAPLEN_MAX : (int)v;
+	return 0;
+}
+
+static int take_buffer(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	unsigned long v;
+
+	/* 4 GiB: the kernel's TPACKET ring cannot be larger anyway. */
+	if (parse_ulong(arg, 1, 4UL * 1024 * 1024, &v) < 0)
+		return bad_value(err, "-B", arg, "a size in KiB, 1 to 4194304");
+	o->buffer_kib = (int)v;
+	return 0;
+}
+
+static int take_no_promisc(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	(void)arg;
+	(void)err;
+	o->promisc = false;
+	return 0;
+}
+
+static int take_direction(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (strcmp(arg, "in") == 0)
+		o->direction = ND_DIR_IN;
+	else if (strcmp(arg, "out") == 0)
+		o->direction = ND_DIR_OUT;
+	else if (strcmp(arg, "inout") == 0)
+		o->direction = ND_DIR_INOUT;
+	else
+		return bad_value(err, "-Q", arg, "in, out or inout");
+	return 0;
+}
+
+static int take_filter_file(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	(void)err;
+	o->filter_file = arg;
+	return 0;
+}
+
+static int take_mode(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (nd_cli_mode(arg, &o->mode) < 0)
+		return bad_value(err, "--mode", arg, "auto, setns or veth");
+	return 0;
+}
+
+static int take_rotate_seconds(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	unsigned long v;
+
+	if (parse_ulong(arg, 1, 366UL * 86400, &v) < 0)
+		return bad_value(err, "-G", arg, "a positive number of seconds");
+	o->rotate_seconds = (unsigned int)v;
+	return 0;
+}
+
+static int take_rotate_size(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (parse_size(arg, &o->rotate_bytes) < 0)
+		return bad_value(err, "-C", arg,
+				 "a size in millions of bytes, or with a k, m or g suffix");
+	return 0;
+}
+
+static int take_rotate_files(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	unsigned long v;
+
+	if (parse_ulong(arg, 1, 1000000, &v) < 0)
+		return bad_value(err, "-W", arg, "a number of files, 1 to 1000000");
+	o->rotate_files = (unsigned int)v;
+	return 0;
+}
+
+static int take_compress(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (strcmp(arg, "gzip") != 0)
+		return bad_value(err, "--compress", arg, "gzip");
+	o->gzip = true;
+	return 0;
+}
+
+static int take_format(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (strcmp(arg, "pcapng") == 0)
+		o->format_pcap = false;
+	else if (strcmp(arg, "pcap") == 0)
+		o->format_pcap = true;
+	else
+		return bad_value(err, "--format", arg, "pcapng or pcap");
+	return 0;
+}
+
+static int take_duration(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	if (parse_seconds(arg, &o->duration) < 0)
+		return bad_value(err, "--duration", arg, "a positive number of seconds");
+	return 0;
+}
+
+static int take_verbose(struct nd_opts *o, const char *arg, struct nd_err *err)
+{
+	(void)arg;
+	(void)err;
+	o->verbose++;
+	return 0;
+}
+
+#define FLAG(field) NULL, offsetof(struct nd_opts, field)
+#define VALUE(fn)   fn, 0
+
+/* Every option, in --help's order. */
+static const struct optdef optdefs[] = {
+	{ 't', "container", required_argument, J_CAPTURE, VALUE(take_container) },
+	{ OPT_POD, "pod", required_argument, J_CAPTURE, VALUE(take_pod) },
+	{ 'n', "namespace", required_argument, J_CAPTURE, VALUE(take_pod_ns) },
+	{ OPT_PID, "pid", required_argument, J_CAPTURE, VALUE(take_pid) },
+	{ OPT_NETNS, "netns", required_argument, J_CAPTURE, VALUE(take_netns) },
+	{ OPT_LIST, "list", no_argument, J_LIST, FLAG(list) },
+	{ OPT_JSON, "json", no_argument, J_LIST, FLAG(json) },
+	{ OPT_RUNTIME, "runtime", required_argument, J_CAPTURE | J_LIST, VALUE(take_runtime) },
+	{ OPT_ROOT, "root", required_argument, J_CAPTURE | J_LIST, VALUE(take_root) },
+	{ OPT_MERGE, "merge", no_argument, J_MERGE, FLAG(merge) },
+	{ 'i', "interface", required_argument, J_CAPTURE, VALUE(take_iface) },
+	{ OPT_MODE, "mode", required_argument, J_CAPTURE, VALUE(take_mode) },
+	{ 'D', "list-interfaces", no_argument, J_CAPTURE, FLAG(list_ifaces) },
+	{ 'c', "count", required_argument, J_CAPTURE | J_MERGE, VALUE(take_count) },
+	{ OPT_DURATION, "duration", required_argument, J_CAPTURE, VALUE(take_duration) },
+	{ 's', "snapshot-length", required_argument, J_CAPTURE, VALUE(take_snaplen) },
+	{ 'B', "buffer-size", required_argument, J_CAPTURE, VALUE(take_buffer) },
+	{ 'p', "no-promiscuous-mode", no_argument, J_CAPTURE, VALUE(take_no_promisc) },
+	{ 'Q', "direction", required_argument, J_CAPTURE, VALUE(take_direction) },
+	{ 'F', "filter-file", required_argument, J_CAPTURE, VALUE(take_filter_file) },
+	{ OPT_IMMEDIATE, "immediate-mode", no_argument, J_CAPTURE, FLAG(immediate) },
+	{ 'w', "write", required_argument, J_CAPTURE | J_MERGE, VALUE(take_write) },
+	{ OPT_FORMAT, "format", required_argument, J_CAPTURE | J_MERGE, VALUE(take_format) },
+	{ 'G', NULL, required_argument, J_CAPTURE, VALUE(take_rotate_seconds) },
+	{ 'C', NULL, required_argument, J_CAPTURE, VALUE(take_rotate_size) },
+	{ 'W', NULL, required_argument, J_CAPTURE, VALUE(take_rotate_files) },
+	{ OPT_COMPRESS, "compress", required_argument, J_CAPTURE | J_MERGE, VALUE(take_compress) },
+	{ 'U', "packet-buffered", no_argument, J_CAPTURE | J_MERGE, FLAG(packet_buffered) },
+	{ OPT_WAIT_STDIN, "wait-stdin", no_argument, J_CAPTURE, FLAG(wait_stdin) },
+	{ 'q', "quiet", no_argument, J_ANY, FLAG(quiet) },
+	{ 'v', "verbose", no_argument, J_ANY, VALUE(take_verbose) },
+	{ OPT_VERSION, "version", no_argument, J_ANY, FLAG(version) },
+	{ 'h', "help", no_argument, J_ANY, FLAG(help) },
+};
+#define NOPTS (sizeof(optdefs) / sizeof(optdefs[0]))
+
+/* What goes with what. At most one option of each row of exclusive[]; the option in the first
+ * column of needs[] only with one of the others (a capture's options: --list and --merge have
+ * their own, by the jobs column above). 0 ends a row. */
+static const int exclusive[][3] = {
+	{ 'q', 'v', 0 },
+};
+static const int needs[][4] = {
+	{ 'n', OPT_POD, 0 },
+	{ OPT_RUNTIME, 't', OPT_POD, 0 },
+	{ OPT_ROOT, 't', OPT_POD, 0 },
+	{ 'W', 'C', 'G', 0 },
+};
+
+/* ---- the tables at work ---- */
+
+static size_t index_of(int id)
+{
+	size_t i = 0;
+
+	while (i < NOPTS && optdefs[i].id != id)
+		i++;
+	return i;
+}
+
+/* The name messages use: "-c/--count", "-G", "--pid". */
+static const char *name_of(int id, char *buf, size_t size)
+{
+	const struct optdef *d = &optdefs[index_of(id)];
+
+	if (id <= CHAR_MAX && d->lname != NULL)
+		snprintf(buf, size, "-%c/--%s", id, d->lname);
+	else if (id <= CHAR_MAX)
+		snprintf(buf, size, "-%c", id);
+	else
+		snprintf(buf, size, "--%s", d->lname);
+	return buf;
+}
+
+/* getopt_long's tables, from optdefs[]: long options, and the short ones ("i:w:...", with ':'
+ * first so that a missing value is told apart from an unknown option). */
+static void getopt_tables(struct option *lo, char *so)
+{
+	size_t n = 0, k = 0;
+
+	so[k++] = ':';
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (optdefs[i].lname != NULL)
+			lo[n++] = (struct option){ optdefs[i].lname, optdefs[i].has_arg, NULL,
+						   optdefs[i].id };
+		if (optdefs[i].id <= CHAR_MAX) {
+			so[k++] = (char)optdefs[i].id;
+			if (optdefs[i].has_arg == required_argument)
+				so[k++] = ':';
 		}
 	}
-	if (opts->help || opts->version)
-		return 0;
-	if (opts->merge)
-		return merge_opts(argc, argv, opts, err);
-	if (opts->json && !opts->list)
-		return nd_err_set(err, ND_EXIT_USAGE, 0, "--json goes with --list");
-	if (opts->pod_ns != NULL && !has_kind(opts, ND_TARGET_POD, ND_TARGET_POD))
-		return nd_err_set(err, ND_EXIT_USAGE, 0, "-n/--namespace goes with --pod");
-	if (opts->pod_ns == NULL)
-		opts->pod_ns = "default";
-	if ((opts->runtimes != 0 || opts->root != NULL) && !opts->list &&
-	    !has_kind(opts, ND_TARGET_CONTAINER, ND_TARGET_POD))
-		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "--runtime and --root go with --container, --pod or --list");
-	if (opts->list) {
-		if (opts->ntargets != 0 || optind < argc)
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+	so[k] = '\0';
+}
+
+/* An argument getopt_long did not take: an unknown option, or an abbreviation of several. */
+static int unknown_option(const char *word, struct nd_err *err)
+{
+	char names[256] = "";
+	size_t len, used = 0, matches = 0;
+
+	if (optopt != 0 && optopt <= CHAR_MAX)
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "unknown option '-%c' (see --help)",
+				  optopt);
+	if (strncmp(word, "--", 2) == 0) {
+		len = strcspn(word + 2, "=");
+		for (size_t i = 0; i < NOPTS; i++) {
+			if (optdefs[i].lname == NULL ||
+			    strncmp(optdefs[i].lname, word + 2, len) != 0)
+				continue;
+			matches++;
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s--%s",
+						 used ? ", " : "", optdefs[i].lname);
+			if (used >= sizeof(names))
+				break;
+		}
+		if (matches > 1)
 			return nd_err_set(err, ND_EXIT_USAGE, 0,
-					  "--list takes no target and no filter");
+					  "option '%.*s' is ambiguous: %s (see --help)",
+					  (int)(len + 2), word, names);
+	}
+	return nd_err_set(err, ND_EXIT_USAGE, 0, "unknown option '%s' (see --help)", word);
+}
+
+/* Takes one option getopt_long returned (c), marking it seen. */
+static int take(int c, char *const *argv, struct nd_opts *o, uint64_t *seen, struct nd_err *err)
+{
+	size_t i = index_of(c);
+
+	if (c == ':')
+		return nd_err_set(err, ND_EXIT_USAGE, 0, "option %s needs a value (see --help)",
+				  argv[optind - 1]);
+	if (i == NOPTS)
+		return unknown_option(argv[optind - 1], err);
+	*seen |= 1ULL << i;
+	if (optdefs[i].take != NULL)
+		return optdefs[i].take(o, optarg, err);
+	*(bool *)(void *)((char *)o + optdefs[i].flag) = true;
+	return 0;
+}
+
+static bool was_seen(uint64_t seen, int id)
+{
+	size_t i = index_of(id);
+
+	return i < NOPTS && (seen & (1ULL << i)) != 0;
+}
+
+/* "-C or -G", "--container, --pod or --list": the options of a row from column `from`. */
+static void row_names(const int *row, bool or_list, char *buf, size_t size)
+{
+	size_t used = 0, n = 0;
+	char one[32];
+
+	while (row[n] != 0)
+		n++;
+	buf[0] = '\0';
+	for (size_t k = 0; k < n && used < size; k++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+					 k == 0                   ? ""
+					 : k + 1 == n && !or_list ? " or "
+								  : ", ",
+					 name_of(row[k], one, sizeof(one)));
+	if (or_list && used < size)
+		snprintf(buf + used, size - used, " or --list");
+}
+
+/* The options a job takes besides the one that names it, for messages. */
+static void job_options(enum job job, char *buf, size_t size)
+{
+	size_t used = 0;
+	char one[32];
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < NOPTS && used < size; k++) {
+		int id = optdefs[k].id;
+
+		if ((optdefs[k].jobs & job) && id != OPT_MERGE && id != OPT_LIST && id != 'h' &&
+		    id != OPT_VERSION)
+			used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+						 name_of(id, one, sizeof(one)));
+	}
+}
+
+/* Every option given belongs to the job asked for; the exclusive and needs rows hold. */
+static int check_tables(const struct nd_opts *o, enum job job, uint64_t seen, struct nd_err *err)
+{
+	char a[32], b[32], list[320];
+
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (!(seen & (1ULL << i)) || (optdefs[i].jobs & job))
+			continue;
+		name_of(optdefs[i].id, a, sizeof(a));
+		if (job == J_CAPTURE)
+			return nd_err_set(err, ND_EXIT_USAGE, 0, "%s goes with %s", a,
+					  optdefs[i].jobs & J_LIST ? "--list" : "--merge");
+		job_options(job, list, sizeof(list));
+		if (job == J_MERGE)
+			return nd_err_set(
+				err, ND_EXIT_USAGE, 0,
+				"--merge reads capture files: it takes no target, filter or "
+				"capture option such as %s (only %s)",
+				a, list);
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "--list shows the containers: %s does not go with it (only %s)",
+				  a, list);
+	}
+	for (size_t r = 0; r < sizeof(exclusive) / sizeof(exclusive[0]); r++) {
+		int first = 0;
+
+		for (size_t k = 0; exclusive[r][k] != 0; k++) {
+			if (!was_seen(seen, exclusive[r][k]))
+				continue;
+			if (first != 0)
+				return nd_err_set(err, ND_EXIT_USAGE, 0,
+						  "%s and %s cannot be used together",
+						  name_of(first, a, sizeof(a)),
+						  name_of(exclusive[r][k], b, sizeof(b)));
+			first = exclusive[r][k];
+		}
+	}
+	if (job != J_CAPTURE)
+		return 0;
+	for (size_t r = 0; r < sizeof(needs) / sizeof(needs[0]); r++) {
+		bool any = false;
+
+		if (!was_seen(seen, needs[r][0]))
+			continue;
+		for (size_t k = 1; needs[r][k] != 0; k++)
+			any |= was_seen(seen, needs[r][k]);
+		if (!any) {
+			row_names(needs[r] + 1, optdefs[index_of(needs[r][0])].jobs & J_LIST, list,
+				  sizeof(list));
+			return nd_err_set(err, ND_EXIT_USAGE, 0, "%s goes with %s",
+					  name_of(needs[r][0], a, sizeof(a)), list);
+		}
+	}
+	(void)o;
+	return 0;
+}
+
+static bool to_stdout(const struct nd_opts *o)
+{
+	return o->output == NULL || strcmp(o->output, "-") == 0;
+}
+
+/* What the tables cannot say: values that exclude each other, and the words after the
+ * options (a filter; --merge's inputs). */
+static int check_values(int argc, char **argv, struct nd_opts *o, enum job job, struct nd_err *err)
+{
+	if (o->gzip && to_stdout(o))
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "--compress gzip writes files: give a file name with -w");
+	if (job == J_MERGE) {
+		if (optind >= argc)
+			return nd_err_set(
+				err, ND_EXIT_USAGE, 0,
+				"--merge needs input files (pcapng or pcap; '-' for standard "
+				"input)");
+		o->inputs = argv + optind;
+		o->ninputs = (unsigned int)(argc - optind);
 		return 0;
 	}
-	if (opts->ntargets == 0)
+	if (o->pod_ns == NULL)
+		o->pod_ns = "default";
+	if (job == J_LIST)
+		return optind < argc ? nd_err_set(err, ND_EXIT_USAGE, 0,
+						  "--list takes no target and no filter ('%s')",
+						  argv[optind])
+				     : 0;
+	if (o->ntargets == 0)
 		return nd_err_set(err, ND_EXIT_USAGE, 0,
 				  "no target: give --container NAME|ID, --pod NAME, --pid PID or "
 				  "--netns NAME|PATH (see --help; --list shows the containers)");
-	if (opts->quiet && opts->verbose > 0)
-		return nd_err_set(err, ND_EXIT_USAGE, 0, "-q and -v cannot be used together");
-	if ((opts->rotate_seconds || opts->rotate_bytes) &&
-	    (opts->output == NULL || strcmp(opts->output, "-") == 0))
+	if ((o->rotate_seconds || o->rotate_bytes) && to_stdout(o))
 		return nd_err_set(
 			err, ND_EXIT_USAGE, 0,
 			"-G and -C rotate files: give a file name with -w, not standard output");
-	if (opts->gzip && (opts->output == NULL || strcmp(opts->output, "-") == 0))
-		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "--compress gzip writes files: give a file name with -w");
-	if (opts->rotate_files && !opts->rotate_seconds && !opts->rotate_bytes)
-		return nd_err_set(err, ND_EXIT_USAGE, 0, "-W needs -C or -G");
-	for (unsigned int i = 0; i < opts->nifaces; i++)
-		if (opts->mode == ND_MODE_VETH && strcmp(opts->ifaces[i], "any") == 0)
+	for (unsigned int i = 0; i < o->nifaces; i++)
+		if (o->mode == ND_MODE_VETH && strcmp(o->ifaces[i], "any") == 0)
 			return nd_err_set(
 				err, ND_EXIT_USAGE, 0,
 				"-i any needs --mode setns: 'any' is not one interface with "
 				"one peer");
-	if (opts->list_ifaces && opts->ntargets > 1)
+	if (o->list_ifaces && o->ntargets > 1)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-D lists the interfaces of one target");
-	if (optind < argc) {
-		if (opts->filter_file != NULL)
-			return nd_err_set(err, ND_EXIT_USAGE, 0,
-					  "a filter was given both with -F and on the command line "
-					  "('%s'): use one",
-					  argv[optind]);
-		opts->filter = nd_cli_join(argv + optind, argc - optind);
-		if (opts->filter == NULL)
+	if (optind < argc && o->filter_file != NULL)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "a filter was given both with -F and on the command line "
+				  "('%s'): use one",
+				  argv[optind]);
+	return 0;
+}
+
+const char *nd_cli_long_name(size_t i)
+{
+	for (size_t k = 0, n = 0; k < NOPTS; k++)
+		if (optdefs[k].lname != NULL && n++ == i)
+			return optdefs[k].lname;
+	return NULL;
+}
+
+int nd_cli_parse(int argc, char **argv, struct nd_opts *o, struct nd_err *err)
+{
+	struct option lo[NOPTS + 1];
+	char so[2 * NOPTS + 2];
+	struct nd_err first;
+	bool failed = false;
+	uint64_t seen = 0;
+	enum job job;
+	int c;
+
+	_Static_assert(NOPTS <= 64, "the seen set is a 64-bit mask");
+	getopt_tables(lo, so);
+	memset(o, 0, sizeof(*o));
+	o->promisc = true;
+	o->direction = ND_DIR_INOUT;
+	o->snaplen = ND_SNAPLEN_MAX;
+	/* getopt keeps state across calls; tests parse many argv vectors in one process. */
+	optind = 0;
+	opterr = 0;
+	/* Every word is read even after a bad one: --help and --version answer whatever else
+	 * the line holds (as the first error would otherwise hide them). */
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		struct nd_err e;
+
+		if (take(c, argv, o, &seen, &e) < 0 && !failed) {
+			first = e;
+			failed = true;
+		}
+	}
+	if (o->help || o->version)
+		return 0;
+	if (failed) {
+		*err = first;
+		return -1;
+	}
+	job = o->merge ? J_MERGE : o->list ? J_LIST : J_CAPTURE;
+	if (check_tables(o, job, seen, err) < 0 || check_values(argc, argv, o, job, err) < 0)
+		return -1;
+	if (job == J_CAPTURE && optind < argc) {
+		o->filter = nd_cli_join(argv + optind, argc - optind);
+		if (o->filter == NULL)
 			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot assemble the filter");
 	}
 	return 0;
 }
 
-void nd_cli_free(struct nd_opts *opts)
+void nd_cli_free(struct nd_opts *o)
 {
-	free(opts->filter);
-	opts->filter = NULL;
+	free(o->filter);
+	o->filter = NULL;
 }

@@ -70,20 +70,14 @@ static int die(const struct nd_err *err)
 	return err->exit ? err->exit : ND_EXIT_FAIL;
 }
 
-/* --help and --version are answered before anything else happens, privileges included. */
-static int early_answer(int argc, char **argv)
+/* --help and --version: the answer, and the exit status (stdout may be a closed pipe). */
+static int answer(const struct nd_opts *opts)
 {
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			nd_cli_usage(stdout);
-			return 1;
-		}
-		if (strcmp(argv[i], "--version") == 0) {
-			printf("nsdump %s (%s)\n", ND_VERSION, pcap_lib_version());
-			return 1;
-		}
-	}
-	return 0;
+	if (opts->help)
+		nd_cli_usage(stdout);
+	else
+		printf("nsdump %s (%s)\n", ND_VERSION, pcap_lib_version());
+	return ferror(stdout) || fflush(stdout) != 0 ? ND_EXIT_FAIL : ND_EXIT_OK;
 }
 
 static int close_inherited_fds(struct nd_err *err)
@@ -588,11 +582,19 @@ out:
 int main(int argc, char **argv)
 {
 	struct run r = { .sigfd = -1 };
-	struct nd_err err = { 0 };
-	int rc;
+	struct nd_err err = { 0 }, perr = { 0 };
+	bool extcap = nd_extcap_requested(argc, argv);
+	int rc, prc = 0;
 
-	if (early_answer(argc, argv))
-		return ferror(stdout) || fflush(stdout) != 0 ? ND_EXIT_FAIL : ND_EXIT_OK;
+	/* Parsing reads nothing but argv, so it comes first: --help and --version, in every
+	 * spelling getopt_long takes, are answered before anything else happens, privileges
+	 * included. Any other parse error waits for the checks below, so that a user nsdump
+	 * refuses learns that first. */
+	if (!extcap) {
+		prc = nd_cli_parse(argc, argv, &r.opts, &perr);
+		if (prc == 0 && (r.opts.help || r.opts.version))
+			return answer(&r.opts);
+	}
 	for (unsigned int i = 0; i < ND_MAX_TARGETS; i++)
 		nd_target_init(&r.targets[i]);
 	nd_testhooks_init();
@@ -602,12 +604,12 @@ int main(int argc, char **argv)
 		return die(&err);
 	/* Wireshark's extcap protocol: answered there, or turned into the options of one
 	 * capture that then takes the same path as any other (privileges, FIFO as -w). */
-	if (nd_extcap_requested(argc, argv)) {
+	if (extcap) {
 		rc = nd_extcap_run(argc, argv, &r.privs, &r.opts, &err);
 		if (rc <= 0)
 			return rc < 0 ? die(&err) : ND_EXIT_OK;
-	} else if (nd_cli_parse(argc, argv, &r.opts, &err) < 0) {
-		return die(&err);
+	} else if (prc < 0) {
+		return die(&perr);
 	}
 	if (r.opts.merge) {
 		rc = run_merge(&r, &err);

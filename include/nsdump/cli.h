@@ -3,6 +3,7 @@
 #define NSDUMP_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -83,13 +84,19 @@ struct nd_opts {
 };
 
 /* Parses argv into opts (which it initialises). On error returns -1 with err->exit ==
- * ND_EXIT_USAGE. On success the caller owns opts->filter: release with nd_cli_free(). */
+ * ND_EXIT_USAGE. With --help or --version anywhere (in any spelling getopt_long accepts:
+ * "--hel", "-qh"), returns 0 with opts->help or opts->version set and nothing else checked.
+ * On success the caller owns opts->filter: release with nd_cli_free(). */
 int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err);
 void nd_cli_free(struct nd_opts *opts);
 
 /* --mode's words: "auto", "setns", "veth". nd_cli_mode returns -1 for any other word. */
 int nd_cli_mode(const char *word, enum nd_mode *mode);
 const char *nd_cli_mode_name(enum nd_mode mode);
+
+/* The long option names (without "--"), i = 0, 1, ...; NULL past the last. For tests: every
+ * abbreviation of one that getopt_long accepts must mean the same option. */
+const char *nd_cli_long_name(size_t i);
 
 /* Joins words with single spaces into a new string; NULL when n == 0. Sets errno on ENOMEM. */
 char *nd_cli_join(char *const *words, int n);

@@ -2,8 +2,8 @@
 # Shared helpers for nsdump's integration tests.  Source it first thing:
 #   . "$(dirname "$0")/lib.sh"
 #
-# Output, one line per assertion:  ok - D | not ok - D (details) | skip - D: reason.
-# nd_finish exits 0 when nothing was "not ok", 1 otherwise.
+# Output, one line per assertion:  ok - D | not ok - D (details) | skip - D: reason, and the
+# plan "1..N" at the end (nd_finish). nd_finish exits 0 when nothing was "not ok", 1 otherwise.
 #
 # Network rule: test traffic only goes to loopback or to namespaces made here,
 # addresses in 198.18.0.0/15.  Everything made (namespaces, processes, temp
@@ -110,10 +110,13 @@ check_one_error_line() {
 	fi
 }
 
+# The plan goes last: the count of what ran, so nobody counts by hand. A script that stops
+# before it (a crash, a `set -e` exit, a missing tool) has none, and tests/run-step.sh fails it.
 nd_finish() {
 	if [ "$ND_COUNT" -eq 0 ]; then
 		not_ok "$ND_SCRIPT ran no assertion"
 	fi
+	echo "1..$ND_COUNT"
 	if [ "$ND_FAILED" -ne 0 ]; then exit 1; fi
 	exit 0
 }
@@ -121,6 +124,7 @@ nd_finish() {
 # Skip the whole script (loudly) when a precondition cannot be met.
 nd_skip_all() {
 	skip "$ND_SCRIPT" "$1"
+	echo "1..$ND_COUNT"
 	exit 0
 }
 

@@ -98,6 +98,8 @@ nd_user_new "$USER_NAME"
 mkdir -p "$ND_TMP/bin"
 chmod 755 "$ND_TMP" "$ND_TMP/bin" "$ND_TMP/cwd"
 install -m 4755 -o root -g root "$NSDUMP" "$ND_TMP/bin/nsdump"
+# The user may not be able to read the checkout (a clone in /root, mode 0700): it gets a copy.
+install -m 0644 "$COMPLETION" "$ND_TMP/bin/completion"
 export ASAN_OPTIONS=detect_leaks=0
 as_user() { setpriv --reuid="$(id -u "$USER_NAME")" --regid="$(id -g "$USER_NAME")" --clear-groups -- "$@"; }
 as_user "$ND_TMP/bin/nsdump" --list --json >"$ND_TMP/refused.out" 2>"$ND_TMP/refused.err"
@@ -112,7 +114,7 @@ check_grep "the refused user: nsdump says why" "$ND_TMP/refused.err" '^nsdump: n
 	COMP_LINE="$1 -t "
 	COMP_POINT=${#COMP_LINE}
 	_nsdump
-	printf "%s\n" "${COMPREPLY[@]}"' "$COMPLETION" "$ND_TMP/bin/nsdump") >"$ND_TMP/ref-comp.out" 2>"$ND_TMP/ref-comp.err"
+	printf "%s\n" "${COMPREPLY[@]}"' "$ND_TMP/bin/completion" "$ND_TMP/bin/nsdump") >"$ND_TMP/ref-comp.out" 2>"$ND_TMP/ref-comp.err"
 check_eq "the refused user: -t completion prints nothing on stderr" "" "$(cat "$ND_TMP/ref-comp.err")"
 check_eq "the refused user: -t offers nothing" "" "$(tr -d '\n' <"$ND_TMP/ref-comp.out")"
 # nsdump not installed at all: no error either.

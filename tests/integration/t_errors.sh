@@ -68,5 +68,21 @@ check_grep "--help: mentions exit codes" "$ND_TMP/help.out" '[Ee]xit'
 nd_run version --version
 check_eq "--version: exit 0" 0 "$ND_RC"
 check_grep "--version: prints a version number" "$ND_TMP/version.out" '[0-9]+\.[0-9]+'
+# Every spelling getopt_long takes is the option itself: abbreviations, -h among other short
+# options, after a bad option; nothing on stderr.
+for w in --hel --he -qh -hq "--pid $TARGET_PID --no-such-option --help"; do
+	# shellcheck disable=SC2086 # words, split on purpose
+	nd_run help-abbrev $w
+	check_eq "'$w': exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/help-abbrev.err")"
+	check_grep "'$w': prints the usage" "$ND_TMP/help-abbrev.out" '^Usage: nsdump '
+	check_eq "'$w': nothing on stderr" "" "$(cat "$ND_TMP/help-abbrev.err")"
+done
+for w in --vers --versi; do
+	nd_run version-abbrev "$w"
+	check_eq "'$w': exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/version-abbrev.err")"
+	check_grep "'$w': prints the version" "$ND_TMP/version-abbrev.out" '^nsdump [0-9]+\.[0-9]+'
+done
+expect_error "--ver (ambiguous: --verbose, --version)" 2 --ver
+check_grep "--ver: names both options" "$ND_TMP/err.err" "ambiguous: --verbose, --version"
 
 nd_finish

@@ -159,7 +159,9 @@ int main(void)
 		  { W("--pid"), W("1"), W("--frobnicate"), NULL },
 		  "unknown option '--frobnicate'" },
 		{ "missing value", { W("--pid"), W("1"), W("-c"), NULL }, "needs a value" },
-		{ "-q with -v", { W("--pid"), W("1"), W("-q"), W("-v"), NULL }, "-q and -v" },
+		{ "-q with -v",
+		  { W("--pid"), W("1"), W("-q"), W("-v"), NULL },
+		  "-q/--quiet and -v/--verbose" },
 		{ "-F and filter words",
 		  { W("--pid"), W("1"), W("-F"), W("f"), W("udp"), NULL },
 		  "both with -F" },
@@ -176,7 +178,7 @@ int main(void)
 		{ "--root relative", { W("-t"), W("a"), W("--root"), W("host"), NULL }, "--root" },
 		{ "-n without --pod",
 		  { W("-t"), W("a"), W("-n"), W("shop"), NULL },
-		  "-n/--namespace" },
+		  "-n/--namespace goes with --pod" },
 		{ "--json without --list", { W("-t"), W("a"), W("--json"), NULL }, "--json" },
 		{ "--list with a target", { W("--list"), W("-t"), W("a"), NULL }, "--list" },
 		{ "--list with a filter", { W("--list"), W("udp"), NULL }, "--list" },
@@ -192,6 +194,169 @@ int main(void)
 		if (rc < 0 && strstr(e.msg, bad[i].msg) == NULL)
 			printf("#   message was: %s\n", e.msg);
 		nd_cli_free(&o);
+	}
+
+	/* --help and --version in every spelling getopt_long accepts, and whatever else the line
+	 * holds (main() answers them before anything else). */
+	{
+		const char *help[] = {
+			"-h", "--h", "--he", "--hel", "--help", "-qh", "-hq", "-vh"
+		};
+		const char *version[] = { "--vers", "--versi", "--versio", "--version" };
+		char name[96];
+
+		for (size_t i = 0; i < sizeof(help) / sizeof(help[0]); i++) {
+			rc = parse(&o, &e, W(help[i]), (char *)NULL);
+			snprintf(name, sizeof(name), "%s is --help", help[i]);
+			CHECK(name, rc == 0 && o.help && !o.version);
+			rc = parse(&o, &e, W("--pid"), W("1"), W("--frobnicate"), W(help[i]),
+				   (char *)NULL);
+			snprintf(name, sizeof(name), "%s after a bad option is still --help",
+				 help[i]);
+			CHECK(name, rc == 0 && o.help);
+		}
+		for (size_t i = 0; i < sizeof(version) / sizeof(version[0]); i++) {
+			rc = parse(&o, &e, W(version[i]), (char *)NULL);
+			snprintf(name, sizeof(name), "%s is --version", version[i]);
+			CHECK(name, rc == 0 && o.version && !o.help);
+		}
+		rc = parse(&o, &e, W("--ver"), (char *)NULL);
+		CHECK("--ver is ambiguous (--verbose, --version): exit 2 naming both",
+		      rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "ambiguous") &&
+			      strstr(e.msg, "--verbose") && strstr(e.msg, "--version"));
+		rc = parse(&o, &e, W("--pid"), W("1"), W("--"), W("--help"), (char *)NULL);
+		CHECK("--help after -- is a filter word",
+		      rc == 0 && !o.help && strcmp(o.filter, "--help") == 0);
+		nd_cli_free(&o);
+	}
+
+	/* Every abbreviation of every long option that getopt_long takes behaves exactly as the
+	 * whole word (the same options, or the same error), and one shared with another name is
+	 * refused as ambiguous. */
+	{
+		size_t names = 0, abbrevs = 0, same = 0, ambiguous = 0, refused = 0;
+		const char *n;
+
+		for (; (n = nd_cli_long_name(names)) != NULL; names++) {
+			for (size_t len = 1; len <= strlen(n); len++) {
+				char full[64], word[64];
+				struct nd_opts a, b;
+				struct nd_err ea, eb;
+				int ra, rb, others = 0, exact = 0;
+				const char *m;
+
+				for (size_t k = 0; (m = nd_cli_long_name(k)) != NULL; k++) {
+					others += k != names && strncmp(m, n, len) == 0;
+					exact += k != names && strlen(m) == len &&
+						 strncmp(m, n, len) == 0;
+				}
+				if (exact)
+					continue; /* "--list" is --list, not a prefix of --list-i...
+						   */
+				snprintf(full, sizeof(full), "--%s", n);
+				snprintf(word, sizeof(word), "--%.*s", (int)len, n);
+				ra = parse(&a, &ea, W("--pid"), W("1"), W(full), W("1"),
+					   (char *)NULL);
+				rb = parse(&b, &eb, W("--pid"), W("1"), W(word), W("1"),
+					   (char *)NULL);
+				if (len < strlen(n) && others > 0) {
+					ambiguous++;
+					refused += rb < 0 && strstr(eb.msg, "ambiguous") != NULL;
+				} else {
+					abbrevs++;
+					same += ra == rb &&
+						(ra == 0 ? a.filter == NULL
+								   ? b.filter == NULL
+								   : b.filter != NULL &&
+									     strcmp(a.filter,
+										    b.filter) == 0
+							 : strcmp(ea.msg, eb.msg) == 0);
+					if (ra == 0 && rb == 0) {
+						char *fa = a.filter, *fb = b.filter;
+
+						a.filter = b.filter = NULL;
+						same -= memcmp(&a, &b, sizeof(a)) != 0;
+						a.filter = fa;
+						b.filter = fb;
+					}
+				}
+				nd_cli_free(&a);
+				nd_cli_free(&b);
+			}
+		}
+		printf("# %zu long options, %zu spellings, %zu ambiguous prefixes\n", names,
+		       abbrevs, ambiguous);
+		CHECK("every long option's accepted spellings behave as the whole word",
+		      names >= 30 && abbrevs > names && same == abbrevs);
+		CHECK("every prefix shared by two long options is refused as ambiguous",
+		      ambiguous > 0 && refused == ambiguous);
+	}
+
+	/* What goes with what (the option tables). */
+	{
+		struct {
+			const char *name;
+			char *a[6];
+			const char *msg;
+		} tab[] = {
+			{ "--list with -c",
+			  { W("--list"), W("-c"), W("3"), NULL },
+			  "--list shows the containers: -c/--count does not go with it" },
+			{ "--list with -w",
+			  { W("--list"), W("-w"), W("f"), NULL },
+			  "--list shows the containers: -w/--write does not go with it" },
+			{ "--merge with -i",
+			  { W("--merge"), W("-i"), W("eth0"), W("f"), NULL },
+			  "capture option such as -i/--interface" },
+			{ "--merge with --pid",
+			  { W("--merge"), W("--pid"), W("1"), W("f"), NULL },
+			  "capture option such as --pid" },
+			{ "--merge with --list",
+			  { W("--merge"), W("--list"), W("f"), NULL },
+			  "capture option such as --list" },
+			{ "--merge -q -v",
+			  { W("--merge"), W("-q"), W("-v"), W("f"), NULL },
+			  "-q/--quiet and -v/--verbose cannot be used together" },
+			{ "--list -q -v",
+			  { W("--list"), W("-q"), W("-v"), NULL },
+			  "-q/--quiet and -v/--verbose" },
+			{ "-W without -C or -G",
+			  { W("-t"), W("1"), W("-W"), W("3"), W("-w"), W("f") },
+			  "-W goes with -C or -G" },
+			{ "--root with --pid",
+			  { W("--pid"), W("1"), W("--root"), W("/h"), NULL },
+			  "--root goes with -t/--container, --pod or --list" },
+			{ "--merge without inputs", { W("--merge"), NULL }, "needs input files" },
+			{ "--merge --compress to stdout",
+			  { W("--merge"), W("--compress"), W("gzip"), W("f"), NULL },
+			  "--compress gzip writes files" },
+			{ "-G to stdout",
+			  { W("--pid"), W("1"), W("-G"), W("5"), NULL },
+			  "-G and -C rotate files" },
+			{ "-i any in veth mode",
+			  { W("--pid"), W("1"), W("-i"), W("any"), W("--mode"), W("veth") },
+			  "-i any needs --mode setns" },
+		};
+
+		for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+			char name[128];
+
+			rc = parse(&o, &e, tab[i].a[0], tab[i].a[1], tab[i].a[2], tab[i].a[3],
+				   tab[i].a[4], tab[i].a[5], (char *)NULL);
+			snprintf(name, sizeof(name), "refused: %s (exit 2, '%s')", tab[i].name,
+				 tab[i].msg);
+			CHECK(name, rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, tab[i].msg));
+			if (rc < 0 && strstr(e.msg, tab[i].msg) == NULL)
+				printf("#   message was: %s\n", e.msg);
+			nd_cli_free(&o);
+		}
+		rc = parse(&o, &e, W("--merge"), W("-w"), W("out"), W("-c"), W("5"), W("--format"),
+			   W("pcap"), W("-U"), W("-q"), W("a"), W("b"), (char *)NULL);
+		CHECK("--merge with -w -c --format -U -q and two inputs",
+		      rc == 0 && o.merge && o.ninputs == 2 && o.count == 5 && o.format_pcap &&
+			      o.packet_buffered && o.quiet);
+		rc = parse(&o, &e, W("--list"), W("--root"), W("/h"), W("-v"), (char *)NULL);
+		CHECK("--list --root -v", rc == 0 && o.list && o.verbose == 1);
 	}
 
 	{

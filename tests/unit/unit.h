@@ -1,5 +1,6 @@
 /* A minimal test harness: one line per check, "ok - ..." or "not ok - ...", as the rest of
- * the suite prints, and a non-zero exit status when any check failed. */
+ * the suite prints, the plan "1..N" at the end (so that a test that crashes half-way has none,
+ * and tests/run-step.sh fails it), and a non-zero exit status when any check failed. */
 #ifndef NSDUMP_UNIT_H
 #define NSDUMP_UNIT_H
 
@@ -7,9 +8,11 @@
 #include <string.h>
 
 static int unit_failures;
+static int unit_checks;
 
 #define CHECK(name, cond)                                                                          \
 	do {                                                                                       \
+		unit_checks++;                                                                     \
 		if (cond) {                                                                        \
 			printf("ok - %s\n", (name));                                               \
 		} else {                                                                           \
@@ -21,6 +24,7 @@ static int unit_failures;
 #define CHECK_STR(name, got, want)                                                                 \
 	do {                                                                                       \
 		const char *g_ = (got), *w_ = (want);                                              \
+		unit_checks++;                                                                     \
 		if (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0) {                             \
 			printf("ok - %s\n", (name));                                               \
 		} else {                                                                           \
@@ -30,6 +34,12 @@ static int unit_failures;
 		}                                                                                  \
 	} while (0)
 
-#define UNIT_DONE() (unit_failures ? 1 : 0)
+static int unit_done(void)
+{
+	printf("1..%d\n", unit_checks);
+	return unit_failures ? 1 : 0;
+}
+
+#define UNIT_DONE() unit_done()
 
 #endif
