@@ -1,24 +1,24 @@
-/* A binary min-heap of packets keyed by (time stamp, arrival); see include/nsdump/merge.h. */
+/* A binary min-heap of packets keyed by (time stamp, arrival); see include/nsdump/reorder.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nsdump/merge.h"
+#include "nsdump/reorder.h"
 
-static int before(const struct nd_merge_pkt *a, const struct nd_merge_pkt *b)
+static int before(const struct nd_reorder_pkt *a, const struct nd_reorder_pkt *b)
 {
 	return a->ts_ns < b->ts_ns || (a->ts_ns == b->ts_ns && a->seq < b->seq);
 }
 
-int nd_merge_push(struct nd_merge *m, unsigned int ifid, uint64_t ts_ns, uint32_t caplen,
-		  uint32_t len, const unsigned char *data, struct nd_err *err)
+int nd_reorder_push(struct nd_reorder *m, unsigned int ifid, uint64_t ts_ns, uint32_t caplen,
+		    uint32_t len, const unsigned char *data, struct nd_err *err)
 {
-	struct nd_merge_pkt *p;
+	struct nd_reorder_pkt *p;
 	size_t i;
 
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 1024;
-		struct nd_merge_pkt **h = realloc(m->heap, cap * sizeof(struct nd_merge_pkt *));
+		struct nd_reorder_pkt **h = realloc(m->heap, cap * sizeof(struct nd_reorder_pkt *));
 
 		if (h == NULL)
 			return nd_err_set(err, ND_EXIT_FAIL, ENOMEM,
@@ -46,14 +46,14 @@ int nd_merge_push(struct nd_merge *m, unsigned int ifid, uint64_t ts_ns, uint32_
 	return 0;
 }
 
-const struct nd_merge_pkt *nd_merge_peek(const struct nd_merge *m)
+const struct nd_reorder_pkt *nd_reorder_peek(const struct nd_reorder *m)
 {
 	return m->n ? m->heap[0] : NULL;
 }
 
-void nd_merge_pop(struct nd_merge *m)
+void nd_reorder_pop(struct nd_reorder *m)
 {
-	struct nd_merge_pkt *last;
+	struct nd_reorder_pkt *last;
 	size_t i = 0;
 
 	if (m->n == 0)
@@ -78,10 +78,10 @@ void nd_merge_pop(struct nd_merge *m)
 		m->heap[i] = last;
 }
 
-void nd_merge_free(struct nd_merge *m)
+void nd_reorder_free(struct nd_reorder *m)
 {
 	while (m->n)
-		nd_merge_pop(m);
+		nd_reorder_pop(m);
 	free(m->heap);
 	m->heap = NULL;
 	m->cap = 0;
