@@ -6,8 +6,8 @@
  * not shown anything later yet, and memory stays at one block per input. Interfaces keep
  * their own description blocks (options copied, ids renumbered, time stamps in their own
  * resolution); statistics blocks (the last one of each interface) go at the end. */
-#ifndef NSDUMP_MERGEFILE_H
-#define NSDUMP_MERGEFILE_H
+#ifndef NSDUMP_MERGE_H
+#define NSDUMP_MERGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,10 +17,10 @@
 #include "nsdump/output.h"
 #include "nsdump/pcapread.h"
 
-#define ND_MERGEFILE_MAX_INPUTS 256
-#define ND_MERGEFILE_MAX_IFS    65536
+#define ND_MERGE_MAX_INPUTS 256
+#define ND_MERGE_MAX_IFS    65536
 
-struct nd_mergefile_in {
+struct nd_merge_in {
 	char name[256];   /* for messages: the path, or "standard input" */
 	char ifname[256]; /* if_name given to a pcap input's interface */
 	int fd;
@@ -37,17 +37,17 @@ struct nd_mergefile_in {
 	char problem[1024];
 };
 
-struct nd_mergefile_oif {
+struct nd_merge_oif {
 	uint16_t linktype;
 	uint32_t snaplen;
 	unsigned char *isb; /* the last statistics block seen, output order, or NULL */
 	size_t isblen;
 };
 
-struct nd_mergefile {
-	struct nd_mergefile_in *in;
+struct nd_merge {
+	struct nd_merge_in *in;
 	unsigned int nin;
-	/* set by the caller before nd_mergefile_run */
+	/* set by the caller before nd_merge_run */
 	bool pcap;            /* --format pcap: one link type for all */
 	unsigned long count;  /* -c: stop after COUNT packets; 0 for all */
 	bool packet_buffered; /* -U */
@@ -59,7 +59,7 @@ struct nd_mergefile {
 	int signo;                  /* the signal that stopped it, or 0 */
 	bool reader_gone;           /* the output pipe's reader left */
 	/* private */
-	struct nd_mergefile_oif *oifs;
+	struct nd_merge_oif *oifs;
 	size_t noifs, oifcap;
 	bool pcap_started;
 	unsigned char *scratch;
@@ -70,15 +70,15 @@ struct nd_mergefile {
  * current rights: a FIFO blocks here until its writer opens it. ND_EXIT_USAGE for a missing
  * file, a terminal, or an input that is the output file (NULL or "-": standard output),
  * which opening the output would truncate; ND_EXIT_PERM when access is denied. */
-int nd_mergefile_open(struct nd_mergefile *m, char *const *paths, unsigned int n,
-		      const char *output, struct nd_err *err);
+int nd_merge_open(struct nd_merge *m, char *const *paths, unsigned int n, const char *output,
+		  struct nd_err *err);
 
 /* Merges everything into out until every input has ended, -c is reached, a signal arrives
  * on m->sigfd, or the reader of out leaves (m->reader_gone). Inputs that are corrupt or cut
  * short end on their own (their problem says where) while the others go on. Returns -1 with
  * err on a write error or inputs that pcap cannot hold together. */
-int nd_mergefile_run(struct nd_mergefile *m, struct nd_out *out, struct nd_err *err);
+int nd_merge_run(struct nd_merge *m, struct nd_out *out, struct nd_err *err);
 
-void nd_mergefile_close(struct nd_mergefile *m);
+void nd_merge_close(struct nd_merge *m);
 
 #endif

@@ -1,4 +1,4 @@
-/* nsdump --merge; see include/nsdump/mergefile.h. */
+/* nsdump --merge; see include/nsdump/merge.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "nsdump/mergefile.h"
+#include "nsdump/merge.h"
 #include "nsdump/pcapfile.h"
 #include "nsdump/pcapng.h"
 
@@ -27,17 +27,17 @@ static size_t pad4(size_t n)
 	return (n + 3) & ~(size_t)3;
 }
 
-int nd_mergefile_open(struct nd_mergefile *m, char *const *paths, unsigned int n,
-		      const char *output, struct nd_err *err)
+int nd_merge_open(struct nd_merge *m, char *const *paths, unsigned int n, const char *output,
+		  struct nd_err *err)
 {
 	bool stdin_used = false, have_out = false;
 	struct stat ost;
 
 	if (n == 0)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "--merge needs at least one input file");
-	if (n > ND_MERGEFILE_MAX_INPUTS)
+	if (n > ND_MERGE_MAX_INPUTS)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "at most %d inputs to --merge",
-				  ND_MERGEFILE_MAX_INPUTS);
+				  ND_MERGE_MAX_INPUTS);
 	m->in = calloc(n, sizeof(*m->in));
 	m->scratch = malloc(SCRATCH_SIZE);
 	if (m->in == NULL || m->scratch == NULL)
@@ -48,7 +48,7 @@ int nd_mergefile_open(struct nd_mergefile *m, char *const *paths, unsigned int n
 	if (output != NULL && strcmp(output, "-") != 0 && stat(output, &ost) == 0)
 		have_out = true;
 	for (unsigned int i = 0; i < n; i++) {
-		struct nd_mergefile_in *in = &m->in[i];
+		struct nd_merge_in *in = &m->in[i];
 		const char *base;
 		struct stat st;
 
@@ -101,10 +101,10 @@ int nd_mergefile_open(struct nd_mergefile *m, char *const *paths, unsigned int n
 	return 0;
 }
 
-void nd_mergefile_close(struct nd_mergefile *m)
+void nd_merge_close(struct nd_merge *m)
 {
 	for (unsigned int i = 0; m->in != NULL && i < m->nin; i++) {
-		struct nd_mergefile_in *in = &m->in[i];
+		struct nd_merge_in *in = &m->in[i];
 
 		if (in->own_fd && in->fd >= 0)
 			(void)close(in->fd);
@@ -125,7 +125,7 @@ void nd_mergefile_close(struct nd_mergefile *m)
 
 /* Assembles a pcapng block in the scratch buffer: type, length, body, options (with the
  * end-of-options marker when there are any), length. Returns its length. */
-static size_t build_block(struct nd_mergefile *m, uint32_t type, const void *body, size_t blen,
+static size_t build_block(struct nd_merge *m, uint32_t type, const void *body, size_t blen,
 			  const void *opts, size_t olen, const void *opts2, size_t olen2)
 {
 	unsigned char *b = m->scratch;
@@ -153,7 +153,7 @@ static size_t build_block(struct nd_mergefile *m, uint32_t type, const void *bod
 
 /* The pcap header, written before the first packet: every interface known by then (all
  * open inputs have shown one) must share the link type. */
-static int pcap_start(struct nd_mergefile *m, struct nd_err *err)
+static int pcap_start(struct nd_merge *m, struct nd_err *err)
 {
 	unsigned char hdr[ND_PCAP_FILE_HDR_LEN];
 	uint32_t snaplen = 0;
@@ -189,7 +189,7 @@ static size_t put_opt(unsigned char *p, uint16_t code, const void *v, size_t len
 }
 
 /* A new interface of input in: numbered in the output, and described there at once. */
-static int add_if(struct nd_mergefile *m, struct nd_mergefile_in *in, const struct nd_prec *rec,
+static int add_if(struct nd_merge *m, struct nd_merge_in *in, const struct nd_prec *rec,
 		  struct nd_err *err)
 {
 	struct nd_pcapread_if *f = &in->rd.ifs[rec->ifid];
@@ -197,12 +197,12 @@ static int add_if(struct nd_mergefile *m, struct nd_mergefile_in *in, const stru
 	size_t elen = 0, n;
 	uint16_t zero = 0;
 
-	if (m->noifs == ND_MERGEFILE_MAX_IFS)
+	if (m->noifs == ND_MERGE_MAX_IFS)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "more than %d interfaces in all inputs",
-				  ND_MERGEFILE_MAX_IFS);
+				  ND_MERGE_MAX_IFS);
 	if (m->noifs == m->oifcap) {
 		size_t cap = m->oifcap ? m->oifcap * 2 : 16;
-		struct nd_mergefile_oif *o = realloc(m->oifs, cap * sizeof(*o));
+		struct nd_merge_oif *o = realloc(m->oifs, cap * sizeof(*o));
 
 		if (o == NULL)
 			return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot hold the interfaces");
@@ -211,7 +211,7 @@ static int add_if(struct nd_mergefile *m, struct nd_mergefile_in *in, const stru
 	}
 	f->out_id = (uint32_t)m->noifs;
 	m->oifs[m->noifs++] =
-		(struct nd_mergefile_oif){ .linktype = f->linktype, .snaplen = f->snaplen };
+		(struct nd_merge_oif){ .linktype = f->linktype, .snaplen = f->snaplen };
 	if (m->pcap) {
 		if (m->pcap_started && f->linktype != m->oifs[0].linktype)
 			return nd_err_set(
@@ -236,11 +236,11 @@ static int add_if(struct nd_mergefile *m, struct nd_mergefile_in *in, const stru
 }
 
 /* Keeps the last statistics block of each interface, renumbered, for the end. */
-static int keep_stats(struct nd_mergefile *m, const struct nd_mergefile_in *in,
-		      const struct nd_prec *rec, struct nd_err *err)
+static int keep_stats(struct nd_merge *m, const struct nd_merge_in *in, const struct nd_prec *rec,
+		      struct nd_err *err)
 {
 	uint32_t w[3];
-	struct nd_mergefile_oif *o = &m->oifs[in->rd.ifs[rec->ifid].out_id];
+	struct nd_merge_oif *o = &m->oifs[in->rd.ifs[rec->ifid].out_id];
 	unsigned char *copy;
 	size_t n;
 
@@ -263,7 +263,7 @@ static int keep_stats(struct nd_mergefile *m, const struct nd_mergefile_in *in,
 }
 
 /* Writes the head packet of in. */
-static int write_packet(struct nd_mergefile *m, struct nd_mergefile_in *in, struct nd_err *err)
+static int write_packet(struct nd_merge *m, struct nd_merge_in *in, struct nd_err *err)
 {
 	struct nd_prec *h = &in->head;
 	const struct nd_pcapread_if *f = &in->rd.ifs[h->ifid];
@@ -321,7 +321,7 @@ static int write_packet(struct nd_mergefile *m, struct nd_mergefile_in *in, stru
 /* Waits for input (or a signal) and reads what there is. 1: bytes read; 0: end of input;
  * -2: a signal (m->signo); -1: a write error while flushing (err). A read error ends the
  * input with a problem. */
-static int read_more(struct nd_mergefile *m, struct nd_mergefile_in *in, struct nd_err *err)
+static int read_more(struct nd_merge *m, struct nd_merge_in *in, struct nd_err *err)
 {
 	struct pollfd pfd[2] = { { .fd = in->fd, .events = POLLIN },
 				 { .fd = m->sigfd, .events = POLLIN } };
@@ -362,7 +362,7 @@ static int read_more(struct nd_mergefile *m, struct nd_mergefile_in *in, struct 
 }
 
 /* Room in in's buffer for a record of need bytes from in->start. */
-static int make_room(struct nd_mergefile_in *in, size_t need, struct nd_err *err)
+static int make_room(struct nd_merge_in *in, size_t need, struct nd_err *err)
 {
 	if (in->start > 0 && (in->start + need > in->cap || in->start == in->end)) {
 		memmove(in->buf, in->buf + in->start, in->end - in->start);
@@ -386,7 +386,7 @@ static int make_room(struct nd_mergefile_in *in, size_t need, struct nd_err *err
 	return 0;
 }
 
-static void end_input(struct nd_mergefile_in *in)
+static void end_input(struct nd_merge_in *in)
 {
 	in->eof = true;
 	if (in->own_fd && in->fd >= 0)
@@ -396,7 +396,7 @@ static void end_input(struct nd_mergefile_in *in)
 
 /* Reads input in until it has a packet at hand or ends, handling the other records on the
  * way. Returns 0, -2 for a signal, -1 for a write error. */
-static int fill(struct nd_mergefile *m, struct nd_mergefile_in *in, struct nd_err *err)
+static int fill(struct nd_merge *m, struct nd_merge_in *in, struct nd_err *err)
 {
 	while (!in->has_head && !in->eof) {
 		struct nd_prec rec;
@@ -473,7 +473,7 @@ static int fill(struct nd_mergefile *m, struct nd_mergefile_in *in, struct nd_er
 	return 0;
 }
 
-static int finish(struct nd_mergefile *m, struct nd_err *err)
+static int finish(struct nd_merge *m, struct nd_err *err)
 {
 	if (m->pcap) {
 		/* No packet at all: still a valid (empty) file, when there was an interface. */
@@ -489,9 +489,9 @@ static int finish(struct nd_mergefile *m, struct nd_err *err)
 }
 
 /* The input whose head is the oldest; equal stamps go in input order. */
-static struct nd_mergefile_in *oldest(struct nd_mergefile *m)
+static struct nd_merge_in *oldest(struct nd_merge *m)
 {
-	struct nd_mergefile_in *best = NULL;
+	struct nd_merge_in *best = NULL;
 
 	for (unsigned int i = 0; i < m->nin; i++)
 		if (m->in[i].has_head && (best == NULL || m->in[i].head.ts_ns < best->head.ts_ns))
@@ -499,10 +499,10 @@ static struct nd_mergefile_in *oldest(struct nd_mergefile *m)
 	return best;
 }
 
-static int merge_loop(struct nd_mergefile *m, struct nd_err *err)
+static int merge_loop(struct nd_merge *m, struct nd_err *err)
 {
 	for (;;) {
-		struct nd_mergefile_in *best;
+		struct nd_merge_in *best;
 
 		for (unsigned int i = 0; i < m->nin; i++) {
 			int rc = fill(m, &m->in[i], err);
@@ -529,7 +529,7 @@ static int merge_loop(struct nd_mergefile *m, struct nd_err *err)
 	}
 }
 
-int nd_mergefile_run(struct nd_mergefile *m, struct nd_out *out, struct nd_err *err)
+int nd_merge_run(struct nd_merge *m, struct nd_out *out, struct nd_err *err)
 {
 	int rc;
 
