@@ -18,14 +18,7 @@
  * for a pcap input's interface. */
 #define SCRATCH_SIZE (ND_PCAPREAD_BLOCK_MAX + 1024)
 /* Statistics blocks are kept until the end; a larger one is left out. */
-#define ISB_KEEP_MAX   4096
-#define OPT_IF_NAME    2
-#define OPT_IF_TSRESOL 9
-
-static size_t pad4(size_t n)
-{
-	return (n + 3) & ~(size_t)3;
-}
+#define ISB_KEEP_MAX 4096
 
 int nd_merge_open(struct nd_merge *m, char *const *paths, unsigned int n, const char *output,
 		  struct nd_err *err)
@@ -123,69 +116,27 @@ void nd_merge_close(struct nd_merge *m)
 	m->scratch = NULL;
 }
 
-/* Assembles a pcapng block in the scratch buffer: type, length, body, options (with the
- * end-of-options marker when there are any), length. Returns its length. */
-static size_t build_block(struct nd_merge *m, uint32_t type, const void *body, size_t blen,
-			  const void *opts, size_t olen, const void *opts2, size_t olen2)
-{
-	unsigned char *b = m->scratch;
-	size_t n = 8;
-	uint32_t total;
-
-	memcpy(b + n, body, blen);
-	n += blen;
-	if (olen > 0)
-		memcpy(b + n, opts, olen);
-	n += olen;
-	if (olen2 > 0)
-		memcpy(b + n, opts2, olen2);
-	n += olen2;
-	if (olen + olen2 > 0) {
-		memset(b + n, 0, 4);
-		n += 4;
-	}
-	total = (uint32_t)(n + 4);
-	memcpy(b, &type, 4);
-	memcpy(b + 4, &total, 4);
-	memcpy(b + n, &total, 4);
-	return total;
-}
-
 /* The pcap header, written before the first packet: every interface known by then (all
  * open inputs have shown one) must share the link type. */
 static int pcap_start(struct nd_merge *m, struct nd_err *err)
 {
 	unsigned char hdr[ND_PCAP_FILE_HDR_LEN];
-	uint32_t snaplen = 0;
+	struct nd_pcap_link link = { 0 };
 
 	if (m->noifs == 0)
 		return nd_err_set(err, ND_EXIT_FAIL, 0,
 				  "no input held an interface: nothing to "
 				  "write a pcap header for");
-	for (size_t i = 0; i < m->noifs; i++) {
-		if (m->oifs[i].linktype != m->oifs[0].linktype)
+	for (size_t i = 0; i < m->noifs; i++)
+		if (!nd_pcap_link_add(&link, m->oifs[i].linktype, m->oifs[i].snaplen))
 			return nd_err_set(
 				err, ND_EXIT_USAGE, 0,
 				"pcap holds one link type, and the inputs have %u and %u: "
 				"use --format pcapng",
 				m->oifs[0].linktype, m->oifs[i].linktype);
-		if (m->oifs[i].snaplen > snaplen)
-			snaplen = m->oifs[i].snaplen;
-	}
-	nd_pcap_file_header(hdr, m->oifs[0].linktype, snaplen);
+	nd_pcap_file_header(hdr, link.linktype, link.snaplen);
 	m->pcap_started = true;
 	return nd_out_header(m->out, hdr, sizeof(hdr), err);
-}
-
-/* Writes one option (code, length, value, zero padding) at p; returns its length. */
-static size_t put_opt(unsigned char *p, uint16_t code, const void *v, size_t len)
-{
-	uint16_t hdr[2] = { code, (uint16_t)len };
-
-	memcpy(p, hdr, sizeof(hdr));
-	memset(p + 4, 0, pad4(len));
-	memcpy(p + 4, v, len);
-	return 4 + pad4(len);
 }
 
 /* A new interface of input in: numbered in the output, and described there at once. */
@@ -193,9 +144,11 @@ static int add_if(struct nd_merge *m, struct nd_merge_in *in, const struct nd_pr
 		  struct nd_err *err)
 {
 	struct nd_pcapread_if *f = &in->rd.ifs[rec->ifid];
-	unsigned char fixed[8], extra[4 + 256 + 8];
-	size_t elen = 0, n;
-	uint16_t zero = 0;
+	struct nd_pcapng_idb idb = { .linktype = f->linktype,
+				     .snaplen = f->snaplen,
+				     .opts = rec->opts,
+				     .optlen = rec->optlen };
+	size_t n;
 
 	if (m->noifs == ND_MERGE_MAX_IFS)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "more than %d interfaces in all inputs",
@@ -221,17 +174,17 @@ static int add_if(struct nd_merge *m, struct nd_merge_in *in, const struct nd_pr
 				in->name, f->linktype, m->oifs[0].linktype);
 		return 0;
 	}
-	memcpy(fixed, &f->linktype, 2);
-	memcpy(fixed + 2, &zero, 2);
-	memcpy(fixed + 4, &f->snaplen, 4);
 	if (in->rd.fmt == ND_PCAPREAD_PCAP) {
-		/* pcap has no interface names: the file's name stands in for one. */
-		elen = put_opt(extra, OPT_IF_NAME, in->ifname, strnlen(in->ifname, 255));
+		/* pcap has no interface names: the file's name stands in for one. Its time
+		 * stamps are copied as they are, in their own resolution (6 is the default). */
+		idb.name = in->ifname;
 		if (f->tsresol != 6)
-			elen += put_opt(extra + elen, OPT_IF_TSRESOL, &f->tsresol, 1);
+			idb.tsresol = f->tsresol;
 	}
-	n = build_block(m, ND_PCAPNG_IDB, fixed, sizeof(fixed), rec->opts, rec->optlen, extra,
-			elen);
+	n = nd_pcapng_idb(m->scratch, SCRATCH_SIZE, &idb);
+	if (n == 0)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "%s: interface description too large",
+				  in->name);
 	return nd_out_block(m->out, m->scratch, n, err);
 }
 
@@ -251,7 +204,12 @@ static int keep_stats(struct nd_merge *m, const struct nd_merge_in *in, const st
 	w[0] = in->rd.ifs[rec->ifid].out_id;
 	w[1] = (uint32_t)(rec->ts_raw >> 32);
 	w[2] = (uint32_t)rec->ts_raw;
-	n = build_block(m, ND_PCAPNG_ISB, w, sizeof(w), rec->opts, rec->optlen, NULL, 0);
+	n = nd_pcapng_block(m->scratch, SCRATCH_SIZE, ND_PCAPNG_ISB, w, sizeof(w), rec->opts,
+			    rec->optlen, NULL, 0);
+	if (n == 0) {
+		m->skipped++;
+		return 0;
+	}
 	copy = malloc(n);
 	if (copy == NULL)
 		return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot keep a statistics block");
@@ -278,35 +236,17 @@ static int write_packet(struct nd_merge *m, struct nd_merge_in *in, struct nd_er
 				      (uint32_t)(h->ts_ns % 1000000000u), h->caplen, h->len);
 		rc = nd_out_record(m->out, rec, sizeof(rec), h->data, h->caplen, NULL, 0, err);
 	} else {
-		uint32_t w[7], total;
-		unsigned char tail[8];
-		size_t body, tl = 0;
-		static const unsigned char zeros[4];
+		size_t n = nd_pcapng_epb_copy_len(h->caplen, h->optlen);
+		unsigned char *p = nd_out_reserve(m->out, n, err);
 
-		if (h->optlen > 0) {
-			/* The options follow the padded packet in the input's buffer (converted in
-			 * place): one piece. The padding is the input's: zero it. */
-			body = pad4(h->caplen) + h->optlen;
-			memset((unsigned char *)in->buf + (h->data - in->buf) + h->caplen, 0,
-			       pad4(h->caplen) - h->caplen);
-			memset(tail, 0, 4);
-			tl = 4;
-		} else {
-			body = h->caplen;
-			memcpy(tail, zeros, pad4(h->caplen) - h->caplen);
-			tl = pad4(h->caplen) - h->caplen;
-		}
-		total = (uint32_t)(28 + body + tl + 4);
-		memcpy(tail + tl, &total, 4);
-		tl += 4;
-		w[0] = ND_PCAPNG_EPB;
-		w[1] = total;
-		w[2] = f->out_id;
-		w[3] = (uint32_t)(h->ts_raw >> 32);
-		w[4] = (uint32_t)h->ts_raw;
-		w[5] = h->caplen;
-		w[6] = h->len;
-		rc = nd_out_record(m->out, w, sizeof(w), h->data, body, tail, tl, err);
+		if (p == NULL)
+			return -1;
+		/* The options were converted to host order in place (pcapread.c); the time
+		 * stamp stays in its interface's units, which its copied IDB keeps. */
+		nd_pcapng_epb_copy(p, f->out_id, h->ts_raw, h->data, h->caplen, h->len, h->opts,
+				   h->optlen);
+		nd_out_commit(m->out, n);
+		rc = 0;
 	}
 	if (rc < 0)
 		return -1;
@@ -454,10 +394,13 @@ static int fill(struct nd_merge *m, struct nd_merge_in *in, struct nd_err *err)
 			break;
 		case ND_PREC_PASS:
 			if (!m->pcap) {
-				size_t bl = build_block(m, rec.btype, rec.data, rec.datalen,
-							rec.opts, rec.optlen, NULL, 0);
+				size_t bl = nd_pcapng_block(m->scratch, SCRATCH_SIZE, rec.btype,
+							    rec.data, rec.datalen, rec.opts,
+							    rec.optlen, NULL, 0);
 
-				if (nd_out_block(m->out, m->scratch, bl, err) < 0)
+				if (bl == 0)
+					m->skipped++;
+				else if (nd_out_block(m->out, m->scratch, bl, err) < 0)
 					return -1;
 			} else {
 				m->skipped++;

@@ -61,7 +61,7 @@ struct nd_loop {
 	/* private */
 	struct nd_err *werr;
 	bool write_failed;
-	struct nd_source *cur; /* the source being dispatched */
+	struct nd_source *cur;     /* the source being dispatched */
 	struct nd_reorder reorder; /* used when nsrc > 1 */
 };
 
