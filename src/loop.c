@@ -128,7 +128,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 		/* With nanosecond precision requested, libpcap's tv_usec holds nanoseconds. */
 		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
 
-		if (nd_merge_push(&l->merge, ifid, ts, h->caplen, h->len, bytes, l->werr) < 0) {
+		if (nd_reorder_push(&l->reorder, ifid, ts, h->caplen, h->len, bytes, l->werr) < 0) {
 			l->write_failed = true;
 			stop_dispatch(l);
 		}
@@ -143,13 +143,14 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 		stop_dispatch(l);
 }
 
-/* Writes the merged packets stamped before `until` (all of them for UINT64_MAX), oldest
- * first, up to the -c count. */
-static void emit_merged(struct nd_loop *l, uint64_t until)
+/* Writes the held packets stamped before `until` (all of them for UINT64_MAX), oldest
+ * first, up to the -c count; and older ones still while the heap holds too much. */
+static void emit_reordered(struct nd_loop *l, uint64_t until)
 {
-	const struct nd_merge_pkt *p;
+	const struct nd_reorder_pkt *p;
 
-	while (!l->write_failed && (p = nd_merge_peek(&l->merge)) != NULL && p->ts_ns < until &&
+	while (!l->write_failed && (p = nd_reorder_peek(&l->reorder)) != NULL &&
+	       (p->ts_ns < until || nd_reorder_full(&l->reorder)) &&
 	       (l->count == 0 || l->captured < l->count)) {
 		struct pcap_pkthdr h = {
 			.ts = { .tv_sec = (time_t)(p->ts_ns / 1000000000u),
@@ -160,7 +161,7 @@ static void emit_merged(struct nd_loop *l, uint64_t until)
 
 		if (!write_packet(l, p->ifid, &h, p->data))
 			l->write_failed = true;
-		nd_merge_pop(&l->merge);
+		nd_reorder_pop(&l->reorder);
 	}
 }
 
@@ -291,7 +292,7 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 		}
 		now = now_ms();
 		if (l->nsrc > 1) {
-			emit_merged(l, wall_ns() - (uint64_t)ND_MERGE_DELAY_MS * 1000000u);
+			emit_reordered(l, wall_ns() - (uint64_t)ND_REORDER_DELAY_MS * 1000000u);
 			if (l->write_failed) {
 				rc = write_stop(l);
 				break;
@@ -327,7 +328,8 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 			int r;
 
 			if (l->nsrc > 1)
-				emit_merged(l, wall_ns() - (uint64_t)ND_MERGE_DELAY_MS * 1000000u);
+				emit_reordered(l, wall_ns() -
+							  (uint64_t)ND_REORDER_DELAY_MS * 1000000u);
 			l->rot->in_period = 0;
 			r = rotate(l, err);
 			if (r < 0) {
@@ -360,10 +362,10 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 					timeout = t < 0 ? 0 : t;
 			}
 		}
-		if (l->nsrc > 1 && nd_merge_peek(&l->merge) != NULL) {
+		if (l->nsrc > 1 && nd_reorder_peek(&l->reorder) != NULL) {
 			/* Wake up when the oldest waiting packet is due. */
-			uint64_t due = nd_merge_peek(&l->merge)->ts_ns +
-				       (uint64_t)ND_MERGE_DELAY_MS * 1000000u;
+			uint64_t due = nd_reorder_peek(&l->reorder)->ts_ns +
+				       (uint64_t)ND_REORDER_DELAY_MS * 1000000u;
 			uint64_t wn = wall_ns();
 			int t = due > wn ? (int)((due - wn) / 1000000u) + 1 : 0;
 
@@ -414,11 +416,11 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 	}
 	/* Every packet read is written, in order, whatever ended the loop. */
 	if (l->nsrc > 1 && rc == 0 && l->reason != ND_STOP_READER_GONE) {
-		emit_merged(l, UINT64_MAX);
+		emit_reordered(l, UINT64_MAX);
 		if (l->write_failed)
 			rc = write_stop(l);
 	}
-	nd_merge_free(&l->merge);
+	nd_reorder_free(&l->reorder);
 	free(fds);
 	return rc;
 }

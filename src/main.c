@@ -18,7 +18,7 @@
 #include "nsdump/extcap.h"
 #include "nsdump/filter.h"
 #include "nsdump/loop.h"
-#include "nsdump/mergefile.h"
+#include "nsdump/merge.h"
 #include "nsdump/netlink.h"
 #include "nsdump/output.h"
 #include "nsdump/privs.h"
@@ -513,7 +513,7 @@ static int wait_stdin(const struct run *r, struct nd_err *err)
  * inputs are parsed under the seccomp allow-list. Returns the exit status. */
 static int run_merge(struct run *r, struct nd_err *err)
 {
-	struct nd_mergefile m = { .sigfd = -1 };
+	struct nd_merge m = { .sigfd = -1 };
 	enum nd_format fmt = r->opts.format_pcap ? ND_FORMAT_PCAP : ND_FORMAT_PCAPNG;
 	char userappl[128];
 	bool corrupt = false;
@@ -531,7 +531,7 @@ static int run_merge(struct run *r, struct nd_err *err)
 	if (r->sigfd < 0 || (nd_privs_elevated(&r->privs) && nd_privs_drop(&r->privs, err) < 0) ||
 	    nd_privs_invoker_begin(&r->privs, err) < 0)
 		goto out;
-	rc = nd_mergefile_open(&m, r->opts.inputs, r->opts.ninputs, r->opts.output, err);
+	rc = nd_merge_open(&m, r->opts.inputs, r->opts.ninputs, r->opts.output, err);
 	if (rc == 0)
 		rc = nd_out_open(&r->out, r->opts.output, ND_PCAPREAD_BLOCK_MAX + OUT_BUFFER_SIZE,
 				 nd_writer_reclen(fmt), err);
@@ -544,7 +544,7 @@ static int run_merge(struct run *r, struct nd_err *err)
 	}
 	/* A reader that stops reading does not hold the merge up either (output.c). */
 	r->out.wake_fd = r->sigfd;
-	rc = nd_mergefile_run(&m, &r->out, err);
+	rc = nd_merge_run(&m, &r->out, err);
 	if (m.signo > 0)
 		r->out.stopping = true; /* asked to stop: the last flush may give up too */
 	if (rc < 0) {
@@ -573,7 +573,7 @@ static int run_merge(struct run *r, struct nd_err *err)
 			m.noifs == 1 ? "" : "s");
 	}
 out:
-	nd_mergefile_close(&m);
+	nd_merge_close(&m);
 	if (rc < 0)
 		return die(err);
 	return corrupt ? ND_EXIT_FAIL : ND_EXIT_OK;

@@ -4,21 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nsdump/bytes.h"
+#include "nsdump/pcapfile.h"
+#include "nsdump/pcapng.h"
 #include "nsdump/pcapread.h"
-
-#define SHB 0x0A0D0D0Au
-#define BOM 0x1A2B3C4Du
-#define IDB 1u
-#define PB  2u /* the obsolete Packet Block */
-#define SPB 3u
-#define NRB 4u
-#define ISB 5u
-#define EPB 6u
-#define DSB 0x0Au
-
-#define PCAP_USEC     0xa1b2c3d4u
-#define PCAP_NSEC     0xa1b23c4du
-#define PCAP_MODIFIED 0xa1b2cd34u
 
 static uint32_t bswap32(uint32_t v)
 {
@@ -39,21 +28,6 @@ static uint32_t get32(const struct nd_pcapread *r, const unsigned char *p)
 
 	memcpy(&v, p, 4);
 	return r->swap ? bswap32(v) : v;
-}
-
-static void put16(unsigned char *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
-static size_t pad4(size_t n)
-{
-	return (n + 3) & ~(size_t)3;
 }
 
 static int corrupt(const struct nd_pcapread *r, struct nd_err *err, const char *what)
@@ -105,14 +79,14 @@ static enum layout opt_layout(uint32_t btype, uint16_t code)
 	if (code == 2988 || code == 2989 || code == 19372 || code == 19373)
 		return L_PEN;
 	switch (btype) {
-	case IDB:
+	case ND_PCAPNG_IDB:
 		if (code == 8 || code == 14 || code == 16 || code == 17)
 			return L_U64; /* speed, tsoffset, txspeed, rxspeed */
 		if (code == 10)
 			return L_U32; /* tzone */
 		return code <= 18 ? L_BYTES : L_UNKNOWN;
-	case EPB:
-	case PB:
+	case ND_PCAPNG_EPB:
+	case ND_PCAPNG_PB:
 		if (code == 2 || code == 6)
 			return L_U32; /* flags, queue */
 		if (code == 4 || code == 5)
@@ -120,11 +94,11 @@ static enum layout opt_layout(uint32_t btype, uint16_t code)
 		if (code == 8)
 			return L_2U32; /* process and thread id */
 		return code == 3 || code == 7 ? L_BYTES : L_UNKNOWN;
-	case ISB:
+	case ND_PCAPNG_ISB:
 		if (code == 2 || code == 3)
 			return L_2U32;
 		return code >= 4 && code <= 8 ? L_U64 : L_UNKNOWN;
-	case NRB:
+	case ND_PCAPNG_NRB:
 		return code >= 2 && code <= 4 ? L_BYTES : L_UNKNOWN;
 	default:
 		return L_UNKNOWN;
@@ -133,7 +107,7 @@ static enum layout opt_layout(uint32_t btype, uint16_t code)
 
 /* Converts the options in p[0..len) in place to host order, dropping what cannot be
  * converted and everything from the end-of-options marker on; *outlen: the bytes kept. An
- * option that runs past the block is corruption. For an IDB, reads if_tsresol and
+ * option that runs past the block is corruption. For an ND_PCAPNG_IDB, reads if_tsresol and
  * if_tsoffset into f. */
 static int conv_opts(struct nd_pcapread *r, uint32_t btype, unsigned char *p, size_t len,
 		     size_t *outlen, struct nd_pcapread_if *f, struct nd_err *err)
@@ -151,11 +125,11 @@ static int conv_opts(struct nd_pcapread *r, uint32_t btype, unsigned char *p, si
 		olen = get16(r, p + rd + 2);
 		if (code == 0)
 			break;
-		span = 4 + pad4(olen);
+		span = 4 + nd_pad4(olen);
 		if (span > len - rd)
 			return corrupt(r, err, "an option runs past the end of its block");
 		lay = opt_layout(btype, code);
-		if (f != NULL && code == 9 && olen == 1)
+		if (f != NULL && code == ND_PCAPNG_OPT_IF_TSRESOL && olen == 1)
 			f->tsresol = p[rd + 4];
 		if (r->swap) {
 			unsigned char *v = p + rd + 4;
@@ -165,9 +139,9 @@ static int conv_opts(struct nd_pcapread *r, uint32_t btype, unsigned char *p, si
 			    (lay == L_PEN && olen < 4))
 				lay = L_UNKNOWN;
 			if (lay == L_U32 || lay == L_PEN || lay == L_2U32) {
-				put32(v, get32(r, v));
+				nd_put32(v, get32(r, v));
 				if (lay == L_2U32)
-					put32(v + 4, get32(r, v + 4));
+					nd_put32(v + 4, get32(r, v + 4));
 			} else if (lay == L_U64) {
 				uint64_t x;
 
@@ -180,14 +154,14 @@ static int conv_opts(struct nd_pcapread *r, uint32_t btype, unsigned char *p, si
 				continue;
 			}
 		}
-		if (f != NULL && code == 14 && olen == 8) {
+		if (f != NULL && code == ND_PCAPNG_OPT_IF_TSOFFSET && olen == 8) {
 			int64_t off;
 
 			memcpy(&off, p + rd + 4, 8); /* already host order */
 			f->tsoffset = off;
 		}
-		put16(p + rd, code);
-		put16(p + rd + 2, olen);
+		nd_put16(p + rd, code);
+		nd_put16(p + rd + 2, olen);
 		if (wr != rd)
 			memmove(p + wr, p + rd, span);
 		wr += span;
@@ -231,12 +205,12 @@ static long pcap_header(struct nd_pcapread *r, unsigned char *p, size_t avail, s
 		return 0;
 	}
 	memcpy(&magic, p, 4);
-	r->swap = magic == bswap32(PCAP_USEC) || magic == bswap32(PCAP_NSEC) ||
-		  magic == bswap32(PCAP_MODIFIED);
+	r->swap = magic == bswap32(ND_PCAP_MAGIC_USEC) || magic == bswap32(ND_PCAP_MAGIC_NSEC) ||
+		  magic == bswap32(ND_PCAP_MAGIC_MODIFIED);
 	if (r->swap)
 		magic = bswap32(magic);
-	r->pcap_nsec = magic == PCAP_NSEC;
-	r->pcap_modified = magic == PCAP_MODIFIED;
+	r->pcap_nsec = magic == ND_PCAP_MAGIC_NSEC;
+	r->pcap_modified = magic == ND_PCAP_MAGIC_MODIFIED;
 	if (get16(r, p + 4) != 2)
 		return corrupt(r, err, "pcap file of a version other than 2");
 	if (add_if(r, (uint16_t)get32(r, p + 20), get32(r, p + 16), r->pcap_nsec ? 9 : 6, err) < 0)
@@ -291,9 +265,9 @@ static long section(struct nd_pcapread *r, unsigned char *p, size_t avail, struc
 		return 0;
 	}
 	memcpy(&bom, p + 8, 4);
-	if (bom != BOM && bom != bswap32(BOM))
+	if (bom != ND_PCAPNG_BOM && bom != bswap32(ND_PCAPNG_BOM))
 		return corrupt(r, err, "section header without the byte-order magic");
-	r->swap = bom != BOM;
+	r->swap = bom != ND_PCAPNG_BOM;
 	total = get32(r, p + 4);
 	if (total < 28 || (total & 3) != 0 || total > ND_PCAPREAD_BLOCK_MAX)
 		return corrupt(r, err, "section header of an impossible length");
@@ -311,21 +285,21 @@ static long section(struct nd_pcapread *r, unsigned char *p, size_t avail, struc
 	return (long)total;
 }
 
-/* A packet (EPB, PB) whose fixed part is `fixed` bytes (after type and length). */
+/* A packet (EPB, or the obsolete PB) whose fixed part is `fixed` bytes (after type and length). */
 static int packet(struct nd_pcapread *r, uint32_t type, unsigned char *p, uint32_t total,
 		  struct nd_prec *rec, struct nd_err *err)
 {
-	uint32_t ifid = type == PB ? get16(r, p + 8) : get32(r, p + 8);
+	uint32_t ifid = type == ND_PCAPNG_PB ? get16(r, p + 8) : get32(r, p + 8);
 	uint32_t caplen = get32(r, p + 20);
 	struct nd_pcapread_if *f;
 	size_t body;
 
 	if (ifid >= r->nifs)
 		return corrupt(r, err, "a packet of an interface that was not described");
-	if (caplen > total - 32 || pad4(caplen) > (size_t)total - 32)
+	if (caplen > total - 32 || nd_pad4(caplen) > (size_t)total - 32)
 		return corrupt(r, err, "a packet longer than its block");
 	f = &r->ifs[ifid];
-	body = 28 + pad4(caplen);
+	body = 28 + nd_pad4(caplen);
 	rec->kind = ND_PREC_PACKET;
 	rec->ifid = ifid;
 	rec->ts_raw = ((uint64_t)get32(r, p + 12) << 32) | get32(r, p + 16);
@@ -351,11 +325,11 @@ static int nrb_records(struct nd_pcapread *r, unsigned char *p, size_t len, size
 			return corrupt(r, err, "a name resolution record runs past its block");
 		t = get16(r, p + pos);
 		l = get16(r, p + pos + 2);
-		if (4 + pad4(l) > len - pos)
+		if (4 + nd_pad4(l) > len - pos)
 			return corrupt(r, err, "a name resolution record runs past its block");
-		put16(p + pos, t);
-		put16(p + pos + 2, l);
-		pos += 4 + pad4(l);
+		nd_put16(p + pos, t);
+		nd_put16(p + pos + 2, l);
+		pos += 4 + nd_pad4(l);
 		if (t == 0)
 			break;
 	}
@@ -374,8 +348,8 @@ static long pcapng_block(struct nd_pcapread *r, unsigned char *p, size_t avail, 
 		*need = 8;
 		return 0;
 	}
-	memcpy(&type, p, 4); /* SHB's type reads the same in both orders */
-	if (type == SHB)
+	memcpy(&type, p, 4); /* the SHB type reads the same in both orders */
+	if (type == ND_PCAPNG_SHB)
 		return section(r, p, avail, rec, need, err);
 	type = get32(r, p);
 	total = get32(r, p + 4);
@@ -389,7 +363,7 @@ static long pcapng_block(struct nd_pcapread *r, unsigned char *p, size_t avail, 
 		return corrupt(r, err, "a block's two lengths differ");
 	*rec = (struct nd_prec){ .btype = type, .offset = r->offset };
 	switch (type) {
-	case IDB:
+	case ND_PCAPNG_IDB:
 		if (total < 20)
 			return corrupt(r, err, "an interface description block too short");
 		if (add_if(r, get16(r, p + 8), get32(r, p + 12), 6, err) < 0)
@@ -399,13 +373,13 @@ static long pcapng_block(struct nd_pcapread *r, unsigned char *p, size_t avail, 
 		rec->opts = p + 16;
 		rc = conv_opts(r, type, p + 16, total - 20, &rec->optlen, &r->ifs[rec->ifid], err);
 		break;
-	case EPB:
-	case PB:
+	case ND_PCAPNG_EPB:
+	case ND_PCAPNG_PB:
 		if (total < 32)
 			return corrupt(r, err, "a packet block too short");
 		rc = packet(r, type, p, total, rec, err);
 		break;
-	case SPB: {
+	case ND_PCAPNG_SPB: {
 		uint32_t orig;
 		size_t room = total - 16;
 
@@ -429,7 +403,7 @@ static long pcapng_block(struct nd_pcapread *r, unsigned char *p, size_t avail, 
 		rec->ts_ns = nd_pcapread_ts_ns(&r->ifs[0], rec->ts_raw);
 		break;
 	}
-	case ISB:
+	case ND_PCAPNG_ISB:
 		if (total < 24)
 			return corrupt(r, err, "an interface statistics block too short");
 		rec->kind = ND_PREC_STATS;
@@ -440,7 +414,7 @@ static long pcapng_block(struct nd_pcapread *r, unsigned char *p, size_t avail, 
 		rec->opts = p + 20;
 		rc = conv_opts(r, type, p + 20, total - 24, &rec->optlen, NULL, err);
 		break;
-	case NRB:
+	case ND_PCAPNG_NRB:
 		rec->kind = ND_PREC_PASS;
 		rc = nrb_records(r, p + 8, total - 12, &body, err);
 		if (rc == 0) {
@@ -451,17 +425,17 @@ static long pcapng_block(struct nd_pcapread *r, unsigned char *p, size_t avail, 
 				       err);
 		}
 		break;
-	case DSB: {
+	case ND_PCAPNG_DSB: {
 		uint32_t dlen;
 
 		if (total < 20)
 			return corrupt(r, err, "a decryption secrets block too short");
 		dlen = get32(r, p + 12);
-		if (dlen > total - 20 || pad4(dlen) > (size_t)total - 20)
+		if (dlen > total - 20 || nd_pad4(dlen) > (size_t)total - 20)
 			return corrupt(r, err, "decryption secrets longer than their block");
-		put32(p + 8, get32(r, p + 8));
-		put32(p + 12, dlen);
-		body = 8 + pad4(dlen);
+		nd_put32(p + 8, get32(r, p + 8));
+		nd_put32(p + 12, dlen);
+		body = 8 + nd_pad4(dlen);
 		rec->kind = ND_PREC_PASS;
 		rec->data = p + 8;
 		rec->datalen = body;
@@ -490,11 +464,12 @@ long nd_pcapread_next(struct nd_pcapread *r, unsigned char *p, size_t avail, str
 			return 0;
 		}
 		memcpy(&magic, p, 4);
-		if (magic == SHB)
+		if (magic == ND_PCAPNG_SHB)
 			n = section(r, p, avail, rec, need, err);
-		else if (magic == PCAP_USEC || magic == PCAP_NSEC || magic == PCAP_MODIFIED ||
-			 magic == bswap32(PCAP_USEC) || magic == bswap32(PCAP_NSEC) ||
-			 magic == bswap32(PCAP_MODIFIED))
+		else if (magic == ND_PCAP_MAGIC_USEC || magic == ND_PCAP_MAGIC_NSEC ||
+			 magic == ND_PCAP_MAGIC_MODIFIED || magic == bswap32(ND_PCAP_MAGIC_USEC) ||
+			 magic == bswap32(ND_PCAP_MAGIC_NSEC) ||
+			 magic == bswap32(ND_PCAP_MAGIC_MODIFIED))
 			n = pcap_header(r, p, avail, rec, need, err);
 		else
 			return corrupt(r, err, "not a pcap or pcapng file");

@@ -45,23 +45,18 @@ static uint64_t now_ns(void)
 static int start_pcap(struct nd_writer *w, struct nd_err *err)
 {
 	unsigned char hdr[ND_PCAP_FILE_HDR_LEN];
+	struct nd_pcap_link link = { 0 };
 
-	int snaplen = 0;
-
-	/* pcap has one link type for the whole file, and no interface names: several
-	 * interfaces can share it only when their link types agree. */
-	for (unsigned int i = 0; i < w->nifs; i++) {
-		if (w->ifs[i].linktype != w->ifs[0].linktype)
+	for (unsigned int i = 0; i < w->nifs; i++)
+		if (!nd_pcap_link_add(&link, (uint32_t)w->ifs[i].linktype,
+				      (uint32_t)w->ifs[i].snaplen))
 			return nd_err_set(
 				err, ND_EXIT_USAGE, 0,
 				"pcap holds one link type, and %s is %s where %s is %s: use "
 				"--format pcapng",
 				w->ifs[i].name, pcap_datalink_val_to_name(w->ifs[i].linktype),
 				w->ifs[0].name, pcap_datalink_val_to_name(w->ifs[0].linktype));
-		if (w->ifs[i].snaplen > snaplen)
-			snaplen = w->ifs[i].snaplen;
-	}
-	nd_pcap_file_header(hdr, (uint32_t)w->ifs[0].linktype, (uint32_t)snaplen);
+	nd_pcap_file_header(hdr, link.linktype, link.snaplen);
 	return nd_out_header(w->out, hdr, sizeof(hdr), err);
 }
 
@@ -90,6 +85,7 @@ static int start_pcapng(struct nd_writer *w, const char *userappl, struct nd_err
 			.snaplen = (uint32_t)f->snaplen,
 			.name = f->name,
 			.description = f->description,
+			.tsresol = 9, /* 10^-9: nanoseconds */
 			.filter = f->filter,
 		};
 

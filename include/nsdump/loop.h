@@ -7,7 +7,7 @@
 
 #include "nsdump/capture.h"
 #include "nsdump/err.h"
-#include "nsdump/merge.h"
+#include "nsdump/reorder.h"
 #include "nsdump/output.h"
 #include "nsdump/rotate.h"
 #include "nsdump/target.h"
@@ -38,7 +38,7 @@ struct nd_source {
 
 /* Packets from several sources wait this long before they are written, so that a packet
  * that the kernel handed over late (up to a block timeout) still goes out in time order. */
-#define ND_MERGE_DELAY_MS (ND_BLOCK_TIMEOUT_MS * 5)
+#define ND_REORDER_DELAY_MS (ND_BLOCK_TIMEOUT_MS * 5)
 
 struct nd_loop {
 	/* inputs */
@@ -61,8 +61,8 @@ struct nd_loop {
 	/* private */
 	struct nd_err *werr;
 	bool write_failed;
-	struct nd_source *cur; /* the source being dispatched */
-	struct nd_merge merge; /* used when nsrc > 1 */
+	struct nd_source *cur;     /* the source being dispatched */
+	struct nd_reorder reorder; /* used when nsrc > 1 */
 };
 
 /* Blocks SIGINT, SIGTERM and SIGHUP and returns a signalfd for them; ignores SIGPIPE so that

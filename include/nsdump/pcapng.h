@@ -8,10 +8,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Block types, as the writer and the reader (pcapread.c) know them. */
 #define ND_PCAPNG_SHB 0x0A0D0D0Au
 #define ND_PCAPNG_IDB 0x00000001u
+#define ND_PCAPNG_PB  0x00000002u /* the obsolete Packet Block (read only) */
+#define ND_PCAPNG_SPB 0x00000003u /* Simple Packet Block (read only) */
+#define ND_PCAPNG_NRB 0x00000004u /* Name Resolution Block */
 #define ND_PCAPNG_ISB 0x00000005u
 #define ND_PCAPNG_EPB 0x00000006u
+#define ND_PCAPNG_DSB 0x0000000Au /* Decryption Secrets Block */
+/* The SHB's byte-order magic. */
+#define ND_PCAPNG_BOM 0x1A2B3C4Du
+
+/* Option codes used outside pcapng.c. */
+#define ND_PCAPNG_OPT_IF_NAME     2
+#define ND_PCAPNG_OPT_IF_TSRESOL  9
+#define ND_PCAPNG_OPT_IF_TSOFFSET 14
 
 /* An Enhanced Packet Block's fixed header, before the packet bytes. */
 #define ND_PCAPNG_EPB_HEAD 28
@@ -35,8 +47,11 @@ struct nd_pcapng_shb {
 struct nd_pcapng_idb {
 	uint16_t linktype;
 	uint32_t snaplen;
-	const char *name;        /* if_name */
-	const char *description; /* if_description */
+	const void *opts;        /* options already encoded (another file's), first; or NULL */
+	size_t optlen;           /* their length, a multiple of 4, without an end marker */
+	const char *name;        /* if_name, NULL or "" to leave out */
+	const char *description; /* if_description, likewise */
+	uint8_t tsresol;         /* if_tsresol (9: nanoseconds), or 0 to leave it out */
 	const char *filter;      /* if_filter (libpcap expression), NULL or "" for none */
 };
 
@@ -69,6 +84,27 @@ static inline size_t nd_pcapng_epb_len(uint32_t caplen, enum nd_pcapng_dir dir)
  * bytes. This runs for every packet, straight into the output buffer (no staging copy). */
 void nd_pcapng_epb(unsigned char *dst, uint32_t ifid, uint64_t ts_ns, const void *data,
 		   uint32_t caplen, uint32_t len, enum nd_pcapng_dir dir);
+
+/* An EPB copied from another file (--merge): its time stamp in the interface's own units,
+ * its options as they were (already encoded, a multiple of 4 bytes, no end marker).
+ * nd_pcapng_epb_copy_len() bytes at dst. */
+static inline size_t nd_pcapng_epb_copy_len(uint32_t caplen, size_t optlen)
+{
+	return ND_PCAPNG_EPB_HEAD + (((size_t)caplen + 3) & ~(size_t)3) +
+	       (optlen > 0 ? optlen + 4 : 0) + 4;
+}
+void nd_pcapng_epb_copy(unsigned char *dst, uint32_t ifid, uint64_t ts_raw, const void *data,
+			uint32_t caplen, uint32_t len, const void *opts, size_t optlen);
+
+/* Any block: type, the body (blen bytes, a multiple of 4), options already encoded (opts,
+ * then extra; multiples of 4, no end marker), the end marker when there are options, and
+ * the lengths. Returns its length, or 0 if it does not fit in cap. */
+size_t nd_pcapng_block(unsigned char *out, size_t cap, uint32_t type, const void *body, size_t blen,
+		       const void *opts, size_t olen, const void *extra, size_t elen);
+
+/* One option (code, length, value, zero padding) at out; its length, or 0 if it does not fit
+ * in cap or len is over 65535. */
+size_t nd_pcapng_opt(unsigned char *out, size_t cap, uint16_t code, const void *v, size_t len);
 
 /* Length of the block at p (its total-length field), or 0 when avail cannot hold its
  * header or the field is not a valid block length; *packet: whether it is an EPB. */

@@ -3,6 +3,7 @@
  * new one with tshark and capinfos before committing it. */
 #include <stdlib.h>
 
+#include "nsdump/pcapfile.h"
 #include "nsdump/pcapng.h"
 #include "unit.h"
 
@@ -17,6 +18,7 @@ static size_t build(unsigned char *out, size_t cap)
 				     .snaplen = 262144,
 				     .name = "web1/eth0",
 				     .description = "runtime docker; id 0123abcd",
+				     .tsresol = 9,
 				     .filter = "udp port 53" };
 	struct nd_pcapng_isb isb = { .ifid = 0,
 				     .ts_ns = 1700000001000000000ULL,
@@ -115,6 +117,65 @@ int main(void)
 		bl = nd_pcapng_idb(big, sizeof(big), &idb);
 		CHECK("an over-long name is cut to ND_PCAPNG_OPT_MAX",
 		      bl > ND_PCAPNG_OPT_MAX && bl < ND_PCAPNG_OPT_MAX + 64);
+	}
+
+	/* What --merge copies from other files: any block, an option, an IDB with copied
+	 * options, an EPB with its options. */
+	{
+		unsigned char blk[256], opt[16], opts[8] = { 1, 0, 3, 0, 'a', 'b', 'c', 0 };
+		uint32_t body[3] = { 7, 1, 2 }, w[7], v;
+		unsigned char pkt[5] = { 1, 2, 3, 4, 5 };
+		struct nd_pcapng_idb idb = {
+			.linktype = 1, .snaplen = 9, .opts = opts, .optlen = 8
+		};
+		size_t bl;
+
+		bl = nd_pcapng_block(blk, sizeof(blk), ND_PCAPNG_ISB, body, sizeof(body), NULL, 0,
+				     NULL, 0);
+		memcpy(w, blk, 20);
+		CHECK("block without options: type, lengths, body, no end marker",
+		      bl == 8 + 12 + 4 && w[0] == ND_PCAPNG_ISB && w[1] == bl && w[2] == 7 &&
+			      memcmp(blk + bl - 4, &w[1], 4) == 0);
+		bl = nd_pcapng_block(blk, sizeof(blk), ND_PCAPNG_ISB, body, sizeof(body), opts, 8,
+				     opts, 8);
+		memcpy(&v, blk + 8 + 12 + 16, 4);
+		CHECK("block with options: both copied, then the end marker",
+		      bl == 8 + 12 + 16 + 4 + 4 && memcmp(blk + 20, opts, 8) == 0 &&
+			      memcmp(blk + 28, opts, 8) == 0 && v == 0);
+		CHECK("a block that does not fit gives 0 (block)",
+		      nd_pcapng_block(blk, 20, ND_PCAPNG_ISB, body, 12, opts, 8, NULL, 0) == 0);
+		bl = nd_pcapng_opt(opt, sizeof(opt), 2, "eth0x", 5);
+		CHECK("option: code, length, value, zero padding",
+		      bl == 12 && opt[0] == 2 && opt[2] == 5 && memcmp(opt + 4, "eth0x", 5) == 0 &&
+			      opt[9] == 0 && opt[10] == 0 && opt[11] == 0);
+		CHECK("an option that does not fit gives 0",
+		      nd_pcapng_opt(opt, 8, 2, "eth0x", 5) == 0);
+		bl = nd_pcapng_idb(blk, sizeof(blk), &idb);
+		CHECK("IDB: copied options first, no if_tsresol when 0",
+		      bl == 8 + 8 + 8 + 4 + 4 && memcmp(blk + 16, opts, 8) == 0);
+		bl = nd_pcapng_epb_copy_len(5, 8);
+		memset(blk, 0xee, bl);
+		nd_pcapng_epb_copy(blk, 4, 0x0000000900000008ULL, pkt, 5, 60, opts, 8);
+		memcpy(w, blk, sizeof(w));
+		memcpy(&v, blk + bl - 4, 4);
+		CHECK("EPB copy: fields, raw time stamp, zero padding, options, end marker, length",
+		      bl == 28 + 8 + 8 + 4 + 4 && w[0] == ND_PCAPNG_EPB && w[1] == bl &&
+			      w[2] == 4 && w[3] == 9 && w[4] == 8 && w[5] == 5 && w[6] == 60 &&
+			      memcmp(blk + 28, pkt, 5) == 0 && blk[33] == 0 && blk[35] == 0 &&
+			      memcmp(blk + 36, opts, 8) == 0 && blk[44] == 0 && blk[47] == 0 &&
+			      v == bl);
+		CHECK("EPB copy without options: no end marker",
+		      nd_pcapng_epb_copy_len(5, 0) == 40);
+	}
+	/* The link of a pcap file: one link type, the largest snapshot length. */
+	{
+		struct nd_pcap_link l = { 0 };
+
+		CHECK("pcap link: the first interface sets it", nd_pcap_link_add(&l, 1, 100));
+		CHECK("pcap link: the same type is taken, the larger snaplen kept",
+		      nd_pcap_link_add(&l, 1, 262144) && l.snaplen == 262144 && l.n == 2);
+		CHECK("pcap link: another type is refused and changes nothing",
+		      !nd_pcap_link_add(&l, 113, 10) && l.linktype == 1 && l.n == 2);
 	}
 
 	/* Text from runtimes and the kernel: control bytes and broken UTF-8 become '?'. */
