@@ -67,9 +67,9 @@ FUZZ_SECONDS ?= 60
 	fuzz-build deb
 all: $(B)/nsdump $(B)/nsdump-testhooks $(TOOL_BINS)
 
-$(B)/obj/%.o: src/%.c $(wildcard include/nsdump/*.h) | $(B)/obj
+$(B)/obj/%.o: src/%.c $(wildcard include/nsdump/*.h src/*.h) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(B)/obj-th/%.o: src/%.c $(wildcard include/nsdump/*.h) | $(B)/obj-th
+$(B)/obj-th/%.o: src/%.c $(wildcard include/nsdump/*.h src/*.h) | $(B)/obj-th
 	$(CC) $(ALL_CFLAGS) -DND_TEST_HOOKS -c -o $@ $<
 $(B)/nsdump-testhooks: $(TH_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -196,7 +196,7 @@ STATIC_LIBS := -lpcap -ldbus-1 -lcap -lseccomp -ljson-c -lz -lpthread
 static: build-static/nsdump
 build-static/libmnl/libmnl.a:
 	LIBMNL_SRC='$(LIBMNL_SRC)' scripts/static-libmnl.sh build-static/libmnl $(CC)
-build-static/obj/%.o: src/%.c $(wildcard include/nsdump/*.h) | build-static/obj
+build-static/obj/%.o: src/%.c $(wildcard include/nsdump/*.h src/*.h) | build-static/obj
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
 		-D_GNU_SOURCE -DND_VERSION='"$(VERSION)"' -DND_GROUP='"$(NSDUMP_GROUP)"' -DND_STATIC \
 		-Iinclude $(PKG_CFLAGS) -c -o $@ $<

@@ -278,3 +278,22 @@ int nd_container_print_list(FILE *out, const struct nd_container_list *l, bool j
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot write the list");
 	return 0;
 }
+
+static bool alnum(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+bool nd_container_id_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++) {
+		if (alnum(s[n]))
+			continue;
+		/* A separator joins two runs: not first, not last, never two in a row. */
+		if ((s[n] != '.' && s[n] != '_' && s[n] != '-') || n == 0 || !alnum(s[n + 1]))
+			return false;
+	}
+	return n > 0 && n < ND_CT_ID_MAX;
+}

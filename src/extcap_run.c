@@ -28,15 +28,17 @@ static struct {
 static int list_containers(struct nd_privs *privs, struct nd_opts *opts,
 			   struct nd_container_list *l, struct nd_err *err)
 {
-	struct nd_resolver res;
+	struct nd_resolver_cfg cfg = { .runtimes = opts->runtimes, .root = opts->root };
+	struct nd_resolver *res;
 	int rc;
 
 	opts->pod_ns = "default";
-	if (nd_resolver_init(&res, opts, privs, err) < 0)
+	if (nd_resolver_new(&res, &cfg, privs, err) < 0)
 		return -1;
-	if (nd_privs_invoker_begin(privs, err) < 0)
-		return -1;
-	rc = nd_resolve_list(&res, l, err);
+	rc = nd_privs_invoker_begin(privs, err);
+	if (rc == 0)
+		rc = nd_resolve_list(res, l, err);
+	nd_resolver_free(res);
 	if (nd_privs_invoker_end(privs, err) < 0)
 		return -1;
 	return rc;

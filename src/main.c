@@ -384,15 +384,16 @@ static void find_host_peers(struct run *r, struct nd_container_list *l)
 /* --list: the containers of every runtime, with the invoker's rights; nothing is captured. */
 static int run_list(struct run *r, struct nd_err *err)
 {
+	struct nd_resolver_cfg cfg = { .runtimes = r->opts.runtimes, .root = r->opts.root };
 	struct nd_container_list l = { 0 };
-	struct nd_resolver res;
+	struct nd_resolver *res;
 	int rc;
 
-	if (nd_resolver_init(&res, &r->opts, &r->privs, err) < 0)
+	if (nd_resolver_new(&res, &cfg, &r->privs, err) < 0)
 		return -1;
-	if (nd_privs_invoker_begin(&r->privs, err) < 0)
-		return -1;
-	rc = nd_resolve_list(&res, &l, err);
+	rc = nd_privs_invoker_begin(&r->privs, err);
+	if (rc == 0)
+		rc = nd_resolve_list(res, &l, err);
 	if (nd_privs_invoker_end(&r->privs, err) < 0)
 		rc = -1;
 	if (rc == 0)
@@ -401,8 +402,9 @@ static int run_list(struct run *r, struct nd_err *err)
 		rc = -1;
 	if (rc == 0)
 		rc = nd_container_print_list(stdout, &l, r->opts.json, err);
-	if (rc == 0 && res.notes[0] != '\0' && !r->opts.quiet)
-		fprintf(stderr, "nsdump: note: %s\n", res.notes);
+	if (rc == 0 && nd_resolver_notes(res)[0] != '\0' && !r->opts.quiet)
+		fprintf(stderr, "nsdump: note: %s\n", nd_resolver_notes(res));
+	nd_resolver_free(res);
 	nd_container_list_free(&l);
 	return rc;
 }

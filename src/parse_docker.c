@@ -67,7 +67,7 @@ int nd_parse_docker_list(const char *buf, size_t len, enum nd_runtime rt,
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(root, i);
 		json_object *names = nd_json_get(o, "Names", json_type_array);
-		struct nd_container c = { .runtime = rt, .api = true };
+		struct nd_container c = { .runtime = rt };
 		char state[32];
 
 		if (nd_json_str(o, "Id", c.id, sizeof(c.id)) < 0 || !valid_id(c.id) ||

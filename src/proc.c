@@ -110,3 +110,15 @@ int nd_proc_read_stat(pid_t pid, struct nd_proc_stat *st, struct nd_err *err)
 		return nd_err_set(err, ND_EXIT_FAIL, 0, "%s names PID %d", path, (int)st->pid);
 	return 0;
 }
+
+enum nd_proc_life nd_proc_life(pid_t pid, unsigned long long start)
+{
+	struct nd_proc_stat st = { 0 };
+	struct nd_err ignored;
+
+	if (pid <= 0 || nd_proc_read_stat(pid, &st, &ignored) < 0)
+		return ND_PROC_GONE;
+	if (st.state == 'Z' || st.state == 'X' || (start != 0 && st.starttime != start))
+		return ND_PROC_ENDED;
+	return ND_PROC_ALIVE;
+}

@@ -10,49 +10,39 @@
 #include <string.h>
 
 #include "nsdump/parse.h"
-#include "nsdump/resolve.h"
+#include "resolve_backend.h"
 
 #define TASK_DIR "/run/containerd/io.containerd.runtime.v2.task"
 #define RUNC_DIR "/run/containerd/runc"
 
-static bool plain_entry(const char *s)
-{
-	return s[0] != '.' && s[0] != '\0';
-}
-
-/* Reads path and hands it to parse; false when absent or malformed. */
-static bool read_parse(const char *path, struct nd_container *c, struct nd_runc_extra *extra,
-		       int kind)
+/* runc's state.json at path into c (and extra); false when absent or malformed. */
+static bool read_runc_state(const char *path, struct nd_container *c, struct nd_runc_extra *extra)
 {
 	struct nd_err ignored;
 	char *buf;
 	size_t len;
 	int rc;
 
-	if (nd_resolve_read_file(path, ND_STATE_MAX, &buf, &len, &ignored) < 0)
+	if (nd_state_read(path, ND_STATE_MAX, &buf, &len, &ignored) < 0)
 		return false;
-	rc = kind == 0 ? nd_parse_runc_state(buf, len, c, extra, &ignored)
-		       : nd_parse_oci_config(buf, len, c, &ignored);
+	rc = nd_parse_runc_state(buf, len, c, extra, &ignored);
 	free(buf);
 	return rc == 0;
 }
 
-static pid_t read_pid(const char *path)
+/* An OCI config.json at path: its annotations into c; false when absent or malformed. */
+static bool read_oci_config(const char *path, struct nd_container *c)
 {
 	struct nd_err ignored;
-	char *buf, *end;
+	char *buf;
 	size_t len;
-	long v;
-	pid_t pid = 0;
+	int rc;
 
-	if (nd_resolve_read_file(path, 64, &buf, &len, &ignored) < 0)
-		return 0;
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (errno == 0 && end != buf && (*end == '\0' || *end == '\n') && v > 0 && v <= INT_MAX)
-		pid = (pid_t)v;
+	if (nd_state_read(path, ND_STATE_MAX, &buf, &len, &ignored) < 0)
+		return false;
+	rc = nd_parse_oci_config(buf, len, c, &ignored);
 	free(buf);
-	return pid;
+	return rc == 0;
 }
 
 static int one_task(struct nd_resolver *r, const char *ns, const char *id,
@@ -66,21 +56,20 @@ static int one_task(struct nd_resolver *r, const char *ns, const char *id,
 	if (nd_container_set(c.ns, sizeof(c.ns), ns, strlen(ns)) < 0 ||
 	    nd_container_set(c.id, sizeof(c.id), id, strlen(id)) < 0)
 		return 0;
-	if (nd_resolve_path(path, sizeof(path), "%s%s/%s/%s/init.pid", r->root, TASK_DIR, ns, id) <
-	    0)
+	if (nd_state_path(path, sizeof(path), "%s%s/%s/%s/init.pid", r->root, TASK_DIR, ns, id) < 0)
 		return 0;
-	init_pid = read_pid(path);
-	if (nd_resolve_path(path, sizeof(path), "%s%s/%s/%s/config.json", r->root, TASK_DIR, ns,
-			    id) == 0)
-		(void)read_parse(path, &c, NULL, 1);
-	if (nd_resolve_path(path, sizeof(path), "%s%s/%s/%s/state.json", r->root, RUNC_DIR, ns,
-			    id) < 0)
+	init_pid = nd_state_read_pid(path);
+	if (nd_state_path(path, sizeof(path), "%s%s/%s/%s/config.json", r->root, TASK_DIR, ns,
+			  id) == 0)
+		(void)read_oci_config(path, &c);
+	if (nd_state_path(path, sizeof(path), "%s%s/%s/%s/state.json", r->root, RUNC_DIR, ns, id) <
+	    0)
 		path[0] = '\0';
 	{
 		struct nd_container s = c;
 
 		/* runc's state, when the runtime is runc, adds the start time. */
-		if (path[0] != '\0' && read_parse(path, &s, NULL, 0) && strcmp(s.id, id) == 0 &&
+		if (path[0] != '\0' && read_runc_state(path, &s, NULL) && strcmp(s.id, id) == 0 &&
 		    (init_pid == 0 || s.pid == init_pid))
 			c = s;
 		else
@@ -89,7 +78,7 @@ static int one_task(struct nd_resolver *r, const char *ns, const char *id,
 	/* Plain ctr containers have no other name than their ID. */
 	if (c.name[0] == '\0')
 		memcpy(c.name, c.id, sizeof(c.name) < sizeof(c.id) ? sizeof(c.name) : sizeof(c.id));
-	nd_resolve_check_alive(r, &c);
+	nd_state_check_alive(r, &c);
 	slot = nd_container_add(out);
 	if (slot == NULL)
 		return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "containerd state");
@@ -97,19 +86,21 @@ static int one_task(struct nd_resolver *r, const char *ns, const char *id,
 	return 0;
 }
 
-int nd_resolve_containerd(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err)
+static int containerd_scan(struct nd_resolver *r, void *state, struct nd_container_list *out,
+			   struct nd_err *err)
 {
 	char dir[PATH_MAX];
 	struct dirent *ns;
 	DIR *d;
 
-	if (nd_resolve_path(dir, sizeof(dir), "%s%s", r->root, TASK_DIR) < 0)
+	(void)state;
+	if (nd_state_path(dir, sizeof(dir), "%s%s", r->root, TASK_DIR) < 0)
 		return 0;
 	d = opendir(dir);
 	if (d == NULL) {
 		if (errno == EACCES) {
 			r->denied |= ND_RT_CONTAINERD;
-			nd_resolve_note(r, "containerd: cannot read %s: %s", dir, strerror(errno));
+			nd_state_note(r, "containerd: cannot read %s: %s", dir, strerror(errno));
 		}
 		return 0;
 	}
@@ -120,15 +111,15 @@ int nd_resolve_containerd(struct nd_resolver *r, struct nd_container_list *out, 
 
 		/* Namespace moby holds Docker's containers (when dockerd uses this containerd):
 		 * they are Docker's to name. */
-		if (!plain_entry(ns->d_name) || strcmp(ns->d_name, "moby") == 0)
+		if (!nd_container_id_ok(ns->d_name) || strcmp(ns->d_name, "moby") == 0)
 			continue;
-		if (nd_resolve_path(nsdir, sizeof(nsdir), "%s/%s", dir, ns->d_name) < 0)
+		if (nd_state_path(nsdir, sizeof(nsdir), "%s/%s", dir, ns->d_name) < 0)
 			continue;
 		d2 = opendir(nsdir);
 		if (d2 == NULL)
 			continue;
 		while ((de = readdir(d2)) != NULL) {
-			if (!plain_entry(de->d_name))
+			if (!nd_container_id_ok(de->d_name))
 				continue;
 			if (one_task(r, ns->d_name, de->d_name, out, err) < 0) {
 				(void)closedir(d2);
@@ -142,13 +133,15 @@ int nd_resolve_containerd(struct nd_resolver *r, struct nd_container_list *out, 
 	return 0;
 }
 
-int nd_resolve_crio(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err)
+static int crio_scan(struct nd_resolver *r, void *state, struct nd_container_list *out,
+		     struct nd_err *err)
 {
 	char dir[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 
-	if (nd_resolve_path(dir, sizeof(dir), "%s/run/runc", r->root) < 0)
+	(void)state;
+	if (nd_state_path(dir, sizeof(dir), "%s/run/runc", r->root) < 0)
 		return 0;
 	d = opendir(dir);
 	if (d == NULL)
@@ -159,17 +152,17 @@ int nd_resolve_crio(struct nd_resolver *r, struct nd_container_list *out, struct
 		struct nd_container *slot;
 		char path[PATH_MAX];
 
-		if (!plain_entry(de->d_name) ||
-		    nd_resolve_path(path, sizeof(path), "%s/%s/state.json", dir, de->d_name) < 0)
+		if (!nd_container_id_ok(de->d_name) ||
+		    nd_state_path(path, sizeof(path), "%s/%s/state.json", dir, de->d_name) < 0)
 			continue;
 		/* /run/runc is shared with Podman (io.container.manager=libpod) and plain runc:
 		 * only containers with CRI-O's annotations are CRI-O's. */
-		if (!read_parse(path, &c, &extra, 0) || strcmp(c.id, de->d_name) != 0 ||
+		if (!read_runc_state(path, &c, &extra) || strcmp(c.id, de->d_name) != 0 ||
 		    strcmp(extra.manager, "libpod") == 0 || !(extra.crio || c.pod_name[0] != '\0'))
 			continue;
 		if (c.name[0] == '\0')
 			memcpy(c.name, c.id, sizeof(c.id));
-		nd_resolve_check_alive(r, &c);
+		nd_state_check_alive(r, &c);
 		slot = nd_container_add(out);
 		if (slot == NULL) {
 			(void)closedir(d);
@@ -180,3 +173,13 @@ int nd_resolve_crio(struct nd_resolver *r, struct nd_container_list *out, struct
 	(void)closedir(d);
 	return 0;
 }
+
+const struct nd_backend nd_backend_containerd = {
+	.runtime = ND_RT_CONTAINERD,
+	.scan = containerd_scan,
+};
+
+const struct nd_backend nd_backend_crio = {
+	.runtime = ND_RT_CRIO,
+	.scan = crio_scan,
+};

@@ -193,22 +193,23 @@ static double elapsed_ms(const struct timespec *a)
 static int open_container(struct nd_target *t, const struct nd_target_spec *spec,
 			  const struct nd_opts *opts, struct nd_privs *privs, struct nd_err *err)
 {
-	struct nd_container c;
-	struct nd_resolver res;
+	struct nd_resolver_cfg cfg = { .runtimes = opts->runtimes, .root = opts->root };
+	struct nd_container c = { 0 };
+	struct nd_resolver *res;
 	struct timespec t0;
 	int rc;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (nd_resolver_init(&res, opts, privs, err) < 0)
+	if (nd_resolver_new(&res, &cfg, privs, err) < 0)
 		return -1;
 	/* The runtimes' sockets and state are read with the invoker's rights: membership of
 	 * the docker group, say, is what lets one use docker.sock, with nsdump as without. */
-	if (nd_privs_invoker_begin(privs, err) < 0)
-		return -1;
-	if (spec->kind == ND_TARGET_POD)
-		rc = nd_resolve_pod(&res, opts->pod_ns, spec->name, &c, err);
-	else
-		rc = nd_resolve_container(&res, spec->name, &c, err);
+	rc = nd_privs_invoker_begin(privs, err);
+	if (rc == 0 && spec->kind == ND_TARGET_POD)
+		rc = nd_resolve_pod(res, opts->pod_ns, spec->name, &c, err);
+	else if (rc == 0)
+		rc = nd_resolve_container(res, spec->name, &c, err);
+	nd_resolver_free(res);
 	if (nd_privs_invoker_end(privs, err) < 0 || rc < 0)
 		return -1;
 	t->resolve_ms = elapsed_ms(&t0);
@@ -222,11 +223,10 @@ static int open_container(struct nd_target *t, const struct nd_target_spec *spec
 			c.name, nd_runtime_name(c.runtime), (int)c.pid);
 	t->is_container = true;
 	t->container = c;
-	(void)nd_resolve_path(t->label, sizeof(t->label), "%s %.80s (%s%s%.40s %.12s, PID %d)",
-			      spec->kind == ND_TARGET_POD ? "pod" : "container",
-			      spec->kind == ND_TARGET_POD ? spec->name : c.name,
-			      nd_runtime_name(c.runtime), c.ns[0] ? " " : "", c.ns, c.id,
-			      (int)c.pid);
+	snprintf(t->label, sizeof(t->label), "%s %.80s (%s%s%.40s %.12s, PID %d)",
+		 spec->kind == ND_TARGET_POD ? "pod" : "container",
+		 spec->kind == ND_TARGET_POD ? spec->name : c.name, nd_runtime_name(c.runtime),
+		 c.ns[0] ? " " : "", c.ns, c.id, (int)c.pid);
 	return 0;
 }
 

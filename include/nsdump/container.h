@@ -37,7 +37,6 @@ struct nd_container {
 	char pod_ns[ND_CT_NS_MAX];     /* Kubernetes pod namespace, "" if none */
 	char pod_name[ND_CT_NAME_MAX]; /* Kubernetes pod name, "" if none */
 	bool sandbox;                  /* the pod's sandbox (pause) container */
-	bool api;                      /* found through the engine API: PID comes from inspect */
 	unsigned long long netns_ino;  /* filled for --list; 0 if unknown */
 	char host_peer[64];            /* --list: host ends of its veth pairs, "" if none */
 };
@@ -67,6 +66,13 @@ int nd_container_set(char *field, size_t size, const char *val, size_t len);
  * from it when it is one the runtimes use (io.kubernetes.cri.*, io.kubernetes.pod.*,
  * io.kubernetes.container.name, io.kubernetes.docker.type, nerdctl/name, ...). */
 void nd_container_annotation(struct nd_container *c, const char *key, const char *val);
+
+/* Whether s can be a container ID or a containerd namespace, as containerd's identifiers
+ * allow them (Docker's, Podman's and CRI-O's 64 hex digits are such): letters and digits in
+ * runs joined by single '.', '_' or '-' (so never "..", never a '/'), shorter than
+ * ND_CT_ID_MAX. The resolver checks every ID it reads from a directory or a state file with
+ * it before the ID names a path. */
+bool nd_container_id_ok(const char *s);
 
 /* True when s is a plausible ID prefix: at least 4 and at most 64 lowercase hex digits. */
 bool nd_container_is_id_prefix(const char *s);

@@ -77,5 +77,43 @@ int main(void)
 	CHECK("set: too long refused", nd_container_set(buf, 4, "abcd", 4) < 0);
 	CHECK("set: fits", nd_container_set(buf, 5, "abcd", 4) == 0 && strcmp(buf, "abcd") == 0);
 	nd_container_list_free(&l);
+	/* One ID validator for every runtime's IDs, namespaces and directory entries. */
+	{
+		const char *good[] = { "3f2a1b4c5d6e3f2a1b4c5d6e3f2a1b4c5d6e3f2a1b4c5d6e3f2a1b4c5d6"
+				       "e3f2a",
+				       "k8s.io",
+				       "web-1",
+				       "a_b.c-d",
+				       "default",
+				       "x" };
+		const char *bad[] = { "",
+				      ".",
+				      "..",
+				      "../etc",
+				      "a/b",
+				      "a..b",
+				      ".hidden",
+				      "trail.",
+				      "-lead",
+				      "a--b",
+				      "sp ace",
+				      "nl\n",
+				      "012345678901234567890123456789012345678901234567890123456789"
+				      "0"
+				      "1234567890123" };
+		bool all_good = true, all_bad = true;
+
+		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+			all_good &= nd_container_id_ok(good[i]);
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (nd_container_id_ok(bad[i]))
+				printf("#   accepted: '%s'\n", bad[i]);
+			all_bad &= !nd_container_id_ok(bad[i]);
+		}
+		CHECK("ID validator: hex IDs, containerd names and namespaces pass", all_good);
+		CHECK("ID validator: '..', '/', empty, edges, doubled separators, too long: "
+		      "refused",
+		      all_bad);
+	}
 	return UNIT_DONE();
 }
