@@ -11,20 +11,15 @@
 static int parse(struct nd_opts *o, struct nd_err *e, ...)
 {
 	char *argv[32];
-	int argc = 0;
 	va_list ap;
+	int argc;
 
-	argv[argc++] = (char *)(uintptr_t) "nsdump";
 	va_start(ap, e);
-	for (char *w; (w = va_arg(ap, char *)) != NULL && argc < 31;)
-		argv[argc++] = w;
+	argc = unit_argv(argv, 32, ap);
 	va_end(ap);
-	argv[argc] = NULL;
 	memset(e, 0, sizeof(*e));
 	return nd_cli_parse(argc, argv, o, e);
 }
-
-#define W(s) ((char *)(uintptr_t)(s))
 
 int main(void)
 {

@@ -7,21 +7,16 @@
 #include "nsdump/extcap.h"
 #include "unit.h"
 
-#define W(s) ((char *)(uintptr_t)(s))
-
 /* Parses a NULL-terminated list of words after "nsdump". */
 static int parse(struct nd_extcap *x, struct nd_err *e, ...)
 {
 	char *argv[32];
-	int argc = 0;
 	va_list ap;
+	int argc;
 
-	argv[argc++] = W("nsdump");
 	va_start(ap, e);
-	for (char *w; (w = va_arg(ap, char *)) != NULL && argc < 31;)
-		argv[argc++] = w;
+	argc = unit_argv(argv, 32, ap);
 	va_end(ap);
-	argv[argc] = NULL;
 	memset(e, 0, sizeof(*e));
 	return nd_extcap_parse(argc, argv, x, e);
 }

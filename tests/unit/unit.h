@@ -4,6 +4,8 @@
 #ifndef NSDUMP_UNIT_H
 #define NSDUMP_UNIT_H
 
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +35,22 @@ static int unit_checks;
 			unit_failures++;                                                           \
 		}                                                                                  \
 	} while (0)
+
+/* A string literal as an argv word (argv is char *, literals are const). */
+#define W(s) ((char *)(uintptr_t)(s))
+
+/* Fills argv with "nsdump" and the words of ap up to a NULL (at most max - 2 of them), ends
+ * it with NULL, and returns argc: the command lines of the option parsers' tests. */
+static inline int unit_argv(char **argv, int max, va_list ap)
+{
+	int argc = 0;
+
+	argv[argc++] = W("nsdump");
+	for (char *w; (w = va_arg(ap, char *)) != NULL && argc < max - 1;)
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	return argc;
+}
 
 static int unit_done(void)
 {
