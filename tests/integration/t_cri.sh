@@ -174,9 +174,9 @@ cd_start() {
 	containerd --config "$dir/config.toml" >"$ND_TMP/$tag.log" 2>&1 {RT_LOCK_FD}>&- {ND_GROUP_LOCK_FD}>&- &
 	pid=$!
 	CRI_DAEMONS+=("$pid $CRI_SOCK $state")
-	for i in $(seq 1 300); do
+	for i in $(seq 1 600); do # up to 30 s: a loaded machine
 		ctr -a "$CRI_SOCK" version >/dev/null 2>&1 && break
-		if nd_exited "$pid" || [ "$i" = 300 ]; then
+		if nd_exited "$pid" || [ "$i" = 600 ]; then
 			not_ok "$tag: containerd starts" "$(tail -n 3 "$ND_TMP/$tag.log" | tr '\n' '|')"
 			return 1
 		fi
