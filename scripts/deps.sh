@@ -17,6 +17,10 @@ pkgs=(
 	# tests against real runtimes (docker.io brings containerd and runc); images are built
 	# offline from busybox-static; curl polls the daemons' sockets
 	docker.io containerd runc podman uidmap busybox-static curl
+	# t_cri.sh: pods through containerd's CRI plugin, with CNI's bridge, host-local and
+	# loopback plugins, iptables for the FORWARD rule dockerd's br_netfilter makes necessary,
+	# and tests/cri/cri.py, a CRI client on Debian's gRPC for Python (crictl is not packaged)
+	containernetworking-plugins iptables python3-grpcio python3-grpc-tools python3-protobuf
 	# make static: dpkg-dev (dpkg-deb unpacks libmnl.a, scripts/static-libmnl.sh); the static
 	# archives of libpcap (which brings libdbus-1-dev's), libcap, libseccomp, json-c, zlib come
 	# with their -dev packages above; file and ldd (libc-bin) check the result

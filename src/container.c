@@ -192,13 +192,50 @@ size_t nd_container_match_pod(const struct nd_container_list *l, const char *ns,
 	return n;
 }
 
+/* True when c has no name of its own: the runtime gave none and the record carries its
+ * generated 64-hex ID as name (a CRI sandbox: CRI names containers, not sandboxes). A name
+ * chosen by someone (ctr run ... web1) is a name, even when it is also the ID. */
+static bool name_is_generated_id(const struct nd_container *c)
+{
+	return strcmp(c->name, c->id) == 0 && strlen(c->id) == 64 &&
+	       nd_container_is_id_prefix(c->id);
+}
+
 void nd_container_describe(const struct nd_container *c, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%s%s %s %.12s%s", nd_runtime_name(c->runtime), c->ns[0] ? " " : "",
-		 c->ns, c->name, c->id,
-		 c->stale     ? " (stale)"
-		 : c->running ? ""
-			      : " (not running)");
+	const char *state = c->stale ? "stale" : c->running ? "" : "not running";
+	const char *name = c->name;
+	char pod[ND_CT_NS_MAX + ND_CT_NAME_MAX + 8] = "";
+	size_t n;
+
+	if (name_is_generated_id(c))
+		name = c->sandbox ? "sandbox" : "";
+	if (c->pod_name[0] != '\0')
+		snprintf(pod, sizeof(pod), "pod %s/%s", c->pod_ns, c->pod_name);
+	snprintf(buf, size, "%s%s%s%s%s %.12s", nd_runtime_name(c->runtime), c->ns[0] ? " " : "",
+		 c->ns, name[0] ? " " : "", name, c->id);
+	n = strlen(buf);
+	if ((pod[0] != '\0' || state[0] != '\0') && n < size)
+		snprintf(buf + n, size - n, " (%s%s%s)", pod, pod[0] && state[0] ? ", " : "",
+			 state);
+}
+
+void nd_container_found(const struct nd_container *c, char *buf, size_t size)
+{
+	bool pod = c->pod_name[0] != '\0';
+	char of_pod[ND_CT_NS_MAX + ND_CT_NAME_MAX + 10] = "";
+
+	if (pod)
+		snprintf(of_pod, sizeof(of_pod), " of pod %s/%s", c->pod_ns, c->pod_name);
+	if (strcmp(c->name, c->id) != 0)
+		snprintf(buf, size, "%s%s%s %s%s (ID %s)", nd_runtime_name(c->runtime),
+			 c->ns[0] ? " " : "", c->ns, c->name, of_pod, c->id);
+	else if (c->sandbox && pod)
+		snprintf(buf, size, "%s%s%s sandbox%s (ID %s)", nd_runtime_name(c->runtime),
+			 c->ns[0] ? " " : "", c->ns, of_pod, c->id);
+	else
+		snprintf(buf, size, "%s%s%s container %s%s", nd_runtime_name(c->runtime),
+			 c->ns[0] ? " " : "", c->ns, c->id, of_pod);
 }
 
 static json_object *json_container(const struct nd_container *c)
@@ -223,7 +260,11 @@ static json_object *json_container(const struct nd_container *c)
 	    json_object_object_add(o, "host_peer",
 				   c->host_peer[0] ? json_object_new_string(c->host_peer) : NULL) ||
 	    json_object_object_add(o, "pod", c->pod_name[0] ? json_object_new_string(pod) : NULL) ||
-	    json_object_object_add(o, "sandbox", json_object_new_boolean(c->sandbox))) {
+	    json_object_object_add(o, "sandbox", json_object_new_boolean(c->sandbox)) ||
+	    json_object_object_add(o, "pod_namespace",
+				   c->pod_name[0] ? json_object_new_string(c->pod_ns) : NULL) ||
+	    json_object_object_add(o, "pod_name",
+				   c->pod_name[0] ? json_object_new_string(c->pod_name) : NULL)) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -261,17 +302,22 @@ int nd_container_print_list(FILE *out, const struct nd_container_list *l, bool j
 			"NAME", "ID", "PID", "NETNS", "HOST-PEER", "POD");
 		for (size_t i = 0; i < l->n; i++) {
 			const struct nd_container *c = &l->v[i];
-			char ino[24] = "-";
+			char ino[24] = "-", name[ND_CT_NAME_MAX];
 
 			if (!c->running)
 				continue;
 			if (c->netns_ino)
 				snprintf(ino, sizeof(ino), "%llu", c->netns_ino);
+			/* A generated ID as name would only repeat the ID column, 64 wide: a
+			 * sandbox says what it is (its pod is in the last column). */
+			if (name_is_generated_id(c))
+				snprintf(name, sizeof(name), "%s", c->sandbox ? "(sandbox)" : "-");
+			else
+				snprintf(name, sizeof(name), "%s", c->name);
 			fprintf(out, "%-10s %-10s %-24s %-12.*s %8d %-11s %-15s %s%s%s\n",
-				nd_runtime_name(c->runtime), c->ns[0] ? c->ns : "-", c->name,
-				SHORT_ID, c->id, (int)c->pid, ino,
-				c->host_peer[0] ? c->host_peer : "-", c->pod_ns,
-				c->pod_name[0] ? "/" : "-", c->pod_name);
+				nd_runtime_name(c->runtime), c->ns[0] ? c->ns : "-", name, SHORT_ID,
+				c->id, (int)c->pid, ino, c->host_peer[0] ? c->host_peer : "-",
+				c->pod_ns, c->pod_name[0] ? "/" : "-", c->pod_name);
 		}
 	}
 	if (fflush(out) != 0 || ferror(out))

@@ -336,10 +336,13 @@ static void print_listening(const struct run *r)
 				"nsdump: netns inode %llu, mode %s, privileges %s, writing to %s\n",
 				t->netns_ino, s->mode_used, nd_privs_mode_name(r->privs.mode),
 				r->out.name);
-		if (r->opts.verbose > 0 && t->is_container && (i == 0 || r->src[i - 1].target != t))
-			fprintf(stderr, "nsdump: found %s %s (ID %s) in %.3f ms\n",
-				nd_runtime_name(t->container.runtime), t->container.name,
-				t->container.id, t->resolve_ms);
+		if (r->opts.verbose > 0 && t->is_container &&
+		    (i == 0 || r->src[i - 1].target != t)) {
+			char found[sizeof(t->container.name) + sizeof(t->container.pod_name) + 256];
+
+			nd_container_found(&t->container, found, sizeof(found));
+			fprintf(stderr, "nsdump: found %s in %.3f ms\n", found, t->resolve_ms);
+		}
 	}
 }
 

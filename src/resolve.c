@@ -120,24 +120,33 @@ static int not_found(struct nd_resolver *r, const char *what, struct nd_err *err
 	return -1;
 }
 
+/* pod_hint: the query was a container's; when candidates belong to pods, --pod is what the
+ * user wants (a pod's containers share one network namespace), or an ID prefix. */
 static int ambiguous(const struct nd_container_list *l, const size_t *idx, size_t n,
-		     const char *what, struct nd_err *err)
+		     const char *what, bool pod_hint, struct nd_err *err)
 {
-	char list[768] = "";
+	char list[1024] = "";
 	size_t used = 0;
+	bool pods = false;
 
 	for (size_t i = 0; i < n && i < MAX_CANDIDATES; i++) {
-		char d[400];
+		char d[768];
 		int w;
 
 		nd_container_describe(&l->v[idx[i]], d, sizeof(d));
+		pods |= l->v[idx[i]].pod_name[0] != '\0';
 		w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? "; " : "", d);
 		if (w < 0 || (size_t)w >= sizeof(list) - used)
 			break;
 		used += (size_t)w;
 	}
-	return nd_err_set(err, ND_EXIT_NOTFOUND, 0, "%s is ambiguous, %zu candidates: %s%s", what,
-			  n, list, n > MAX_CANDIDATES ? "; ..." : "");
+	nd_err_set(err, ND_EXIT_NOTFOUND, 0, "%s is ambiguous, %zu candidates: %s%s", what, n, list,
+		   n > MAX_CANDIDATES ? "; ..." : "");
+	if (pod_hint && pods)
+		nd_err_hint(err,
+			    "a pod's containers share its network namespace: use --pod NAME -n "
+			    "NS, or an ID prefix");
+	return -1;
 }
 
 int nd_resolve_take(struct nd_resolver *r, const struct nd_container *c, struct nd_container *out,
@@ -196,7 +205,7 @@ int nd_resolve_container(struct nd_resolver *r, const char *query, struct nd_con
 	if (n == 0 || l.v == NULL)
 		rc = not_found(r, what, err);
 	else if (n > 1)
-		rc = ambiguous(&l, idx, n, what, err);
+		rc = ambiguous(&l, idx, n, what, true, err);
 	else
 		rc = nd_resolve_take(r, &l.v[idx[0]], out, err);
 	nd_container_list_free(&l);
@@ -221,7 +230,7 @@ int nd_resolve_pod(struct nd_resolver *r, const char *ns, const char *name,
 	if (n == 0 || l.v == NULL)
 		rc = not_found(r, what, err);
 	else if (n > 1 && l.v[idx[0]].sandbox)
-		rc = ambiguous(&l, idx, n, what, err);
+		rc = ambiguous(&l, idx, n, what, false, err);
 	else /* the pod's containers without a sandbox share one network namespace */
 		rc = nd_resolve_take(r, &l.v[idx[0]], out, err);
 	nd_container_list_free(&l);

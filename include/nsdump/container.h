@@ -89,10 +89,19 @@ size_t nd_container_match_pod(const struct nd_container_list *l, const char *ns,
 			      size_t *idx, size_t max);
 
 /* One line describing c for candidate lists: "docker web1 3f2a1b4c5d6e", with the
- * namespace when there is one. */
+ * namespace when there is one, and in parentheses its pod and whether it does not run:
+ * "containerd k8s.io app d17f456ee94d (pod shop/web)". A record whose name is only its
+ * generated ID shows "sandbox" (a pod's sandbox) or no name. */
 void nd_container_describe(const struct nd_container *c, char *buf, size_t size);
 
-/* Prints the running containers of l as a table (header first) or as one JSON array. */
+/* c as nsdump -v names what it found, with its full ID once: "docker web1 (ID <id>)",
+ * "containerd k8s.io app of pod shop/web (ID <id>)", "containerd k8s.io sandbox of pod
+ * shop/web (ID <id>)", "containerd default container c1" (named by its ID only). */
+void nd_container_found(const struct nd_container *c, char *buf, size_t size);
+
+/* Prints the running containers of l as a table (header first) or as one JSON array. In the
+ * table a name that is only the generated ID shows as "(sandbox)" or "-", IDs shortened to 12;
+ * JSON keeps full values and adds pod_namespace and pod_name. */
 int nd_container_print_list(FILE *out, const struct nd_container_list *l, bool json,
 			    struct nd_err *err);
 
