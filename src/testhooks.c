@@ -9,7 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static enum { HOOK_NONE, HOOK_SOCKET, HOOK_OPEN_READ } hook;
+#include "nsdump/output.h"
+
+static enum { HOOK_NONE, HOOK_SOCKET, HOOK_OPEN_READ, HOOK_CREATE_OUTSIDE } hook;
+static char hook_arg[4096];
 
 void nd_testhooks_init(void)
 {
@@ -21,6 +24,11 @@ void nd_testhooks_init(void)
 		hook = HOOK_SOCKET;
 	else if (strcmp(v, "open-read") == 0)
 		hook = HOOK_OPEN_READ;
+	else if (strcmp(v, "create-outside") == 0)
+		hook = HOOK_CREATE_OUTSIDE;
+	v = getenv("NSDUMP_TEST_HOOK_ARG");
+	if (v != NULL)
+		snprintf(hook_arg, sizeof(hook_arg), "%s", v);
 }
 
 void nd_testhooks_packet(unsigned long long captured)
@@ -31,6 +39,8 @@ void nd_testhooks_packet(unsigned long long captured)
 		return;
 	if (hook == HOOK_SOCKET)
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	else if (hook == HOOK_CREATE_OUTSIDE)
+		fd = open(hook_arg, ND_OUT_OPEN_FLAGS, 0600);
 	else
 		fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
 	/* Reached only when the sandbox let the call through: say so, the test fails on it. */

@@ -3,7 +3,9 @@
  *
  * NSDUMP_TEST_HOOK, read once at start (before the environment is cleared):
  *   socket     after the first packet, the loop calls socket(2), which the sandbox forbids
- *   open-read  after the first packet, the loop opens /etc/hostname for reading (forbidden) */
+ *   open-read  after the first packet, the loop opens /etc/hostname for reading (forbidden)
+ *   create-outside  after the first packet, the loop creates the file NSDUMP_TEST_HOOK_ARG
+ *              (outside the output directory) as rotation creates its files */
 #ifndef NSDUMP_TESTHOOKS_H
 #define NSDUMP_TESTHOOKS_H
 
