@@ -107,7 +107,7 @@ static bool write_packet(struct nd_loop *l, unsigned int ifid, const struct pcap
 	    (l->packet_buffered && nd_out_flush(l->out, l->werr) < 0))
 		return false;
 	l->captured++;
-	nd_testhooks_packet(l->captured);
+	nd_testhooks_packet(l->captured, l->src[ifid].cap->fd, -1);
 	return true;
 }
 
