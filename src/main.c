@@ -597,8 +597,8 @@ int main(int argc, char **argv)
 		nd_target_init(&r.targets[i]);
 	nd_testhooks_init();
 	if (nd_authz_reset_signals(&err) < 0 || close_inherited_fds(&err) < 0 ||
-	    nd_privs_init(&r.privs, &err) < 0 || nd_authz_check(&r.privs, ND_GROUP, &err) < 0 ||
-	    nd_authz_clean_env(&r.privs, &err) < 0)
+	    nd_authz_std_fds(&err) < 0 || nd_privs_init(&r.privs, &err) < 0 ||
+	    nd_authz_check(&r.privs, ND_GROUP, &err) < 0 || nd_authz_clean_env(&r.privs, &err) < 0)
 		return die(&err);
 	/* Wireshark's extcap protocol: answered there, or turned into the options of one
 	 * capture that then takes the same path as any other (privileges, FIFO as -w). */
