@@ -16,7 +16,8 @@ static enum {
 	HOOK_SOCKET,
 	HOOK_OPEN_READ,
 	HOOK_WRITE_CAPTURE,
-	HOOK_CREATE_OUTSIDE
+	HOOK_CREATE_OUTSIDE,
+	HOOK_REMOVE_OUTSIDE
 } hook;
 static char hook_arg[4096];
 
@@ -34,6 +35,8 @@ void nd_testhooks_init(void)
 		hook = HOOK_WRITE_CAPTURE;
 	else if (strcmp(v, "create-outside") == 0)
 		hook = HOOK_CREATE_OUTSIDE;
+	else if (strcmp(v, "remove-outside") == 0)
+		hook = HOOK_REMOVE_OUTSIDE;
 	v = getenv("NSDUMP_TEST_HOOK_ARG");
 	if (v != NULL)
 		snprintf(hook_arg, sizeof(hook_arg), "%s", v);
@@ -45,7 +48,11 @@ void nd_testhooks_packet(unsigned long long captured, int capture_fd, int dir_fd
 
 	if (captured != 1 || hook == HOOK_NONE)
 		return;
-	(void)dir_fd;
+	if (hook == HOOK_REMOVE_OUTSIDE) {
+		fprintf(stderr, "nsdump: test hook: the forbidden call returned %d\n",
+			unlinkat(dir_fd, hook_arg, 0));
+		return;
+	}
 	if (hook == HOOK_WRITE_CAPTURE) {
 		unsigned char frame[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02,
 					    0,    0,    0,    0,    1,    0x88, 0xb5 };
@@ -57,7 +64,7 @@ void nd_testhooks_packet(unsigned long long captured, int capture_fd, int dir_fd
 	if (hook == HOOK_SOCKET)
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	else if (hook == HOOK_CREATE_OUTSIDE)
-		fd = open(hook_arg, ND_OUT_OPEN_FLAGS, 0600);
+		fd = openat(dir_fd, hook_arg, ND_OUT_CREATE_FLAGS, 0600);
 	else
 		fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
 	/* Reached only when the sandbox let the call through: say so, the test fails on it. */

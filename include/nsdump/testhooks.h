@@ -7,8 +7,11 @@
  *   open-read       open /etc/hostname for reading (refused with EACCES)
  *   write-capture   write a 60-byte Ethernet frame (broadcast, ethertype 0x88b5) to the
  *                   capture's packet socket (killed)
- *   create-outside  create the file NSDUMP_TEST_HOOK_ARG (outside the output directory) the
- *                   one way the sandbox lets rotation create files
+ *   create-outside  create the file NSDUMP_TEST_HOOK_ARG (absolute, or with "..": outside
+ *                   the output directory) the one way the sandbox lets rotation create
+ *                   files: openat(2) on the directory's descriptor
+ *   remove-outside  remove the file NSDUMP_TEST_HOOK_ARG the way rotation replaces one:
+ *                   unlinkat(2) on the directory's descriptor
  * Each prints "nsdump: test hook: the forbidden call returned N" if it returns. */
 #ifndef NSDUMP_TESTHOOKS_H
 #define NSDUMP_TESTHOOKS_H

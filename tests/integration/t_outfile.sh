@@ -120,19 +120,35 @@ check_eq "-G, %D: nothing created" "" "$(find "$ND_TMP/slash" -mindepth 1)"
 
 # ---- a memory bug in the loop cannot create files elsewhere ------------
 
+# escape TAG HOOK ARG: the test-hook binary rotating into $ND_TMP/rotdir; after the first
+# packet the loop tries HOOK with ARG (an absolute name, or one with ".."): refused with
+# EACCES by Landlock (seccomp cannot see names), and the capture goes on.
 outside=$ND_TMP/outside
 mkdir -p "$outside" "$ND_TMP/rotdir"
-NSDUMP_TEST_HOOK=create-outside NSDUMP_TEST_HOOK_ARG="$outside/escape" "$TESTHOOKS" --pid "$TARGET_PID" \
-	-v -G 60 -w "$ND_TMP/rotdir/r-%S.pcap" >/dev/null 2>"$ND_TMP/escape.err" &
-ND_PID=$!
-nd_track_pid "$ND_PID"
-if nd_wait_ready escape; then
+escape() {
+	local tag=$1
+	NSDUMP_TEST_HOOK=$2 NSDUMP_TEST_HOOK_ARG=$3 "$TESTHOOKS" --pid "$TARGET_PID" \
+		-v -G 60 -w "$ND_TMP/rotdir/r-$tag-%S.pcap" >/dev/null 2>"$ND_TMP/$tag.err" &
+	ND_PID=$!
+	nd_track_pid "$ND_PID"
+	nd_wait_ready "$tag" || return 1
 	nd_send "$NS_A" 3 "$SINK_B" || true
-	nd_wait_file_grep "$ND_TMP/escape.err" 'forbidden call returned' 3 "$ND_PID"
-	check_grep "the loop cannot create a file outside the output directory (EACCES)" "$ND_TMP/escape.err" 'forbidden call returned -1$'
-	check "nothing created outside" "$([ ! -e "$outside/escape" ]; echo $?)"
+	nd_wait_file_grep "$ND_TMP/$tag.err" 'forbidden call returned' 3 "$ND_PID"
+	check_grep "$tag: refused with EACCES" "$ND_TMP/$tag.err" 'forbidden call returned -1$'
 	nd_stop INT
-	check_eq "the capture goes on, SIGINT exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/escape.err")"
+	check_eq "$tag: the capture goes on, SIGINT exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
+}
+if escape escape create-outside "$outside/escape"; then
+	check "the loop cannot create a file outside the output directory by an absolute name" "$([ ! -e "$outside/escape" ]; echo $?)"
+	check_grep "-v says what holds rotation to its directory" "$ND_TMP/escape.err" \
+		"rotation creates files only in $ND_TMP/rotdir/ \\(seccomp: that directory's descriptor; Landlock ABI [0-9]+: nothing outside it\\)"
+fi
+if escape dotdot create-outside ../outside/escape2; then
+	check "the loop cannot create a file outside the output directory through '..'" "$([ ! -e "$outside/escape2" ]; echo $?)"
+fi
+echo keep >"$outside/keep"
+if escape remove remove-outside "$outside/keep"; then
+	check_eq "the loop cannot remove a file outside the output directory" keep "$(cat "$outside/keep" 2>&1)"
 fi
 
 nd_finish

@@ -5,8 +5,8 @@
  *   sandboxprobe IFACE WHAT [OUTFILE]
  *
  * Opens an AF_PACKET socket bound to IFACE, as a capture holds one, and OUTFILE for writing
- * (standard output when absent), enters nsdump's sandbox as the capture loop does (the output
- * being OUTFILE), then writes to WHAT:
+ * (standard output when absent), enters nsdump's sandbox as the capture loop without rotation
+ * does (the output being OUTFILE), then writes to WHAT:
  *   socket   one 60-byte Ethernet frame (broadcast, ethertype 0x88b5) to the packet socket,
  *            which is what a memory bug in the loop would try
  *   stdout, stderr, output   one line "sandboxprobe: WHAT"
@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 	unsigned char frame[60];
 	const char *what;
 	struct nd_err err = { 0 };
+	struct nd_sandbox sb;
 	int sock, out = STDOUT_FILENO, fd;
 	ssize_t n;
 
@@ -79,7 +80,8 @@ int main(int argc, char **argv)
 	frame[12] = 0x88;
 	frame[13] = strcmp(what, "marker") == 0 ? 0xb6 : 0xb5;
 	memcpy(frame + 14, "nsdump sandbox probe", 20);
-	if (strcmp(what, "marker") != 0 && nd_sandbox_enter(true, &err) < 0) {
+	sb = (struct nd_sandbox){ .out_fd = out, .dir_fd = -1 };
+	if (strcmp(what, "marker") != 0 && nd_sandbox_enter(&sb, &err) < 0) {
 		fprintf(stderr, "sandboxprobe: %s\n", err.msg);
 		return 2;
 	}
