@@ -151,4 +151,27 @@ if escape remove remove-outside "$outside/keep"; then
 	check_eq "the loop cannot remove a file outside the output directory" keep "$(cat "$outside/keep" 2>&1)"
 fi
 
+# A kernel (or a container runtime's seccomp profile) without Landlock: rotation still works,
+# held by seccomp alone, and -v says so.
+NOLANDLOCK=${NOLANDLOCK:-$ND_ROOT/build/tools/nolandlock}
+if [ -x "$NOLANDLOCK" ]; then
+	mkdir -p "$ND_TMP/noll"
+	ND_PID=""
+	"$NOLANDLOCK" "$NSDUMP" --pid "$TARGET_PID" -v -C 2k -W 2 -w "$ND_TMP/noll/n.pcap" udp \
+		>/dev/null 2>"$ND_TMP/noll.err" &
+	ND_PID=$!
+	nd_track_pid "$ND_PID"
+	if nd_wait_ready noll; then
+		check_grep "no Landlock: -v says rotation is held by seccomp alone" "$ND_TMP/noll.err" \
+			"rotation creates files in $ND_TMP/noll/ \\(seccomp: that directory's descriptor; no Landlock in this kernel"
+		nd_send "$NS_A" 20 -s 500 "$SINK_B" || true
+		sleep 0.1
+		nd_stop INT
+		check_eq "no Landlock: the ring rotates, SIGINT exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/noll.err")"
+		check_eq "no Landlock: two files" "n.pcap0 n.pcap1" "$(find "$ND_TMP/noll" -type f -printf '%f\n' | sort | paste -sd' ')"
+	fi
+else
+	not_ok "$ND_SCRIPT: nolandlock" "$NOLANDLOCK is not an executable file (make build/tools/nolandlock)"
+fi
+
 nd_finish
