@@ -312,7 +312,8 @@ static int open_output(struct run *r, struct nd_err *err)
 				       : nd_out_create(&r->out, r->rot.dir_fd,
 						       path + nd_rotate_dirlen(&r->rot), path,
 						       OUT_BUFFER_SIZE, nd_writer_reclen(fmt), err);
-		if (rc < 0 && err->exit == ND_EXIT_PERM && r->privs.mode == ND_PRIVS_ROOT)
+		if (rc < 0 && (err->errnum == EACCES || err->errnum == EPERM) &&
+		    r->privs.mode == ND_PRIVS_ROOT)
 			return nd_err_hint(err,
 					   "with -G or -C, files are created with root's own "
 					   "rights, without capabilities, from the first one on");

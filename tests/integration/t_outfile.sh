@@ -100,7 +100,7 @@ chown nobody "$nobody_dir"
 nd_run nobody --pid "$TARGET_PID" -v -G 1 --duration 3 -w "$nobody_dir/c-%S.pcapng"
 check_eq "-G into a directory root writes only with capabilities: exit 4" 4 "$ND_RC" "$(nd_excerpt "$ND_TMP/nobody.err")"
 check_one_error_line "-G, unwritable directory: one error line, before capturing" "$ND_TMP/nobody.err"
-check_grep "-G, unwritable directory: the message says why" "$ND_TMP/nobody.err" "cannot create .*nobody/c-[0-9]{2}\\.pcapng.*Permission denied"
+check_grep "-G, unwritable directory: the message says why" "$ND_TMP/nobody.err" "cannot create .*nobody/c-[0-9]{2}\\.pcapng: Permission denied \\(with -G or -C, files are created with root.s own rights, without capabilities"
 check_eq "-G, unwritable directory: no file created" "" "$(find "$nobody_dir" -type f)"
 
 # The directory part of -w must not change from file to file.
