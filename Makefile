@@ -81,6 +81,12 @@ $(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libnsdump.a | $(B)/unit
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libnsdump.a $(PKG_LIBS)
 $(B)/tools/%: tests/tools/%.c | $(B)/tools
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+# The tools that use nsdump's own library (sandboxprobe enters the capture loop's sandbox)
+# or libseccomp (nolandlock).
+$(B)/tools/sandboxprobe: tests/tools/sandboxprobe.c $(B)/libnsdump.a | $(B)/tools
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libnsdump.a $(PKG_LIBS)
+$(B)/tools/nolandlock: tests/tools/nolandlock.c | $(B)/tools
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
 # Fuzz targets: with libFuzzer under FUZZ=1, else with the replay main (make check runs the
 # corpus through them).
 ifeq ($(FUZZ),1)

@@ -1,5 +1,6 @@
 /* Authorization and start-up hygiene; see include/nsdump/authz.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -21,6 +22,28 @@ int nd_authz_reset_signals(struct nd_err *err)
 	}
 	if (sigemptyset(&none) < 0 || sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot clear the signal mask");
+	return 0;
+}
+
+int nd_authz_std_fds(struct nd_err *err)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free number, as those below it are open: fd itself. Not O_CLOEXEC:
+		 * it stands for the standard descriptor. */
+		n = open("/dev/null", O_RDWR);
+		if (n < 0)
+			return nd_err_set(err, ND_EXIT_FAIL, errno,
+					  "cannot open /dev/null for closed descriptor %d", fd);
+		if (n != fd) {
+			(void)close(n);
+			return nd_err_set(err, ND_EXIT_FAIL, 0,
+					  "cannot open /dev/null as closed descriptor %d", fd);
+		}
+	}
 	return 0;
 }
 

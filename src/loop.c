@@ -81,10 +81,21 @@ static int rotate(struct nd_loop *l, struct nd_err *err)
 	l->closed_packets += l->out->nwritten;
 	if (l->rot->seconds && !l->rot->bytes && l->rot->files && l->rot->opened >= l->rot->files)
 		return 1;
-	/* Privileges are long gone: the file is created with the invoker's own rights. */
+	/* Privileges are long gone: the file is created with the invoker's own rights, in the
+	 * directory opened before the drop (src/sandbox.c allows nothing else). */
 	if (nd_rotate_name(l->rot, time(NULL), name, sizeof(name), err) < 0 ||
-	    nd_out_open(l->out, name, l->out_bufsize, reclen, err) < 0 ||
-	    (l->rot->gzip && nd_out_compress(l->out, err) < 0))
+	    nd_out_create(l->out, l->rot->dir_fd, name + nd_rotate_dirlen(l->rot), name,
+			  l->out_bufsize, reclen, err) < 0)
+		return -1;
+	/* The sandbox lets the loop write to this one number (nd_out_pin_fd()). */
+	if (l->out->fd != l->out_fd) {
+		nd_out_abort(l->out);
+		return nd_err_set(err, ND_EXIT_FAIL, 0,
+				  "%s was opened as descriptor %d, not %d, which the sandbox "
+				  "would not let the capture write to",
+				  name, l->out->fd, l->out_fd);
+	}
+	if (l->rot->gzip && nd_out_compress(l->out, err) < 0)
 		return -1;
 	l->rot->opened++;
 	return nd_writer_start(l->writer, l->writer->userappl, err);
@@ -107,14 +118,8 @@ static bool write_packet(struct nd_loop *l, unsigned int ifid, const struct pcap
 	    (l->packet_buffered && nd_out_flush(l->out, l->werr) < 0))
 		return false;
 	l->captured++;
-	nd_testhooks_packet(l->captured);
+	nd_testhooks_packet(l->captured, l->src[ifid].cap->fd, l->rot ? l->rot->dir_fd : -1);
 	return true;
-}
-
-static void stop_dispatch(struct nd_loop *l)
-{
-	for (unsigned int i = 0; i < l->nsrc; i++)
-		pcap_breakloop(l->src[i].cap->p);
 }
 
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
@@ -122,25 +127,21 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	struct nd_loop *l = (struct nd_loop *)(void *)user;
 	unsigned int ifid = l->cur->ifid;
 
-	if (l->write_failed)
+	/* No pcap_breakloop() here, after a failure or at the -c count: it writes to an eventfd,
+	 * and the sandbox lets the loop write to the output only. The rest of the batch is
+	 * skipped here instead, and dispatch() asks for no more than the count. */
+	if (l->write_failed || (l->count != 0 && l->captured >= l->count))
 		return;
 	if (l->nsrc > 1) {
 		/* With nanosecond precision requested, libpcap's tv_usec holds nanoseconds. */
 		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
 
-		if (nd_reorder_push(&l->reorder, ifid, ts, h->caplen, h->len, bytes, l->werr) < 0) {
+		if (nd_reorder_push(&l->reorder, ifid, ts, h->caplen, h->len, bytes, l->werr) < 0)
 			l->write_failed = true;
-			stop_dispatch(l);
-		}
 		return;
 	}
-	if (!write_packet(l, ifid, h, bytes)) {
+	if (!write_packet(l, ifid, h, bytes))
 		l->write_failed = true;
-		stop_dispatch(l);
-		return;
-	}
-	if (l->count != 0 && l->captured >= l->count)
-		stop_dispatch(l);
 }
 
 /* Writes the held packets stamped before `until` (all of them for UINT64_MAX), oldest
@@ -271,6 +272,7 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 	}
 	/* A write to a pipe whose reader reads nothing waits on the signals too (output.c). */
 	l->out->wake_fd = l->sigfd;
+	l->out_fd = l->out->fd;
 	first_src = nfds;
 	for (unsigned int i = 0; i < l->nsrc; i++) {
 		l->src[i].gone_at = -1;

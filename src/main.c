@@ -61,6 +61,7 @@ struct run {
 	char *filter_from_file;
 	struct nd_writer writer;
 	struct nd_rotate rot;
+	struct nd_sandbox sandbox;
 	bool listed; /* -D done */
 };
 
@@ -290,24 +291,61 @@ static int open_output(struct run *r, struct nd_err *err)
 		r->rot.gzip = r->opts.gzip;
 		snprintf(r->rot.target, sizeof(r->rot.target), "%.*s",
 			 (int)strcspn(r->writer.ifs[0].name, "/"), r->writer.ifs[0].name);
-		if (nd_rotate_name(&r->rot, time(NULL), name, sizeof(name), err) < 0)
+		if (nd_rotate_check(&r->rot, err) < 0 ||
+		    nd_rotate_name(&r->rot, time(NULL), name, sizeof(name), err) < 0)
 			return -1;
 		r->rot.opened = 1;
 		path = name;
 	}
-	/* The file is created with the invoker's rights (for root: root's), never with
-	 * capabilities the invoker does not have, so it belongs to the invoker. */
-	if (nd_privs_invoker_begin(&r->privs, err) < 0)
-		return -1;
-	rc = nd_out_open(&r->out, path, OUT_BUFFER_SIZE, nd_writer_reclen(fmt), err);
-	if (nd_privs_invoker_end(&r->privs, err) < 0)
-		return -1;
-	if (rc < 0 || (r->opts.gzip && nd_out_compress(&r->out, err) < 0))
+	if (nd_rotate_active(&r->rot)) {
+		/* Every file is created as the loop creates the later ones: in the directory
+		 * opened here, with the rights the loop keeps (root: uid 0 without capabilities),
+		 * so that a rotation that cannot work fails now, before the first packet. */
+		r->rot.dir_fd = nd_out_dir_open(path, err);
+		rc = r->rot.dir_fd < 0 ? -1
+				       : nd_out_create(&r->out, r->rot.dir_fd,
+						       path + nd_rotate_dirlen(&r->rot), path,
+						       OUT_BUFFER_SIZE, nd_writer_reclen(fmt), err);
+		if (rc < 0 && (err->errnum == EACCES || err->errnum == EPERM) &&
+		    r->privs.mode == ND_PRIVS_ROOT)
+			return nd_err_hint(err,
+					   "with -G or -C, files are created with root's own "
+					   "rights, without capabilities, from the first one on");
+		if (rc < 0 || nd_out_pin_fd(&r->out, err) < 0)
+			return -1;
+	} else {
+		/* The file is created with the invoker's rights (for root: root's), never with
+		 * capabilities the invoker does not have, so it belongs to the invoker. */
+		if (nd_privs_invoker_begin(&r->privs, err) < 0)
+			return -1;
+		rc = nd_out_open(&r->out, path, OUT_BUFFER_SIZE, nd_writer_reclen(fmt), err);
+		if (nd_privs_invoker_end(&r->privs, err) < 0 || rc < 0)
+			return -1;
+	}
+	if (r->opts.gzip && nd_out_compress(&r->out, err) < 0)
 		return -1;
 	r->writer.format = fmt;
 	r->writer.out = &r->out;
+	r->sandbox = (struct nd_sandbox){ .out_fd = r->out.fd, .dir_fd = r->rot.dir_fd };
 	snprintf(userappl, sizeof(userappl), "nsdump %s (%s)", ND_VERSION, pcap_lib_version());
 	return nd_writer_start(&r->writer, userappl, err);
+}
+
+/* -v: what holds rotation to its directory (docs/security.md). */
+static void print_rotation(const struct run *r)
+{
+	int dl = (int)nd_rotate_dirlen(&r->rot);
+
+	if (r->sandbox.landlock > 0)
+		fprintf(stderr,
+			"nsdump: rotation creates files only in %.*s (seccomp: that directory's "
+			"descriptor; Landlock ABI %d: nothing outside it)\n",
+			dl ? dl : 1, dl ? r->rot.pattern : ".", r->sandbox.landlock);
+	else
+		fprintf(stderr,
+			"nsdump: rotation creates files in %.*s (seccomp: that directory's "
+			"descriptor; no Landlock in this kernel, so a name is not held to it)\n",
+			dl ? dl : 1, dl ? r->rot.pattern : ".");
 }
 
 static void print_listening(const struct run *r)
@@ -336,6 +374,8 @@ static void print_listening(const struct run *r)
 				"nsdump: netns inode %llu, mode %s, privileges %s, writing to %s\n",
 				t->netns_ino, s->mode_used, nd_privs_mode_name(r->privs.mode),
 				r->out.name);
+		if (r->opts.verbose > 0 && i == 0 && r->rot.dir_fd >= 0)
+			print_rotation(r);
 		if (r->opts.verbose > 0 && t->is_container &&
 		    (i == 0 || r->src[i - 1].target != t)) {
 			char found[sizeof(t->container.name) + sizeof(t->container.pod_name) + 256];
@@ -540,10 +580,11 @@ static int run_merge(struct run *r, struct nd_err *err)
 	if (rc == 0)
 		rc = nd_out_open(&r->out, r->opts.output, ND_PCAPREAD_BLOCK_MAX + OUT_BUFFER_SIZE,
 				 nd_writer_reclen(fmt), err);
+	r->sandbox = (struct nd_sandbox){ .out_fd = r->out.fd, .dir_fd = -1 };
 	if (nd_privs_invoker_end(&r->privs, err) < 0 || rc < 0 ||
 	    (r->opts.gzip && nd_out_compress(&r->out, err) < 0) ||
 	    (!r->privs.dropped && nd_privs_drop(&r->privs, err) < 0) ||
-	    nd_sandbox_enter(false, err) < 0) {
+	    nd_sandbox_enter(&r->sandbox, err) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -586,7 +627,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct run r = { .sigfd = -1 };
+	struct run r = { .sigfd = -1, .rot.dir_fd = -1 };
 	struct nd_err err = { 0 }, perr = { 0 };
 	bool extcap = nd_extcap_requested(argc, argv);
 	int rc, prc = 0;
@@ -604,8 +645,8 @@ int main(int argc, char **argv)
 		nd_target_init(&r.targets[i]);
 	nd_testhooks_init();
 	if (nd_authz_reset_signals(&err) < 0 || close_inherited_fds(&err) < 0 ||
-	    nd_privs_init(&r.privs, &err) < 0 || nd_authz_check(&r.privs, ND_GROUP, &err) < 0 ||
-	    nd_authz_clean_env(&r.privs, &err) < 0)
+	    nd_authz_std_fds(&err) < 0 || nd_privs_init(&r.privs, &err) < 0 ||
+	    nd_authz_check(&r.privs, ND_GROUP, &err) < 0 || nd_authz_clean_env(&r.privs, &err) < 0)
 		return die(&err);
 	/* Wireshark's extcap protocol: answered there, or turned into the options of one
 	 * capture that then takes the same path as any other (privileges, FIFO as -w). */
@@ -656,8 +697,7 @@ int main(int argc, char **argv)
 		} else {
 			rc = die(&err);
 		}
-	} else if (nd_privs_drop(&r.privs, &err) < 0 ||
-		   nd_sandbox_enter(nd_rotate_active(&r.rot) != 0, &err) < 0)
+	} else if (nd_privs_drop(&r.privs, &err) < 0 || nd_sandbox_enter(&r.sandbox, &err) < 0)
 		rc = die(&err);
 	else {
 		for (unsigned int i = 0; i < r.nsrc; i++)
@@ -672,6 +712,8 @@ int main(int argc, char **argv)
 		nd_target_close(&r.targets[i]);
 	if (r.out.buf != NULL)
 		nd_out_abort(&r.out);
+	if (r.rot.dir_fd >= 0)
+		(void)close(r.rot.dir_fd);
 	free(r.filter_from_file);
 	nd_cli_free(&r.opts);
 	if (r.sigfd >= 0)

@@ -1,6 +1,7 @@
 /* Buffered record output with whole-record recovery; see include/nsdump/output.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -29,31 +30,77 @@ int nd_out_check_stdout(const char *path, struct nd_err *err)
 	return 0;
 }
 
-int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn reclen,
-		struct nd_err *err)
+/* An error opening path, with the exit status its cause calls for. */
+static int open_failed(const char *path, int e, struct nd_err *err)
+{
+	if (e == EACCES || e == EPERM)
+		return nd_err_set(err, ND_EXIT_PERM, e, "cannot create %s", path);
+	return nd_err_set(err, ND_EXIT_USAGE, e, "cannot create %s", path);
+}
+
+bool nd_out_dir_shared(mode_t mode)
+{
+	return (mode & S_IWOTH) || ((mode & S_ISVTX) && (mode & S_IWGRP));
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+int nd_out_dir_open(const char *path, struct nd_err *err)
+{
+	const char *base = base_name(path);
+	char dir[4096];
+	int fd;
+
+	if (base == path)
+		snprintf(dir, sizeof(dir), ".");
+	else if (base - path == 1)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(base - path) <= sizeof(dir))
+		snprintf(dir, sizeof(dir), "%.*s", (int)(base - path - 1), path);
+	else
+		return open_failed(path, ENAMETOOLONG, err);
+	if (*base == '\0')
+		return open_failed(path, EISDIR, err);
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return open_failed(path, errno, err);
+	return fd;
+}
+
+/* Why an existing file in a shared directory is not the caller's to write, or NULL. */
+static const char *foreign(const struct stat *st, char *why, size_t len)
+{
+	if (S_ISLNK(st->st_mode))
+		return "it is a symbolic link";
+	if (st->st_uid != geteuid()) {
+		snprintf(why, len, "it belongs to user %u", (unsigned)st->st_uid);
+		return why;
+	}
+	if (S_ISREG(st->st_mode) && st->st_nlink > 1) {
+		snprintf(why, len, "it has %ju links", (uintmax_t)st->st_nlink);
+		return why;
+	}
+	return NULL;
+}
+
+static int refuse(const char *path, const char *why, struct nd_err *err)
+{
+	return nd_err_set(err, ND_EXIT_PERM, 0,
+			  "refusing to write to %s: %s, in a directory others can write to "
+			  "(remove it, or choose another name)",
+			  path, why);
+}
+
+/* The rest of opening o->fd: the terminal check, what kind of file it is, the buffer. */
+static int finish_open(struct nd_out *o, size_t bufsize, struct nd_err *err)
 {
 	struct stat st;
 
-	memset(o, 0, sizeof(*o));
-	o->fd = -1;
-	o->wake_fd = -1;
-	o->reclen = reclen;
-	if (is_stdout(path)) {
-		o->fd = STDOUT_FILENO;
-		snprintf(o->name, sizeof(o->name), "standard output");
-	} else {
-		snprintf(o->name, sizeof(o->name), "%s", path);
-		/* 0600: a capture holds other people's traffic (dumpcap does the same). */
-		o->fd = open(path, ND_OUT_OPEN_FLAGS, 0600);
-		if (o->fd < 0) {
-			int e = errno;
-
-			if (e == EACCES || e == EPERM)
-				return nd_err_set(err, ND_EXIT_PERM, e, "cannot create %s", path);
-			return nd_err_set(err, ND_EXIT_USAGE, e, "cannot create %s", path);
-		}
-		o->own_fd = true;
-	}
 	if (isatty(o->fd)) {
 		nd_out_abort(o);
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "%s", tty_msg);
@@ -82,6 +129,136 @@ int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn
 		nd_out_abort(o);
 		return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot allocate the output buffer");
 	}
+	return 0;
+}
+
+static void out_init(struct nd_out *o, nd_reclen_fn reclen)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->wake_fd = -1;
+	o->reclen = reclen;
+}
+
+/* Opens base in dir_fd for writing, by the rules of nd_out_open(). Returns the descriptor. */
+static int open_in(int dir_fd, const char *base, const char *path, struct nd_err *err)
+{
+	struct stat dst, st;
+	char why[64];
+	const char *bad;
+	bool shared;
+	int fd;
+
+	if (fstat(dir_fd, &dst) < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot examine the directory of %s",
+				  path);
+	shared = nd_out_dir_shared(dst.st_mode);
+	/* Not O_TRUNC: whether the file may be truncated is known only once it is open. */
+	fd = openat(dir_fd, base,
+		    O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (shared ? O_NOFOLLOW : 0), 0600);
+	if (fd < 0) {
+		int e = errno;
+
+		/* ELOOP: the name is a symlink (O_NOFOLLOW); EACCES: perhaps the kernel's
+		 * fs.protected_regular refused someone else's file: say whose. */
+		if (shared && (e == ELOOP || e == EACCES) &&
+		    fstatat(dir_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (bad = foreign(&st, why, sizeof(why))) != NULL)
+			return refuse(path, bad, err);
+		return open_failed(path, e, err);
+	}
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		(void)close(fd);
+		return nd_err_set(err, ND_EXIT_FAIL, e, "cannot examine %s", path);
+	}
+	if (shared && (bad = foreign(&st, why, sizeof(why))) != NULL) {
+		(void)close(fd);
+		return refuse(path, bad, err);
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && ftruncate(fd, 0) < 0) {
+		int e = errno;
+
+		(void)close(fd);
+		return nd_err_set(err, ND_EXIT_FAIL, e, "cannot truncate %s", path);
+	}
+	return fd;
+}
+
+int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn reclen,
+		struct nd_err *err)
+{
+	out_init(o, reclen);
+	if (is_stdout(path)) {
+		o->fd = STDOUT_FILENO;
+		snprintf(o->name, sizeof(o->name), "standard output");
+	} else {
+		int dir_fd = nd_out_dir_open(path, err);
+
+		if (dir_fd < 0)
+			return -1;
+		snprintf(o->name, sizeof(o->name), "%s", path);
+		o->fd = open_in(dir_fd, base_name(path), path, err);
+		(void)close(dir_fd);
+		if (o->fd < 0)
+			return -1;
+		o->own_fd = true;
+	}
+	return finish_open(o, bufsize, err);
+}
+
+int nd_out_create(struct nd_out *o, int dir_fd, const char *name, const char *display,
+		  size_t bufsize, nd_reclen_fn reclen, struct nd_err *err)
+{
+	struct stat dst, st;
+	char why[64];
+	const char *bad;
+
+	out_init(o, reclen);
+	snprintf(o->name, sizeof(o->name), "%s", display);
+	if (fstat(dir_fd, &dst) < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot examine the directory of %s",
+				  display);
+	for (int attempt = 0;; attempt++) {
+		/* 0600: a capture holds other people's traffic (dumpcap does the same). */
+		o->fd = openat(dir_fd, name, ND_OUT_CREATE_FLAGS, 0600);
+		if (o->fd >= 0)
+			break;
+		if (errno != EEXIST || attempt > 0)
+			return open_failed(display, errno, err);
+		/* Replaced rather than truncated: a symlink or a hard link there then leads
+		 * nowhere, and nothing is ever written into a file this did not create. */
+		if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return open_failed(display, errno, err);
+		if (nd_out_dir_shared(dst.st_mode) &&
+		    (bad = foreign(&st, why, sizeof(why))) != NULL)
+			return refuse(display, bad, err);
+		if (unlinkat(dir_fd, name, 0) < 0) {
+			int e = errno;
+
+			return nd_err_set(err,
+					  e == EACCES || e == EPERM ? ND_EXIT_PERM : ND_EXIT_FAIL,
+					  e, "cannot replace %s", display);
+		}
+	}
+	o->own_fd = true;
+	return finish_open(o, bufsize, err);
+}
+
+int nd_out_pin_fd(struct nd_out *o, struct nd_err *err)
+{
+	int fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 0);
+
+	if (fd < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot move the descriptor of %s",
+				  o->name);
+	if (fd > o->fd) {
+		(void)close(fd); /* no lower number is free */
+		return 0;
+	}
+	(void)close(o->fd);
+	o->fd = fd;
 	return 0;
 }
 

@@ -117,6 +117,17 @@ out:
 	return rc;
 }
 
+/* A core file or a debugger attached to a privileged process could take other users'
+ * packets, or the capture socket itself. The kernel marks a setuid or file-capability
+ * process non-dumpable at exec, but sets the flag back to fs.suid_dumpable (which may be 1
+ * or 2) whenever the effective ids change, so it is set again after each such change. */
+static int not_dumpable(struct nd_err *err)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot disable core dumps");
+	return 0;
+}
+
 int nd_privs_init(struct nd_privs *p, struct nd_err *err)
 {
 	uid_t ruid, euid, suid;
@@ -139,13 +150,8 @@ int nd_privs_init(struct nd_privs *p, struct nd_err *err)
 		return 0;
 	}
 
-	if (p->mode != ND_PRIVS_ROOT) {
-		/* A core file of a privileged process could hold other users' packets. The kernel
-		 * already marks setuid and file-capability processes non-dumpable; make it
-		 * explicit. */
-		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot disable core dumps");
-	}
+	if (p->mode != ND_PRIVS_ROOT && not_dumpable(err) < 0)
+		return -1;
 	if (p->mode == ND_PRIVS_SETUID) {
 		/* Become the invoker for good, keeping the capabilities in the permitted set:
 		 * every file access from now on is checked against the real user. */
@@ -160,6 +166,11 @@ int nd_privs_init(struct nd_privs *p, struct nd_err *err)
 		if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 			return nd_err_set(err, ND_EXIT_FAIL, errno,
 					  "cannot reset keep-capabilities");
+		/* The id change just reset the flag to fs.suid_dumpable (commit_creds()): with 1
+		 * the invoker could ptrace this process or take its sockets (pidfd_getfd), with
+		 * 2 make it dump a root-owned core. */
+		if (not_dumpable(err) < 0)
+			return -1;
 	}
 	/* Root keeps its permitted set (its own rights, used for its own files); the others keep
 	 * only what the capture needs. Nobody keeps an effective capability. */
@@ -225,6 +236,10 @@ static int verify_dropped(const struct nd_privs *p, struct nd_err *err)
 	if (p->ruid != 0 && setuid(0) == 0)
 		return nd_err_set(err, ND_EXIT_FAIL, 0,
 				  "could regain root after dropping privileges");
+	/* Root's own process may dump core (its packets, root's file); a process with
+	 * privileges its invoker lacks may not, nor be traced by them. */
+	if (nd_privs_elevated(p) && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "still dumpable after dropping privileges");
 	return 0;
 }
 
@@ -257,6 +272,9 @@ int nd_privs_drop(struct nd_privs *p, struct nd_err *err)
 	cap_free(none);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot set no-new-privileges");
+	/* Once more after the last change of credentials, whatever changed them. */
+	if (nd_privs_elevated(p) && not_dumpable(err) < 0)
+		return -1;
 	p->dropped = true;
 	return verify_dropped(p, err);
 }

@@ -10,6 +10,29 @@ int nd_rotate_active(const struct nd_rotate *r)
 	return r->seconds != 0 || r->bytes != 0;
 }
 
+size_t nd_rotate_dirlen(const struct nd_rotate *r)
+{
+	const char *slash = strrchr(r->pattern, '/');
+
+	return slash != NULL ? (size_t)(slash - r->pattern) + 1 : 0;
+}
+
+int nd_rotate_check(const struct nd_rotate *r, struct nd_err *err)
+{
+	size_t dl = nd_rotate_dirlen(r);
+
+	if (!nd_rotate_active(r))
+		return 0;
+	for (size_t i = 0; i < dl; i++)
+		if (r->pattern[i] == '%' && (r->seconds != 0 || r->pattern[i + 1] == 'n'))
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "with -G or -C every file goes in one directory, opened "
+					  "at the start: the directory part of '%s' must not "
+					  "change (put %%n and time conversions in the file name)",
+					  r->pattern);
+	return 0;
+}
+
 /* Copies the pattern with %n replaced; for strftime, the name's own '%' are doubled so that
  * they stay; '/' becomes '_' so that a name cannot choose the directory. */
 static int expand_n(const struct nd_rotate *r, bool for_strftime, char *out, size_t outlen)
@@ -75,6 +98,14 @@ int nd_rotate_name(const struct nd_rotate *r, time_t t, char *out, size_t outlen
 			return nd_err_set(err, ND_EXIT_USAGE, 0,
 					  "output file name '%s' expands to nothing or too much",
 					  r->pattern);
+		/* A conversion in the file part that makes a '/' would choose a directory. */
+		if (memchr(r->pattern, '%', nd_rotate_dirlen(r)) == NULL &&
+		    strchr(name + nd_rotate_dirlen(r), '/') != NULL)
+			return nd_err_set(
+				err, ND_EXIT_USAGE, 0,
+				"output file name '%s' makes '%s', with a '/' in the file "
+				"name (use conversions without one: %%F rather than %%D)",
+				r->pattern, name);
 	} else {
 		/* Without -G, '%' is not special (as in tcpdump), but %n still is. */
 		(void)snprintf(name, sizeof(name), "%s", pat);

@@ -9,7 +9,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static enum { HOOK_NONE, HOOK_SOCKET, HOOK_OPEN_READ } hook;
+#include "nsdump/output.h"
+
+static enum {
+	HOOK_NONE,
+	HOOK_SOCKET,
+	HOOK_OPEN_READ,
+	HOOK_WRITE_CAPTURE,
+	HOOK_CREATE_OUTSIDE,
+	HOOK_REMOVE_OUTSIDE
+} hook;
+static char hook_arg[4096];
 
 void nd_testhooks_init(void)
 {
@@ -21,16 +31,40 @@ void nd_testhooks_init(void)
 		hook = HOOK_SOCKET;
 	else if (strcmp(v, "open-read") == 0)
 		hook = HOOK_OPEN_READ;
+	else if (strcmp(v, "write-capture") == 0)
+		hook = HOOK_WRITE_CAPTURE;
+	else if (strcmp(v, "create-outside") == 0)
+		hook = HOOK_CREATE_OUTSIDE;
+	else if (strcmp(v, "remove-outside") == 0)
+		hook = HOOK_REMOVE_OUTSIDE;
+	v = getenv("NSDUMP_TEST_HOOK_ARG");
+	if (v != NULL)
+		snprintf(hook_arg, sizeof(hook_arg), "%s", v);
 }
 
-void nd_testhooks_packet(unsigned long long captured)
+void nd_testhooks_packet(unsigned long long captured, int capture_fd, int dir_fd)
 {
 	int fd = -1;
 
 	if (captured != 1 || hook == HOOK_NONE)
 		return;
+	if (hook == HOOK_REMOVE_OUTSIDE) {
+		fprintf(stderr, "nsdump: test hook: the forbidden call returned %d\n",
+			unlinkat(dir_fd, hook_arg, 0));
+		return;
+	}
+	if (hook == HOOK_WRITE_CAPTURE) {
+		unsigned char frame[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02,
+					    0,    0,    0,    0,    1,    0x88, 0xb5 };
+
+		fprintf(stderr, "nsdump: test hook: the forbidden call returned %zd\n",
+			write(capture_fd, frame, sizeof(frame)));
+		return;
+	}
 	if (hook == HOOK_SOCKET)
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	else if (hook == HOOK_CREATE_OUTSIDE)
+		fd = openat(dir_fd, hook_arg, ND_OUT_CREATE_FLAGS, 0600);
 	else
 		fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
 	/* Reached only when the sandbox let the call through: say so, the test fails on it. */

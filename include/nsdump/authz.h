@@ -21,6 +21,12 @@
  * SIGINT to change how nsdump stops. nsdump's own signal set-up comes later. */
 int nd_authz_reset_signals(struct nd_err *err);
 
+/* Opens /dev/null on whichever of descriptors 0, 1 and 2 the invoker left closed. Otherwise
+ * the next descriptor nsdump opens, perhaps a capture's packet socket, would get that number,
+ * and the capture loop's sandbox lets it write to 1 and 2 (a write to a packet socket sends a
+ * frame). glibc does this for setuid and file-capability programs only (AT_SECURE). */
+int nd_authz_std_fds(struct nd_err *err);
+
 /* True when gid is rgid or one of the supplementary groups in groups[0..n). Pure, for tests. */
 bool nd_authz_in_group(gid_t gid, gid_t rgid, const gid_t *groups, int n);
 

@@ -62,6 +62,7 @@ struct nd_loop {
 	struct nd_err *werr;
 	bool write_failed;
 	struct nd_source *cur;     /* the source being dispatched */
+	int out_fd;                /* the output's descriptor number, kept across rotation */
 	struct nd_reorder reorder; /* used when nsrc > 1 */
 };
 

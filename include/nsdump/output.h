@@ -46,15 +46,44 @@ struct nd_out {
 /* How long a stopping nsdump waits for the reader of a pipe that takes nothing. */
 #define ND_OUT_STUCK_MS 2000
 
-/* Opens path for writing (created 0600 with the caller's current rights, truncated), or
- * standard output when path is NULL or "-". A terminal is refused (ND_EXIT_USAGE): binary
- * capture data would garble it. bufsize is the size of the write buffer. */
-/* The flags every output file is opened with: the sandbox (src/sandbox.c) lets the capture
- * loop's rotation open files with exactly these and nothing else. */
-#define ND_OUT_OPEN_FLAGS (O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY)
-
+/* Opens path for writing (created 0600 with the caller's current rights, or an existing file
+ * truncated), or standard output when path is NULL or "-". A terminal is refused
+ * (ND_EXIT_USAGE): binary capture data would garble it. bufsize is the size of the write
+ * buffer.
+ *
+ * In a directory where others may add names (nd_out_dir_shared: /tmp), the name is taken as
+ * someone else may have left it: a symlink is not followed, and an existing file must belong
+ * to the caller (effective uid) and, if regular, have one link; otherwise ND_EXIT_PERM, with
+ * the reason. The kernel's fs.protected_symlinks and protected_regular are not relied on. */
 int nd_out_open(struct nd_out *o, const char *path, size_t bufsize, nd_reclen_fn reclen,
 		struct nd_err *err);
+
+/* The flags rotation creates every file with: a new regular file, never through a symlink.
+ * The sandbox (src/sandbox.c) lets the capture loop's openat(2) have exactly these, on the
+ * output directory's descriptor only. */
+#define ND_OUT_CREATE_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
+
+/* A directory others may add names to: world-writable, or sticky and group-writable. */
+bool nd_out_dir_shared(mode_t mode);
+
+/* The directory path's file goes in (its part up to the last '/', or "."), opened O_PATH
+ * for nd_out_create() and Landlock. Returns the descriptor, or -1 with err as nd_out_open()
+ * would say it for path. */
+int nd_out_dir_open(const char *path, struct nd_err *err);
+
+/* Creates the file name in directory dir_fd (name has no '/'; display is the path for
+ * messages) with ND_OUT_CREATE_FLAGS, mode 0600. A name that exists (a -W ring's, an earlier
+ * run's) is removed first with unlinkat(dir_fd, name, 0); in a shared directory only when it
+ * is the caller's own regular file with one link, otherwise ND_EXIT_PERM with the reason.
+ * This is all rotation does to files, before the first packet and in the loop alike. */
+int nd_out_create(struct nd_out *o, int dir_fd, const char *name, const char *display,
+		  size_t bufsize, nd_reclen_fn reclen, struct nd_err *err);
+
+/* Moves the output file to the lowest free descriptor number. Rotation closes the file and
+ * creates the next one, which the kernel gives the lowest free number: this one again, as
+ * long as no lower descriptor is closed meanwhile. The sandbox lets the loop write to this
+ * number (and 1 and 2) only. Call before nd_sandbox_enter(). */
+int nd_out_pin_fd(struct nd_out *o, struct nd_err *err);
 
 /* Refuses a terminal on standard output before anything else happens. */
 int nd_out_check_stdout(const char *path, struct nd_err *err);

@@ -28,8 +28,10 @@ struct nd_privs {
 };
 
 /* Records the real ids and reduces the process to what the capture needs: under setuid it
- * becomes the real user (keeping the needed capabilities in the permitted set only), core
- * dumps are disabled, and the effective set is emptied in every privileged mode. */
+ * becomes the real user (keeping the needed capabilities in the permitted set only); in the
+ * setuid and file-capability modes the process is made non-dumpable (no core, no ptrace or
+ * pidfd_getfd by the invoker) after the id change, which resets that flag; the effective set
+ * is emptied in every privileged mode. */
 int nd_privs_init(struct nd_privs *p, struct nd_err *err);
 
 /* Makes cap effective, when it is permitted; otherwise does nothing and lets the privileged
@@ -44,8 +46,9 @@ int nd_privs_invoker_begin(struct nd_privs *p, struct nd_err *err);
 int nd_privs_invoker_end(struct nd_privs *p, struct nd_err *err);
 
 /* Drops every capability (effective, permitted, inheritable, ambient and, where possible, the
- * bounding set), sets no-new-privs, and verifies that no capability is left and that the ids
- * are the real ones. Irreversible. */
+ * bounding set), sets no-new-privs, makes an elevated process non-dumpable once more, and
+ * verifies that no capability is left, that the ids are the real ones and (elevated) that the
+ * process is not dumpable. Irreversible. */
 int nd_privs_drop(struct nd_privs *p, struct nd_err *err);
 
 const char *nd_privs_mode_name(enum nd_privs_mode mode);

@@ -33,6 +33,7 @@ ND_NETNS=()   # namespaces to delete
 ND_PIDS=()    # background children to end (only if still ours)
 ND_USERDEL="" # users created by the test (space-separated), removed at exit
 ND_GROUPDEL="" # group created by the test, removed at exit (after the users)
+ND_SYSCTLS=()  # "name=value" to restore at exit, in reverse order (nd_sysctl_set)
 # Short unique suffix: pid + random, hex.  Keeps interface names <= 15 chars.
 ND_SUF=$(printf '%x%02x' "$$" $((RANDOM % 256)))
 ND_TMP=$(mktemp -d "/tmp/ndt.$ND_SCRIPT.XXXXXX") || {
@@ -178,6 +179,10 @@ nd_is_ours() {
 nd_cleanup() {
 	local pid ns i
 	trap - EXIT INT TERM HUP
+	for ((i = ${#ND_SYSCTLS[@]} - 1; i >= 0; i--)); do
+		sysctl -qw "${ND_SYSCTLS[i]}" >/dev/null 2>&1 ||
+			echo "# cleanup: could not restore sysctl ${ND_SYSCTLS[i]} (set it by hand)"
+	done
 	for pid in "${ND_PIDS[@]}"; do
 		if nd_is_ours "$pid"; then kill -TERM "$pid" 2>/dev/null; fi
 	done
@@ -253,6 +258,25 @@ nd_user_new() {
 	useradd --system --no-create-home --shell /usr/sbin/nologin "$1" 2>"$ND_TMP/useradd.err" ||
 		nd_skip_all "cannot create user $1: $(nd_excerpt "$ND_TMP/useradd.err")"
 	ND_USERDEL="$ND_USERDEL $1"
+}
+
+# ---- machine-wide settings ------------------------------------------------
+
+# nd_sysctl_set NAME VALUE: set a sysctl for this script; the EXIT trap puts the value found
+# back, on every exit path.  Returns 1 (after a "not ok") when it cannot be set.  Settings of
+# the whole machine change what other checkouts' tests see: hold nd_group_lock meanwhile if
+# they could notice.
+nd_sysctl_set() {
+	local old
+	old=$(sysctl -n "$1" 2>"$ND_TMP/sysctl.err") || {
+		not_ok "read sysctl $1" "$(nd_excerpt "$ND_TMP/sysctl.err")"
+		return 1
+	}
+	ND_SYSCTLS+=("$1=$old")
+	sysctl -qw "$1=$2" >/dev/null 2>"$ND_TMP/sysctl.err" || {
+		not_ok "set sysctl $1=$2" "$(nd_excerpt "$ND_TMP/sysctl.err")"
+		return 1
+	}
 }
 
 # ---- time and waiting ---------------------------------------------------

@@ -127,6 +127,10 @@ hook_run() {
 }
 hook_run hook-socket socket "$TESTHOOKS"
 hook_run hook-socket-rot socket "$TESTHOOKS" -G 60
+# A write to the capture's own packet socket would send a frame into the target's network
+# (the kernel does not check CAP_NET_RAW again): write(2) is allowed on the output only.
+hook_run hook-write write-capture "$TESTHOOKS"
+hook_run hook-write-rot write-capture "$TESTHOOKS" -C 1
 # Opening for reading is refused (EACCES, see src/sandbox.c: libpcap's statistics try it)
 # without and with rotation (which may only create files); the capture goes on.
 for rot in "" "-G 60"; do

@@ -29,6 +29,188 @@ static off_t file_size(const char *path)
 	return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
+/* A scratch directory with the given mode, its path in dir (PATH_MAX). */
+static bool scratch(char *dir, mode_t mode)
+{
+	snprintf(dir, 64, "/tmp/nsdump-unit-XXXXXX");
+	return mkdtemp(dir) != NULL && chmod(dir, mode) == 0;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static bool holds(const char *path, const char *text)
+{
+	char buf[64] = "";
+	FILE *f = fopen(path, "r");
+	bool same;
+
+	if (f == NULL)
+		return false;
+	same = fgets(buf, sizeof(buf), f) != NULL && strcmp(buf, text) == 0;
+	fclose(f);
+	return same;
+}
+
+/* -w in a directory others may add names to (/tmp): no symlink followed, nobody else's file
+ * or a hard link reused; elsewhere, what the invoker names is used as before. */
+static void shared_dirs(void)
+{
+	char dir[64], p[128], victim[128], other[64];
+	struct nd_out o;
+	struct nd_err e = { 0 };
+
+	CHECK("shared: world-writable", nd_out_dir_shared(S_IFDIR | 0777));
+	CHECK("shared: sticky, world-writable (/tmp)", nd_out_dir_shared(S_IFDIR | 01777));
+	CHECK("shared: sticky, group-writable", nd_out_dir_shared(S_IFDIR | 01770));
+	CHECK("not shared: group-writable without the sticky bit",
+	      !nd_out_dir_shared(S_IFDIR | 0770));
+	CHECK("not shared: 0755", !nd_out_dir_shared(S_IFDIR | 0755));
+	if (!scratch(dir, 01777) || !scratch(other, 0700))
+		return;
+	snprintf(victim, sizeof(victim), "%s/victim", other);
+	write_text(victim, "secret\n");
+
+	snprintf(p, sizeof(p), "%s/sym", dir);
+	CHECK("shared: symlink made", symlink(victim, p) == 0);
+	CHECK("shared: a symlink is refused with exit 4, saying why",
+	      nd_out_open(&o, p, 4096, nd_pcap_record_len, &e) < 0 && e.exit == ND_EXIT_PERM &&
+		      strstr(e.msg, "symbolic link") != NULL && strstr(e.msg, p) != NULL);
+	CHECK("shared: the symlink's target is untouched", holds(victim, "secret\n"));
+	unlink(p);
+
+	snprintf(p, sizeof(p), "%s/hard", dir);
+	CHECK("shared: hard link made", link(victim, p) == 0);
+	CHECK("shared: a file with 2 links is refused with exit 4",
+	      nd_out_open(&o, p, 4096, nd_pcap_record_len, &e) < 0 && e.exit == ND_EXIT_PERM &&
+		      strstr(e.msg, "2 links") != NULL);
+	CHECK("shared: the other link is untouched", holds(victim, "secret\n"));
+	unlink(p);
+
+	if (geteuid() == 0) {
+		snprintf(p, sizeof(p), "%s/theirs", dir);
+		write_text(p, "theirs\n");
+		CHECK("shared: a file made someone else's", chown(p, 65534, 65534) == 0);
+		CHECK("shared: someone else's file is refused with exit 4, naming the owner",
+		      nd_out_open(&o, p, 4096, nd_pcap_record_len, &e) < 0 &&
+			      e.exit == ND_EXIT_PERM && strstr(e.msg, "user 65534") != NULL);
+		CHECK("shared: their file is untouched", holds(p, "theirs\n"));
+		unlink(p);
+	} else {
+		printf("skip - shared: someone else's file: needs root (chown)\n");
+	}
+
+	snprintf(p, sizeof(p), "%s/mine", dir);
+	write_text(p, "old contents\n");
+	CHECK("shared: the caller's own file is reused, truncated",
+	      nd_out_open(&o, p, 4096, nd_pcap_record_len, &e) == 0 && file_size(p) == 0);
+	nd_out_abort(&o);
+	unlink(p);
+
+	/* Outside a shared directory a symlink is the invoker's own doing: followed. */
+	CHECK("private directory", chmod(dir, 0700) == 0);
+	snprintf(p, sizeof(p), "%s/sym", dir);
+	CHECK("private: symlink made", symlink(victim, p) == 0);
+	CHECK("private: a symlink is followed",
+	      nd_out_open(&o, p, 4096, nd_pcap_record_len, &e) == 0 && file_size(victim) == 0);
+	nd_out_abort(&o);
+	unlink(p);
+	unlink(victim);
+	rmdir(other);
+	rmdir(dir);
+}
+
+/* nd_out_create: what rotation does to files, in the loop and before it. */
+static void rotation_files(void)
+{
+	char dir[64], p[128], victim[128], other[64];
+	struct nd_out o;
+	struct nd_err e = { 0 };
+	struct stat st;
+	int dfd;
+
+	if (!scratch(dir, 01777) || !scratch(other, 0700))
+		return;
+	snprintf(victim, sizeof(victim), "%s/victim", other);
+	write_text(victim, "secret\n");
+	snprintf(p, sizeof(p), "%s/x.pcap", dir);
+	dfd = nd_out_dir_open(p, &e);
+	CHECK("the directory of a path, O_PATH", dfd >= 0);
+	CHECK("create: a new file, mode 0600",
+	      nd_out_create(&o, dfd, "x.pcap", p, 4096, nd_pcap_record_len, &e) == 0 &&
+		      stat(p, &st) == 0 && (st.st_mode & 0777) == 0600 && o.regular);
+	CHECK("create: the name for messages", strcmp(o.name, p) == 0);
+	CHECK("create: written", nd_out_header(&o, "abc", 3, &e) == 0 && file_size(p) == 3);
+	CHECK("create: closed", nd_out_close(&o, &e) == 0);
+	CHECK("create: an earlier file of the caller's is replaced (a -W ring)",
+	      nd_out_create(&o, dfd, "x.pcap", p, 4096, nd_pcap_record_len, &e) == 0 &&
+		      file_size(p) == 0);
+	nd_out_abort(&o);
+
+	snprintf(p, sizeof(p), "%s/sym.pcap", dir);
+	CHECK("create: symlink made", symlink(victim, p) == 0);
+	CHECK("create: a symlink in a shared directory is refused with exit 4",
+	      nd_out_create(&o, dfd, "sym.pcap", p, 4096, nd_pcap_record_len, &e) < 0 &&
+		      e.exit == ND_EXIT_PERM && strstr(e.msg, "symbolic link") != NULL);
+	CHECK("create: the symlink stays", lstat(p, &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK("create: its target is untouched", holds(victim, "secret\n"));
+	(void)close(dfd);
+
+	/* In a private directory the name is replaced: the symlink goes, its target stays. */
+	CHECK("private directory", chmod(dir, 0700) == 0);
+	dfd = nd_out_dir_open(p, &e);
+	CHECK("create: a symlink in a private directory is replaced by a new file",
+	      dfd >= 0 &&
+		      nd_out_create(&o, dfd, "sym.pcap", p, 4096, nd_pcap_record_len, &e) == 0 &&
+		      lstat(p, &st) == 0 && S_ISREG(st.st_mode) && holds(victim, "secret\n"));
+	nd_out_abort(&o);
+	if (dfd >= 0)
+		(void)close(dfd);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/x.pcap", dir);
+	unlink(p);
+	unlink(victim);
+	rmdir(other);
+	rmdir(dir);
+
+	CHECK("a path ending in '/' is refused with exit 2",
+	      nd_out_dir_open("/tmp/", &e) < 0 && e.exit == ND_EXIT_USAGE);
+	dfd = nd_out_dir_open("relative.pcap", &e);
+	CHECK("a name without '/': the current directory", dfd >= 0);
+	if (dfd >= 0)
+		(void)close(dfd);
+}
+
+/* nd_out_pin_fd: the output takes the lowest free number, the one rotation gets again. */
+static void pinned_fd(void)
+{
+	char path[] = "/tmp/nsdump-unit-XXXXXX";
+	struct nd_out o;
+	struct nd_err e = { 0 };
+	int hole, fd = mkstemp(path);
+
+	if (fd < 0)
+		return;
+	(void)close(fd);
+	hole = open("/dev/null", O_RDONLY | O_CLOEXEC); /* a number below the output's */
+	CHECK("open",
+	      hole >= 0 && nd_out_open(&o, path, 4096, nd_pcap_record_len, &e) == 0 && o.fd > hole);
+	(void)close(hole);
+	CHECK("pinned: moved down to the free number", nd_out_pin_fd(&o, &e) == 0 && o.fd == hole);
+	CHECK("pinned: still the file",
+	      nd_out_header(&o, "ab", 2, &e) == 0 && file_size(path) == 2);
+	CHECK("pinned: a second pin keeps it", nd_out_pin_fd(&o, &e) == 0 && o.fd == hole);
+	nd_out_abort(&o);
+	unlink(path);
+}
+
 int main(void)
 {
 	unsigned char fh[ND_PCAP_FILE_HDR_LEN], rh[ND_PCAP_REC_HDR_LEN];
@@ -144,5 +326,8 @@ int main(void)
 	      nd_out_open(&o, "/nonexistent/dir/x.pcap", 4096, nd_pcap_record_len, &e) < 0 &&
 		      e.exit == ND_EXIT_USAGE && strstr(e.msg, "/nonexistent/dir/x.pcap") != NULL);
 	unlink(path);
+	shared_dirs();
+	rotation_files();
+	pinned_fd();
 	return UNIT_DONE();
 }

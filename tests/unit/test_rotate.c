@@ -70,6 +70,37 @@ int main(void)
 		CHECK("a name longer than the buffer is an error, not cut",
 		      nd_rotate_name(&r, 0, out, sizeof(out), &e) < 0);
 	}
+	{
+		struct nd_rotate d = { .pattern = "/var/tmp/cap-%H/x-%n.pcap" };
+		struct nd_err e = { 0 };
+		char out[512];
+
+		CHECK("the directory part: up to the last '/'", nd_rotate_dirlen(&d) == 16);
+		CHECK("without rotation the directory may hold anything",
+		      nd_rotate_check(&d, &e) == 0);
+		d.seconds = 60;
+		CHECK("-G: a conversion in the directory is a usage error, saying what to do",
+		      nd_rotate_check(&d, &e) < 0 && e.exit == ND_EXIT_USAGE &&
+			      strstr(e.msg, "directory part of '/var/tmp/cap-%H/x-%n.pcap'") !=
+				      NULL);
+		d.seconds = 0;
+		d.bytes = 1000;
+		CHECK("-C: '%' other than %n in the directory is a plain character",
+		      nd_rotate_check(&d, &e) == 0);
+		d.pattern = "/var/tmp/%n/x.pcap";
+		CHECK("-C: %n in the directory is a usage error",
+		      nd_rotate_check(&d, &e) < 0 && e.exit == ND_EXIT_USAGE);
+		d.pattern = "/var/tmp/x-%n-%H.pcap";
+		d.seconds = 60;
+		CHECK("-G -C: conversions in the file name are fine", nd_rotate_check(&d, &e) == 0);
+		d.pattern = "x.pcap";
+		CHECK("no directory part: 0", nd_rotate_dirlen(&d) == 0);
+		d.pattern = "/tmp/x-%D.pcap";
+		d.bytes = 0;
+		CHECK("-G: a conversion that makes a '/' in the file name is a usage error",
+		      nd_rotate_name(&d, 0, out, sizeof(out), &e) < 0 && e.exit == ND_EXIT_USAGE &&
+			      strstr(e.msg, "'/' in the file name") != NULL);
+	}
 	r.seconds = 0;
 	r.bytes = 0;
 	CHECK("nothing to rotate without -G or -C", !nd_rotate_active(&r));
