@@ -13,6 +13,13 @@
 # One runtime test at a time on this machine, whichever checkout or bench runs it: they
 # share dockerd, containerd and podman's bridge, and one run's cleanup stops the daemon it
 # started under another's feet.  Daemons started here must not inherit the lock (">&-").
+# The order is fixed (lib.sh): this lock first, then the group lock; a script that took the
+# group lock already would deadlock against one that holds this and waits for that.
+if [ -n "${ND_GROUP_LOCKED:-}" ]; then
+	not_ok "$ND_SCRIPT: runtimes.sh sourced after nd_group_lock" \
+		"source runtimes.sh before taking the group lock (lock order, see lib.sh)"
+	nd_finish
+fi
 exec {RT_LOCK_FD}>>"${ND_RT_LOCK:-/tmp/nsdump-runtimes.lock}"
 flock "$RT_LOCK_FD"
 

@@ -9,6 +9,10 @@
 . "$(dirname "$0")/lib.sh"
 nd_preconditions
 need_cmd setpriv useradd userdel groupadd groupdel setcap pgrep
+# Sourced first: runtimes.sh takes the runtimes lock, which comes before the group lock
+# taken below (lib.sh), as in every other test; the other order deadlocks against them.
+# shellcheck source-path=SCRIPTDIR source=runtimes.sh
+. "$(dirname "$0")/runtimes.sh"
 nd_topo 1 77 || nd_finish
 
 # The personal extcap folder, readable by the non-root user of the last part.
@@ -240,8 +244,6 @@ fi
 
 # ---- a real Docker container ---------------------------------------------------------------
 
-# shellcheck source-path=SCRIPTDIR source=runtimes.sh
-. "$(dirname "$0")/runtimes.sh"
 rt_docker_ready
 web=$RT_PREFIX-xweb
 cli=$RT_PREFIX-xcli

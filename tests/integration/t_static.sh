@@ -13,6 +13,10 @@
 . "$(dirname "$0")/lib.sh"
 nd_preconditions
 need_cmd make ldd file
+# Sourced first: runtimes.sh takes the runtimes lock, which comes before the group lock
+# taken below (lib.sh), as in every other test; the other order deadlocks against them.
+# shellcheck source-path=SCRIPTDIR source=runtimes.sh
+. "$(dirname "$0")/runtimes.sh"
 nd_topo 1 78 || nd_finish
 
 STATIC=$ND_ROOT/build-static/nsdump
@@ -56,8 +60,6 @@ fi
 
 # ---- the image ------------------------------------------------------------------------------
 
-# shellcheck source-path=SCRIPTDIR source=runtimes.sh
-. "$(dirname "$0")/runtimes.sh"
 rt_docker_ready
 
 ctx=$ND_TMP/ctx
