@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153 # ND_GROUP_LOCK_FD, ND_GROUP_LOCKED: lib.sh sets both
 # Starting and stopping real container runtimes for the integration tests.  Source after
 # lib.sh.  A daemon already running is used and left alone; one started here is stopped by
 # its PID (never by name) at exit, with the containers, images and links the test made.
