@@ -32,7 +32,9 @@
 /* The write buffer. Larger writes mean fewer system calls, but past the CPU caches every
  * byte is copied from memory twice (ring to buffer, buffer to page cache): measured here
  * (bench/), 1 MiB cost 2-3 times the CPU of 128 KiB with 1514-byte packets at line rate,
- * and dropped more; 128 KiB costs nothing over larger sizes with small packets. */
+ * and dropped more; 128 KiB costs nothing over larger sizes with small packets. A record
+ * larger than this (BIG TCP packets up to the snapshot length, --merge's blocks of up to
+ * 1 MiB) is written on its own, straight from where it is (output.c). */
 #define OUT_BUFFER_SIZE ((size_t)128 * 1024)
 
 /* One captured interface of one target. */
@@ -539,8 +541,8 @@ static int run_merge(struct run *r, struct nd_err *err)
 		goto out;
 	rc = nd_mergefile_open(&m, r->opts.inputs, r->opts.ninputs, r->opts.output, err);
 	if (rc == 0)
-		rc = nd_out_open(&r->out, r->opts.output, ND_PCAPREAD_BLOCK_MAX + OUT_BUFFER_SIZE,
-				 nd_writer_reclen(fmt), err);
+		rc = nd_out_open(&r->out, r->opts.output, OUT_BUFFER_SIZE, nd_writer_reclen(fmt),
+				 err);
 	if (nd_privs_invoker_end(&r->privs, err) < 0 || rc < 0 ||
 	    (r->opts.gzip && nd_out_compress(&r->out, err) < 0) ||
 	    (!r->privs.dropped && nd_privs_drop(&r->privs, err) < 0) ||

@@ -142,15 +142,26 @@ int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_p
 		enum nd_pcapng_dir dir =
 			(enum nd_pcapng_dir)nd_writer_direction(f, bytes, h->caplen);
 		size_t n = nd_pcapng_epb_len(h->caplen, dir);
-		unsigned char *p = nd_out_reserve(w->out, n, err);
+		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
+		unsigned char *p;
 
-		if (p == NULL)
-			return -1;
-		nd_pcapng_epb(p, ifid,
-			      (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec, bytes,
-			      h->caplen, h->len, dir);
-		nd_out_commit(w->out, n);
-		rc = 0;
+		if (n > w->out->cap) {
+			/* Larger than the buffer (BIG TCP: up to the snapshot length): written
+			 * from where libpcap left it, between a header and a tail. */
+			unsigned char head[ND_PCAPNG_EPB_HEAD], tail[ND_PCAPNG_EPB_TAIL_MAX];
+			size_t tl =
+				nd_pcapng_epb_parts(head, tail, ifid, ts, h->caplen, h->len, dir);
+
+			rc = nd_out_record(w->out, head, sizeof(head), bytes, h->caplen, tail, tl,
+					   err);
+		} else {
+			p = nd_out_reserve(w->out, n, err);
+			if (p == NULL)
+				return -1;
+			nd_pcapng_epb(p, ifid, ts, bytes, h->caplen, h->len, dir);
+			nd_out_commit(w->out, n);
+			rc = 0;
+		}
 	}
 	if (rc == 0)
 		f->written++;

@@ -95,6 +95,34 @@ int main(void)
 		CHECK("no direction: no options at all",
 		      nd_pcapng_epb_len(64, ND_PCAPNG_DIR_UNKNOWN) == 28 + 64 + 4);
 	}
+	/* A packet larger than the output buffer is written as head + bytes + tail: the same
+	 * bytes as the whole block, for every padding and with or without a direction. */
+	{
+		unsigned char whole[128], parts[128], pkt[9];
+		bool same = true;
+
+		for (size_t i = 0; i < sizeof(pkt); i++)
+			pkt[i] = (unsigned char)(0xa0 + i);
+		for (uint32_t caplen = 0; caplen <= 9; caplen++) {
+			for (int d = 0; d <= 2; d++) {
+				enum nd_pcapng_dir dir = (enum nd_pcapng_dir)d;
+				size_t bl = nd_pcapng_epb_len(caplen, dir), tl;
+				unsigned char tail[ND_PCAPNG_EPB_TAIL_MAX];
+
+				memset(whole, 0xee, sizeof(whole));
+				memset(parts, 0xee, sizeof(parts));
+				nd_pcapng_epb(whole, 7, 0x1122334455667788ULL, pkt, caplen, 1500,
+					      dir);
+				tl = nd_pcapng_epb_parts(parts, tail, 7, 0x1122334455667788ULL,
+							 caplen, 1500, dir);
+				memcpy(parts + ND_PCAPNG_EPB_HEAD, pkt, caplen);
+				memcpy(parts + ND_PCAPNG_EPB_HEAD + caplen, tail, tl);
+				same &= ND_PCAPNG_EPB_HEAD + caplen + tl == bl &&
+					memcmp(whole, parts, sizeof(whole)) == 0;
+			}
+		}
+		CHECK("EPB in parts (head, bytes, tail) equals the whole block", same);
+	}
 	{
 		unsigned char small[40];
 		struct nd_pcapng_shb shb = { .hardware = "x86_64",
