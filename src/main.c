@@ -26,6 +26,7 @@
 #include "nsdump/sandbox.h"
 #include "nsdump/target.h"
 #include "nsdump/testhooks.h"
+#include "nsdump/text.h"
 #include "nsdump/veth.h"
 #include "nsdump/writer.h"
 
@@ -318,6 +319,8 @@ static int open_output(struct run *r, struct nd_err *err)
 	return nd_writer_start(&r->writer, userappl, err);
 }
 
+/* What is being captured, on stderr. Interface and process names are the target's choice:
+ * every line goes through the cleaner (nd_text_print). */
 static void print_listening(const struct run *r)
 {
 	for (unsigned int i = 0; i < r->nsrc; i++) {
@@ -325,29 +328,34 @@ static void print_listening(const struct run *r)
 		const struct nd_target *t = s->target;
 		const char *dlt = pcap_datalink_val_to_name(s->cap.linktype);
 		const char *desc = pcap_datalink_val_to_description(s->cap.linktype);
+		char where[sizeof(s->via) + sizeof(t->label) + 4];
 
 		if (t->is_host)
-			fprintf(stderr,
-				"nsdump: warning: %s is in nsdump's own network namespace: "
-				"capturing %s there directly\n",
-				t->label, s->cap.ifname);
+			nd_text_print(stderr,
+				      "nsdump: warning: %s is in nsdump's own network namespace: "
+				      "capturing %s there directly",
+				      t->label, s->cap.ifname);
 		if (s->cap.warning[0] != '\0')
-			fprintf(stderr, "nsdump: warning: %s\n", s->cap.warning);
+			nd_text_print(stderr, "nsdump: warning: %s", s->cap.warning);
 		if (s->via[0] != '\0')
-			fprintf(stderr, "nsdump: listening on %s (%s), ", s->cap.ifname, s->via);
+			snprintf(where, sizeof(where), "(%s)", s->via);
 		else
-			fprintf(stderr, "nsdump: listening on %s in %s, ", s->cap.ifname, t->label);
-		fprintf(stderr, "link-type %s (%s), snapshot length %d bytes\n", dlt ? dlt : "?",
-			desc ? desc : "?", s->cap.snaplen);
+			snprintf(where, sizeof(where), "in %s", t->label);
+		nd_text_print(stderr,
+			      "nsdump: listening on %s %s, link-type %s (%s), snapshot length %d "
+			      "bytes",
+			      s->cap.ifname, where, dlt ? dlt : "?", desc ? desc : "?",
+			      s->cap.snaplen);
 		if (r->opts.verbose > 0)
-			fprintf(stderr,
-				"nsdump: netns inode %llu, mode %s, privileges %s, writing to %s\n",
+			nd_text_print(
+				stderr,
+				"nsdump: netns inode %llu, mode %s, privileges %s, writing to %s",
 				t->netns_ino, s->mode_used, nd_privs_mode_name(r->privs.mode),
 				r->out.name);
 		if (r->opts.verbose > 0 && t->is_container && (i == 0 || r->src[i - 1].target != t))
-			fprintf(stderr, "nsdump: found %s %s (ID %s) in %.3f ms\n",
-				nd_runtime_name(t->container.runtime), t->container.name,
-				t->container.id, t->resolve_ms);
+			nd_text_print(stderr, "nsdump: found %s %s (ID %s) in %.3f ms",
+				      nd_runtime_name(t->container.runtime), t->container.name,
+				      t->container.id, t->resolve_ms);
 	}
 }
 
@@ -410,7 +418,7 @@ static int run_list(struct run *r, struct nd_err *err)
 	if (rc == 0)
 		rc = nd_container_print_list(stdout, &l, r->opts.json, err);
 	if (rc == 0 && res.notes[0] != '\0' && !r->opts.quiet)
-		fprintf(stderr, "nsdump: note: %s\n", res.notes);
+		nd_text_print(stderr, "nsdump: note: %s", res.notes);
 	nd_container_list_free(&l);
 	return rc;
 }
@@ -564,9 +572,9 @@ static int run_merge(struct run *r, struct nd_err *err)
 	}
 	for (unsigned int i = 0; i < m.nin; i++) {
 		if (m.in[i].corrupt)
-			fprintf(stderr, "nsdump: %s\n", m.in[i].problem);
+			nd_text_print(stderr, "nsdump: %s", m.in[i].problem);
 		else if (m.in[i].truncated && !r->opts.quiet)
-			fprintf(stderr, "nsdump: warning: %s\n", m.in[i].problem);
+			nd_text_print(stderr, "nsdump: warning: %s", m.in[i].problem);
 		corrupt |= m.in[i].corrupt;
 	}
 	if (rc == 0 && !r->opts.quiet) {

@@ -7,6 +7,7 @@
 
 #include "nsdump/pcapfile.h"
 #include "nsdump/pcapng.h"
+#include "nsdump/text.h"
 #include "nsdump/writer.h"
 
 #define SLL_PKTTYPE_OUTGOING 4 /* PACKET_OUTGOING in the cooked header */
@@ -115,9 +116,9 @@ int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *er
 	for (unsigned int i = 0; i < w->nifs; i++) {
 		char clean[sizeof(w->ifs[i].description)];
 
-		nd_pcapng_clean_text(clean, sizeof(w->ifs[i].name), w->ifs[i].name);
+		nd_text_clean(clean, sizeof(w->ifs[i].name), w->ifs[i].name);
 		memcpy(w->ifs[i].name, clean, sizeof(w->ifs[i].name));
-		nd_pcapng_clean_text(clean, sizeof(clean), w->ifs[i].description);
+		nd_text_clean(clean, sizeof(clean), w->ifs[i].description);
 		memcpy(w->ifs[i].description, clean, sizeof(clean));
 	}
 	if (w->format == ND_FORMAT_PCAP)

@@ -85,9 +85,4 @@ size_t nd_pcapng_epb_parts(unsigned char *head, unsigned char *tail, uint32_t if
  * header or the field is not a valid block length; *packet: whether it is an EPB. */
 size_t nd_pcapng_block_len(const unsigned char *p, size_t avail, bool *packet);
 
-/* Copies src into dst (at most dstlen-1 bytes, NUL-terminated), replacing what is not
- * printable UTF-8 (control bytes, invalid sequences) with '?', so a name taken from a
- * runtime or the kernel cannot garble a reader. */
-void nd_pcapng_clean_text(char *dst, size_t dstlen, const char *src);
-
 #endif
