@@ -2,6 +2,7 @@
 #include "nsdump/testhooks.h"
 
 #ifdef ND_TEST_HOOKS
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static enum { HOOK_NONE, HOOK_SOCKET, HOOK_OPEN_READ } hook;
+static enum { HOOK_NONE, HOOK_SOCKET, HOOK_OPEN_READ, HOOK_NETLINK_PAUSE } hook;
 
 void nd_testhooks_init(void)
 {
@@ -21,13 +22,28 @@ void nd_testhooks_init(void)
 		hook = HOOK_SOCKET;
 	else if (strcmp(v, "open-read") == 0)
 		hook = HOOK_OPEN_READ;
+	else if (strcmp(v, "netlink-pause") == 0)
+		hook = HOOK_NETLINK_PAUSE;
+}
+
+void nd_testhooks_netlink(unsigned int portid, unsigned int next_seq)
+{
+	char c;
+
+	if (hook != HOOK_NETLINK_PAUSE)
+		return;
+	fprintf(stderr, "nsdump: test hook: netlink port %u seq %u\n", portid, next_seq);
+	fflush(stderr);
+	/* The test forges its replies meanwhile, then writes a byte (or closes stdin). */
+	while (read(STDIN_FILENO, &c, 1) < 0 && errno == EINTR)
+		;
 }
 
 void nd_testhooks_packet(unsigned long long captured)
 {
 	int fd = -1;
 
-	if (captured != 1 || hook == HOOK_NONE)
+	if (captured != 1 || (hook != HOOK_SOCKET && hook != HOOK_OPEN_READ))
 		return;
 	if (hook == HOOK_SOCKET)
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
