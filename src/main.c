@@ -139,15 +139,20 @@ static int open_source(struct run *r, struct nd_target *t, const struct nd_targe
 		snprintf(s->via, sizeof(s->via), "host end of %s of %s", ifname, t->label);
 		s->mode_used = "veth";
 		snprintf(ifname, sizeof(ifname), "%s", peer->name);
-		rc = nd_capture_open(&s->cap, ifname, &r->opts, flip(r->opts.direction), &r->privs,
-				     err);
+		rc = nd_capture_open(&s->cap, ifname, peer->ifindex, &r->opts,
+				     flip(r->opts.direction), &r->privs, err);
+		if (rc < 0)
+			nd_err_prefix(err, "%s", s->via);
 	} else {
 		if (!t->is_host) {
 			s->mode_used = "setns";
 			if (nd_target_enter(t, &r->privs, err) < 0)
 				return -1;
 		}
-		rc = nd_capture_open(&s->cap, ifname, &r->opts, r->opts.direction, &r->privs, err);
+		rc = nd_capture_open(&s->cap, ifname, tif != NULL ? tif->ifindex : 0, &r->opts,
+				     r->opts.direction, &r->privs, err);
+		if (rc < 0)
+			nd_err_prefix(err, "%s", t->label);
 		if (nd_target_leave(t, &r->privs, err) < 0)
 			rc = -1;
 	}

@@ -10,7 +10,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static enum { HOOK_NONE, HOOK_SOCKET, HOOK_OPEN_READ, HOOK_NETLINK_PAUSE } hook;
+static enum {
+	HOOK_NONE,
+	HOOK_SOCKET,
+	HOOK_OPEN_READ,
+	HOOK_NETLINK_PAUSE,
+	HOOK_ACTIVATE_PAUSE,
+} hook;
 
 void nd_testhooks_init(void)
 {
@@ -24,19 +30,35 @@ void nd_testhooks_init(void)
 		hook = HOOK_OPEN_READ;
 	else if (strcmp(v, "netlink-pause") == 0)
 		hook = HOOK_NETLINK_PAUSE;
+	else if (strcmp(v, "activate-pause") == 0)
+		hook = HOOK_ACTIVATE_PAUSE;
+}
+
+/* Waits for one byte on stdin (or its end): the test's go-ahead. */
+static void wait_stdin(void)
+{
+	char c;
+
+	while (read(STDIN_FILENO, &c, 1) < 0 && errno == EINTR)
+		;
+}
+
+void nd_testhooks_activate(const char *ifname)
+{
+	if (hook != HOOK_ACTIVATE_PAUSE)
+		return;
+	fprintf(stderr, "nsdump: test hook: activating %s\n", ifname);
+	fflush(stderr);
+	wait_stdin();
 }
 
 void nd_testhooks_netlink(unsigned int portid, unsigned int next_seq)
 {
-	char c;
-
 	if (hook != HOOK_NETLINK_PAUSE)
 		return;
 	fprintf(stderr, "nsdump: test hook: netlink port %u seq %u\n", portid, next_seq);
 	fflush(stderr);
-	/* The test forges its replies meanwhile, then writes a byte (or closes stdin). */
-	while (read(STDIN_FILENO, &c, 1) < 0 && errno == EINTR)
-		;
+	wait_stdin(); /* the test forges its replies meanwhile */
 }
 
 void nd_testhooks_packet(unsigned long long captured)

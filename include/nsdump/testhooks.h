@@ -8,7 +8,11 @@
  *              once the netlink socket inside the target's namespace is open, print
  *              "nsdump: test hook: netlink port P seq S" (S: the next request's sequence
  *              number) on stderr and wait for a byte on stdin: meanwhile a test plays a
- *              process of the target that forges replies to port P (t_netlink.sh) */
+ *              process of the target that forges replies to port P (t_netlink.sh)
+ *   activate-pause
+ *              before libpcap activates a capture, print "nsdump: test hook: activating
+ *              IFNAME" on stderr and wait for a byte on stdin: meanwhile a test renames the
+ *              target's interfaces, as a container could (t_pseudodev.sh) */
 #ifndef NSDUMP_TESTHOOKS_H
 #define NSDUMP_TESTHOOKS_H
 
@@ -16,6 +20,7 @@
 void nd_testhooks_init(void);
 void nd_testhooks_packet(unsigned long long captured);
 void nd_testhooks_netlink(unsigned int portid, unsigned int next_seq);
+void nd_testhooks_activate(const char *ifname);
 #else
 static inline void nd_testhooks_init(void)
 {
@@ -30,6 +35,11 @@ static inline void nd_testhooks_netlink(unsigned int portid, unsigned int next_s
 {
 	(void)portid;
 	(void)next_seq;
+}
+
+static inline void nd_testhooks_activate(const char *ifname)
+{
+	(void)ifname;
 }
 #endif
 
