@@ -1,5 +1,6 @@
 /* libpcap set-up: create, configure, activate, filter. See include/nsdump/capture.h. */
 #include <errno.h>
+#include <limits.h>
 #include <linux/if_packet.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -68,11 +69,19 @@ int nd_capture_open(struct nd_capture *c, const char *ifname, int ifindex,
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_direction_t pdir = PCAP_D_INOUT;
 	int rc, bufkib = opts->buffer_kib ? opts->buffer_kib : ND_DEFAULT_BUFFER_KIB;
+	long long bufbytes = (long long)bufkib * 1024;
 	const char *pseudo = nd_capture_pseudo_device(ifname);
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	snprintf(c->ifname, sizeof(c->ifname), "%s", ifname);
+	/* cli.c keeps -B within ND_BUFFER_KIB_MAX; the check stays, as libpcap would ignore a
+	 * size that overflowed its int without a word. */
+	if (bufkib < 1 || bufbytes > INT_MAX)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "a capture ring of %d KiB is out of range "
+				  "(1 to %d KiB)",
+				  bufkib, ND_BUFFER_KIB_MAX);
 	/* pcap_create() tries libpcap's other capture sources before the interfaces: a name the
 	 * target chose must not send it there (nsdump is privileged, the source the host's). */
 	if (pseudo != NULL)
@@ -87,7 +96,7 @@ int nd_capture_open(struct nd_capture *c, const char *ifname, int ifindex,
 	if (pcap_set_snaplen(c->p, opts->snaplen) != 0 ||
 	    pcap_set_promisc(c->p, opts->promisc && strcmp(ifname, "any") != 0) != 0 ||
 	    pcap_set_timeout(c->p, ND_BLOCK_TIMEOUT_MS) != 0 ||
-	    pcap_set_buffer_size(c->p, bufkib * 1024) != 0 ||
+	    pcap_set_buffer_size(c->p, (int)bufbytes) != 0 ||
 	    pcap_set_immediate_mode(c->p, opts->immediate) != 0)
 		return pcap_failed(c, "cannot configure the capture", err);
 	/* Nanosecond stamps cost nothing on Linux (the kernel keeps them) and keep the order of

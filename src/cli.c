@@ -115,7 +115,8 @@ void nd_cli_usage(FILE *out)
 	      "  -c, --count COUNT         stop after COUNT packets\n"
 	      "      --duration SECONDS    stop after SECONDS (decimals allowed)\n"
 	      "  -s, --snapshot-length N   bytes kept per packet (default and 0: 262144)\n"
-	      "  -B, --buffer-size KiB     kernel capture ring size (default 4096 KiB)\n"
+	      "  -B, --buffer-size KiB     kernel capture ring size (default 4096 KiB, at most\n"
+	      "                            2097151 KiB)\n"
 	      "  -p, --no-promiscuous-mode do not put the interface into promiscuous mode\n"
 	      "  -Q, --direction DIR       in, out or inout (default): packets the target "
 	      "receives,\n"
@@ -452,9 +453,10 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 			opts->snaplen = v == 0 ? ND_SNAPLEN_MAX : (int)v;
 			break;
 		case 'B':
-			/* 4 GiB: the kernel's TPACKET ring cannot be larger anyway. */
-			if (parse_ulong(optarg, 1, 4UL * 1024 * 1024, &v) < 0)
-				return bad_value(err, "-B", optarg, "a size in KiB, 1 to 4194304");
+			/* Just under 2 GiB: libpcap takes the size in bytes as an int, and ignores
+			 * a value that is not positive without a word. */
+			if (parse_ulong(optarg, 1, ND_BUFFER_KIB_MAX, &v) < 0)
+				return bad_value(err, "-B", optarg, "a size in KiB, 1 to 2097151");
 			opts->buffer_kib = (int)v;
 			break;
 		case 'p':
