@@ -126,6 +126,22 @@ int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *er
 	return start_pcapng(w, w->userappl, err);
 }
 
+/* A packet whose block is larger than the output buffer (BIG TCP: up to the snapshot
+ * length): written from where libpcap left it, between a header and a tail. Out of line, so
+ * that the path of every other packet stays as it was. */
+static __attribute__((noinline)) int big_epb(struct nd_writer *w, unsigned int ifid,
+					     const struct pcap_pkthdr *h,
+					     const unsigned char *bytes, enum nd_pcapng_dir dir,
+					     struct nd_err *err)
+{
+	unsigned char head[ND_PCAPNG_EPB_HEAD], tail[ND_PCAPNG_EPB_TAIL_MAX];
+	size_t tl = nd_pcapng_epb_parts(
+		head, tail, ifid, (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec,
+		h->caplen, h->len, dir);
+
+	return nd_out_record(w->out, head, sizeof(head), bytes, h->caplen, tail, tl, err);
+}
+
 int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_pkthdr *h,
 		     const unsigned char *bytes, struct nd_err *err)
 {
@@ -143,23 +159,18 @@ int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_p
 		enum nd_pcapng_dir dir =
 			(enum nd_pcapng_dir)nd_writer_direction(f, bytes, h->caplen);
 		size_t n = nd_pcapng_epb_len(h->caplen, dir);
-		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
 		unsigned char *p;
 
 		if (n > w->out->cap) {
-			/* Larger than the buffer (BIG TCP: up to the snapshot length): written
-			 * from where libpcap left it, between a header and a tail. */
-			unsigned char head[ND_PCAPNG_EPB_HEAD], tail[ND_PCAPNG_EPB_TAIL_MAX];
-			size_t tl =
-				nd_pcapng_epb_parts(head, tail, ifid, ts, h->caplen, h->len, dir);
-
-			rc = nd_out_record(w->out, head, sizeof(head), bytes, h->caplen, tail, tl,
-					   err);
+			rc = big_epb(w, ifid, h, bytes, dir, err);
 		} else {
 			p = nd_out_reserve(w->out, n, err);
 			if (p == NULL)
 				return -1;
-			nd_pcapng_epb(p, ifid, ts, bytes, h->caplen, h->len, dir);
+			nd_pcapng_epb(p, ifid,
+				      (uint64_t)h->ts.tv_sec * 1000000000u +
+					      (uint64_t)h->ts.tv_usec,
+				      bytes, h->caplen, h->len, dir);
 			nd_out_commit(w->out, n);
 			rc = 0;
 		}
