@@ -149,8 +149,11 @@ static int open_source(struct run *r, struct nd_target *t, const struct nd_targe
 			if (nd_target_enter(t, &r->privs, err) < 0)
 				return -1;
 		}
-		rc = nd_capture_open(&s->cap, ifname, tif != NULL ? tif->ifindex : 0, &r->opts,
-				     r->opts.direction, &r->privs, err);
+		/* "any" is libpcap's unbound socket (ifindex 0), even where an interface of
+		 * the target is named so. */
+		rc = nd_capture_open(&s->cap, ifname,
+				     tif != NULL && strcmp(ifname, "any") != 0 ? tif->ifindex : 0,
+				     &r->opts, r->opts.direction, &r->privs, err);
 		if (rc < 0)
 			nd_err_prefix(err, "%s", t->label);
 		if (nd_target_leave(t, &r->privs, err) < 0)

@@ -51,6 +51,18 @@ nd_run p-list --netns "$NS" -D
 check_eq "-D lists them: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/p-list.err")"
 check_grep "-D lists nflog" "$ND_TMP/p-list.out" '^nflog +[0-9]+ veth '
 
+# A target may name an interface "any": -i any is still libpcap's capture of every interface,
+# an unbound packet socket, and stays allowed.
+NS_ANY="ndtY$ND_SUF"
+if nd_netns_new "$NS_ANY" && ip -n "$NS_ANY" link add any type veth peer name ndtyp 2>"$ND_TMP/any.err" &&
+	ip -n "$NS_ANY" link set any up; then
+	nd_run any --netns "$NS_ANY" -i any --duration 0.3 -w "$ND_TMP/any.pcapng"
+	check_eq "-i any where an interface is named 'any': exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/any.err")"
+	check_grep "... captured as -i any (Linux cooked)" "$ND_TMP/any.err" "^nsdump: listening on any in netns $NS_ANY, link-type LINUX_SLL"
+else
+	not_ok "a namespace with an interface named 'any'" "$(nd_excerpt "$ND_TMP/any.err")"
+fi
+
 # The interface listed as eth0 is replaced by another one under that name between the
 # listing and the activation: the capture is bound to another ifindex, and refused.
 nd_topo 1 79 || nd_finish
