@@ -17,8 +17,11 @@
 #include "nsdump/netlink.h"
 
 /* mnl_cb_run trusts each nlmsg_len as far as to cast it to int: a length over INT_MAX passes
- * its check and sends it out of the buffer. Walk the messages first, as the kernel lays them
- * out (each aligned, all inside len), and refuse anything else. */
+ * its check and sends it out of the buffer. And libmnl walks a message's attributes up to its
+ * aligned end (mnl_nlmsg_get_payload_tail), so a last message whose length is not a multiple
+ * of 4 would let an attribute reach past the datagram. Walk the messages first, as the kernel
+ * lays them out (each padded to its aligned length, all inside len: nlmsg_put reserves the
+ * padding of every message, the last one included), and refuse anything else. */
 static int check_stream(const void *buf, size_t len, struct nd_err *err)
 {
 	const unsigned char *p = buf;
@@ -32,9 +35,9 @@ static int check_stream(const void *buf, size_t len, struct nd_err *err)
 		if (len - off < sizeof(h))
 			return nd_err_set(err, ND_EXIT_FAIL, 0, "truncated netlink message");
 		memcpy(&h, p + off, sizeof(h));
-		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len - off)
+		if (h.nlmsg_len < sizeof(h) || MNL_ALIGN((size_t)h.nlmsg_len) > len - off)
 			return nd_err_set(err, ND_EXIT_FAIL, 0, "bad netlink message length");
-		off += MNL_ALIGN(h.nlmsg_len) < len - off ? MNL_ALIGN(h.nlmsg_len) : len - off;
+		off += MNL_ALIGN((size_t)h.nlmsg_len);
 	}
 	return 0;
 }
@@ -65,7 +68,7 @@ int nd_nl_reply_check(const struct sockaddr_nl *from, size_t fromlen, const void
 					  "netlink message for another request (sequence %u, port "
 					  "%u; expected %u, %u)",
 					  h.nlmsg_seq, h.nlmsg_pid, seq, portid);
-		off += MNL_ALIGN(h.nlmsg_len) < len - off ? MNL_ALIGN(h.nlmsg_len) : len - off;
+		off += MNL_ALIGN((size_t)h.nlmsg_len); /* check_stream: inside len */
 	}
 	return 1;
 }

@@ -287,6 +287,33 @@ int main(void)
 	      rc == 0 && l.n >= 1 && strcmp(l.v[0].name, "lo") == 0);
 	nd_link_list_free(&l);
 
+	/* A datagram that ends inside the last message's alignment padding: libmnl walks
+	 * attributes up to the aligned end, and read past the datagram (found by fuzz_netlink;
+	 * ASan: heap-buffer-overflow in inet_ntop). The kernel always sends the padding. */
+	{
+		static const unsigned char cut[59] = {
+			0x3b, 0, 0,    0,    0x14, 0,    0x02, 0,    0,   0, 0, 0, 0,
+			0,    0, 0,    0x02, 0x18, 0x80, 0,    0x02, 0,   0, 0,    /* ifaddrmsg:
+										      AF_INET, ifindex
+										      2 */
+			0x08, 0, 0x01, 0,    198,  18,   98,   1,                  /* IFA_ADDRESS */
+			0x08, 0, 0x02, 0,    198,  18,   98,   1,                  /* IFA_LOCAL */
+			0x09, 0, 0x03, 0,    'e',  't',  'h',  '0',  'x', 0, 0, 0, /* IFA_LABEL */
+			0x08, 0, 0x02, 0,    0,    0,    0, /* IFA_LOCAL, its last byte past the end
+							     */
+		};
+		struct nd_addr_list al = { 0 };
+		char *heap = malloc(sizeof(cut));
+
+		CHECK("copy", heap != NULL);
+		memcpy(heap, cut, sizeof(cut));
+		CHECK("a message whose aligned end is past the datagram: refused",
+		      nd_nl_parse_addrs(heap, sizeof(cut), 0, 0, &al, &e) < 0 && al.n == 0 &&
+			      strstr(e.msg, "netlink message length") != NULL);
+		nd_addr_list_free(&al);
+		free(heap);
+	}
+
 	/* Who may answer: the kernel (port id 0), with our sequence number and port id in every
 	 * message. A process in the target with CAP_NET_ADMIN can unicast to our port. */
 	{
