@@ -73,19 +73,24 @@ A_PID=$TARGET_PID
 
 # transfer CLIENT_NS SERVER_NS ADDR: one bulk TCP transfer of $BYTES to ADDR port $PORT;
 # "not ok" unless both ends counted every byte.
+XFER=0
 transfer() {
-	local cns=$1 sns=$2 addr=$3 srv out
-	ip netns exec "$sns" "$TCPBULK" -l "$addr" "$PORT" >"$ND_TMP/srv.out" 2>&1 &
+	local cns=$1 sns=$2 addr=$3 srv out log
+	# A file of its own for each server: the redirection of a background job happens when
+	# it starts, so a reused file could still show the previous server's "listening".
+	XFER=$((XFER + 1))
+	log=$ND_TMP/srv$XFER.out
+	ip netns exec "$sns" "$TCPBULK" -l "$addr" "$PORT" >"$log" 2>&1 &
 	srv=$!
 	nd_track_pid "$srv"
-	if ! nd_wait_file_grep "$ND_TMP/srv.out" '^listening$' 5 "$srv"; then
-		not_ok "tcpbulk server on $addr" "$(nd_excerpt "$ND_TMP/srv.out")"
+	if ! nd_wait_file_grep "$log" '^listening$' 5 "$srv"; then
+		not_ok "tcpbulk server on $addr" "$(nd_excerpt "$log")"
 		return 1
 	fi
 	out=$(ip netns exec "$cns" timeout 30 "$TCPBULK" "$addr" "$PORT" "$BYTES" 2>&1)
 	nd_wait_exit "$srv" 30
-	if [ "$out" != "sent $BYTES" ] || ! grep -qx "received $BYTES" "$ND_TMP/srv.out"; then
-		not_ok "transfer of $BYTES bytes to $addr" "client: $out; server: $(nd_excerpt "$ND_TMP/srv.out")"
+	if [ "$out" != "sent $BYTES" ] || ! grep -qx "received $BYTES" "$log"; then
+		not_ok "transfer of $BYTES bytes to $addr" "client: $out; server: $(nd_excerpt "$log")"
 		return 1
 	fi
 	return 0
@@ -148,10 +153,10 @@ capture() {
 }
 
 # 1. lo, a file. tcpdump captures the same transfer into an input for --merge below.
-ip netns exec "$NS_L" tcpdump -i lo -s 0 -B "$RING_KIB" -w "$ND_TMP/td-lo.pcap" >/dev/null 2>"$ND_TMP/td.err" &
+ip netns exec "$NS_L" tcpdump -i lo -s 0 -B "$RING_KIB" -w "$ND_TMP/td-lo.pcap" >/dev/null 2>"$ND_TMP/td-lo.err" &
 td=$!
 nd_track_pid "$td"
-nd_wait_file_grep "$ND_TMP/td.err" 'listening on' 5 "$td" || not_ok "tcpdump on lo" "$(nd_excerpt "$ND_TMP/td.err")"
+nd_wait_file_grep "$ND_TMP/td-lo.err" 'listening on' 5 "$td" || not_ok "tcpdump on lo" "$(nd_excerpt "$ND_TMP/td-lo.err")"
 capture file "$NS_L" "$NS_L" ::1 --pid "$L_PID" -i lo -w "$ND_TMP/lo.pcapng"
 check_big file "$BYTES" "$ND_TMP/lo.pcapng"
 kill -INT "$td" 2>/dev/null
@@ -185,10 +190,10 @@ check_big gzip "$BYTES" "$ND_TMP/lo.pcapng.gz"
 
 # 5. The veth pair, two interfaces (eth0 and lo) merged in time order into one pcapng. tcpdump
 # captures eth0 into the second input for --merge.
-ip netns exec "$NS_A" tcpdump -i eth0 -s 0 -B "$RING_KIB" -w "$ND_TMP/td-veth.pcap" >/dev/null 2>"$ND_TMP/td.err" &
+ip netns exec "$NS_A" tcpdump -i eth0 -s 0 -B "$RING_KIB" -w "$ND_TMP/td-veth.pcap" >/dev/null 2>"$ND_TMP/td-veth.err" &
 td=$!
 nd_track_pid "$td"
-nd_wait_file_grep "$ND_TMP/td.err" 'listening on' 5 "$td" || not_ok "tcpdump on eth0" "$(nd_excerpt "$ND_TMP/td.err")"
+nd_wait_file_grep "$ND_TMP/td-veth.err" 'listening on' 5 "$td" || not_ok "tcpdump on eth0" "$(nd_excerpt "$ND_TMP/td-veth.err")"
 capture veth "$NS_A" "$NS_B" "$V6_B" --pid "$A_PID" -i eth0 -i lo -w "$ND_TMP/veth.pcapng"
 check_big veth "$BYTES" "$ND_TMP/veth.pcapng"
 kill -INT "$td" 2>/dev/null
