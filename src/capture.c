@@ -1,24 +1,94 @@
 /* libpcap set-up: create, configure, activate, filter. See include/nsdump/capture.h. */
 #include <errno.h>
+#include <limits.h>
+#include <linux/if_packet.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "nsdump/capture.h"
+#include "nsdump/testhooks.h"
 
 static int pcap_failed(struct nd_capture *c, const char *what, struct nd_err *err)
 {
 	return nd_err_set(err, ND_EXIT_FAIL, 0, "%s on %s: %s", what, c->ifname, pcap_geterr(c->p));
 }
 
-int nd_capture_open(struct nd_capture *c, const char *ifname, const struct nd_opts *opts,
-		    enum nd_direction dir, struct nd_privs *privs, struct nd_err *err)
+const char *nd_capture_pseudo_device(const char *ifname)
+{
+	static const struct {
+		const char *prefix;
+		const char *what;
+	} sources[] = {
+		{ "usbmon", "its USB monitor (usbmonN: the host's USB traffic)" },
+		{ "bluetooth", "a Bluetooth adapter or monitor (bluetoothN, bluetooth-monitor)" },
+		{ "nflog", "its netfilter log source (NFLOG)" },
+		{ "nfqueue", "its netfilter queue source (NFQUEUE)" },
+		{ "dbus-", "a D-Bus bus (dbus-system, dbus-session)" },
+	};
+
+	/* Prefixes, wider than the names libpcap 1.10 takes (usbmonN, bluetoothN,
+	 * bluetooth-monitor, nflog, nfqueue, dbus-system, dbus-session): another libpcap may take
+	 * more forms, and a real interface so named is rare. */
+	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
+		if (strncmp(ifname, sources[i].prefix, strlen(sources[i].prefix)) == 0)
+			return sources[i].what;
+	return NULL;
+}
+
+int nd_capture_check_socket(int fd, const char *ifname, int ifindex, struct nd_err *err)
+{
+	struct sockaddr_ll sll;
+	socklen_t len = sizeof(sll);
+	int domain = -1;
+	socklen_t dlen = sizeof(domain);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 || domain != AF_PACKET)
+		return nd_err_set(
+			err, ND_EXIT_USAGE, 0,
+			"refusing interface '%s': libpcap opened another kind of capture "
+			"source for this name, not a network interface (no packet socket)",
+			ifname);
+	memset(&sll, 0, sizeof(sll));
+	if (getsockname(fd, (struct sockaddr *)&sll, &len) < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot examine the capture on %s",
+				  ifname);
+	if (sll.sll_family != AF_PACKET || sll.sll_ifindex != ifindex)
+		return nd_err_set(
+			err, ND_EXIT_NOTFOUND, 0,
+			"refusing interface '%s': the capture is on ifindex %d, not on %d, "
+			"the interface listed under that name (it was renamed or replaced "
+			"meanwhile: try again)",
+			ifname, sll.sll_ifindex, ifindex);
+	return 0;
+}
+
+int nd_capture_open(struct nd_capture *c, const char *ifname, int ifindex,
+		    const struct nd_opts *opts, enum nd_direction dir, struct nd_privs *privs,
+		    struct nd_err *err)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_direction_t pdir = PCAP_D_INOUT;
 	int rc, bufkib = opts->buffer_kib ? opts->buffer_kib : ND_DEFAULT_BUFFER_KIB;
+	long long bufbytes = (long long)bufkib * 1024;
+	const char *pseudo = nd_capture_pseudo_device(ifname);
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	snprintf(c->ifname, sizeof(c->ifname), "%s", ifname);
+	/* cli.c keeps -B within ND_BUFFER_KIB_MAX; the check stays, as libpcap would ignore a
+	 * size that overflowed its int without a word. */
+	if (bufkib < 1 || bufbytes > INT_MAX)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "a capture ring of %d KiB is out of range "
+				  "(1 to %d KiB)",
+				  bufkib, ND_BUFFER_KIB_MAX);
+	/* pcap_create() tries libpcap's other capture sources before the interfaces: a name the
+	 * target chose must not send it there (nsdump is privileged, the source the host's). */
+	if (pseudo != NULL)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "refusing interface '%s': libpcap takes this name for %s, not a "
+				  "network interface (rename the interface to capture it)",
+				  ifname, pseudo);
 	c->p = pcap_create(ifname, errbuf);
 	if (c->p == NULL)
 		return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot create a capture on %s: %s", ifname,
@@ -26,7 +96,7 @@ int nd_capture_open(struct nd_capture *c, const char *ifname, const struct nd_op
 	if (pcap_set_snaplen(c->p, opts->snaplen) != 0 ||
 	    pcap_set_promisc(c->p, opts->promisc && strcmp(ifname, "any") != 0) != 0 ||
 	    pcap_set_timeout(c->p, ND_BLOCK_TIMEOUT_MS) != 0 ||
-	    pcap_set_buffer_size(c->p, bufkib * 1024) != 0 ||
+	    pcap_set_buffer_size(c->p, (int)bufbytes) != 0 ||
 	    pcap_set_immediate_mode(c->p, opts->immediate) != 0)
 		return pcap_failed(c, "cannot configure the capture", err);
 	/* Nanosecond stamps cost nothing on Linux (the kernel keeps them) and keep the order of
@@ -34,6 +104,7 @@ int nd_capture_open(struct nd_capture *c, const char *ifname, const struct nd_op
 	if (pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO) != 0)
 		return pcap_failed(c, "cannot ask for nanosecond time stamps", err);
 
+	nd_testhooks_activate(ifname);
 	if (nd_privs_raise(privs, CAP_NET_RAW, err) < 0)
 		return -1;
 	rc = pcap_activate(c->p);
@@ -85,6 +156,11 @@ int nd_capture_open(struct nd_capture *c, const char *ifname, const struct nd_op
 	if (c->fd < 0)
 		return nd_err_set(err, ND_EXIT_FAIL, 0, "the capture on %s cannot be polled",
 				  ifname);
+	/* Whatever the name: the capture must be a packet socket on the very interface netlink
+	 * listed (not one that took the name since, nor a source libpcap has that nsdump does
+	 * not know of), before a packet is read. */
+	if (nd_capture_check_socket(c->fd, ifname, ifindex, err) < 0)
+		return -1;
 	c->linktype = pcap_datalink(c->p);
 	c->snaplen = pcap_snapshot(c->p);
 	return 0;

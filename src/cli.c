@@ -114,7 +114,8 @@ void nd_cli_usage(FILE *out)
 	      "  -c, --count COUNT         stop after COUNT packets\n"
 	      "      --duration SECONDS    stop after SECONDS (decimals allowed)\n"
 	      "  -s, --snapshot-length N   bytes kept per packet (default and 0: 262144)\n"
-	      "  -B, --buffer-size KiB     kernel capture ring size (default 4096 KiB)\n"
+	      "  -B, --buffer-size KiB     kernel capture ring size (default 4096 KiB, at most\n"
+	      "                            2097151 KiB)\n"
 	      "  -p, --no-promiscuous-mode do not put the interface into promiscuous mode\n"
 	      "  -Q, --direction DIR       in, out or inout (default): packets the target "
 	      "receives,\n"
@@ -408,9 +409,10 @@ static int take_buffer(struct nd_opts *o, const char *arg, struct nd_err *err)
 {
 	unsigned long v;
 
-	/* 4 GiB: the kernel's TPACKET ring cannot be larger anyway. */
-	if (parse_ulong(arg, 1, 4UL * 1024 * 1024, &v) < 0)
-		return bad_value(err, "-B", arg, "a size in KiB, 1 to 4194304");
+	/* Just under 2 GiB: libpcap takes the size in bytes as an int, and ignores a value that
+	 * is not positive without a word. */
+	if (parse_ulong(arg, 1, ND_BUFFER_KIB_MAX, &v) < 0)
+		return bad_value(err, "-B", arg, "a size in KiB, 1 to 2097151");
 	o->buffer_kib = (int)v;
 	return 0;
 }

@@ -4,6 +4,16 @@
 #include <string.h>
 
 #include "nsdump/err.h"
+#include "nsdump/text.h"
+
+/* Every message is cleaned as it is made: it may quote an interface or process name that a
+ * container chose, a runtime's or libpcap's words, and whoever prints it (main.c, extcap)
+ * writes it to a terminal. */
+static int clean(struct nd_err *err)
+{
+	nd_text_clean(err->msg, sizeof(err->msg), err->msg);
+	return -1;
+}
 
 int nd_err_set(struct nd_err *err, int exit, int errnum, const char *fmt, ...)
 {
@@ -19,7 +29,7 @@ int nd_err_set(struct nd_err *err, int exit, int errnum, const char *fmt, ...)
 		err->msg[0] = '\0';
 	else if (errnum != 0 && (size_t)n < sizeof(err->msg))
 		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", strerror(errnum));
-	return -1;
+	return clean(err);
 }
 
 int nd_err_prefix(struct nd_err *err, const char *fmt, ...)
@@ -44,7 +54,7 @@ int nd_err_prefix(struct nd_err *err, const char *fmt, ...)
 		memcpy(err->msg + lc + 2, old, lo);
 		err->msg[lc + 2 + lo] = '\0';
 	}
-	return -1;
+	return clean(err);
 }
 
 int nd_err_hint(struct nd_err *err, const char *fmt, ...)
@@ -59,5 +69,5 @@ int nd_err_hint(struct nd_err *err, const char *fmt, ...)
 	va_end(ap);
 	if (used < sizeof(err->msg))
 		snprintf(err->msg + used, sizeof(err->msg) - used, " (%s)", hint);
-	return -1;
+	return clean(err);
 }

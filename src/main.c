@@ -26,13 +26,16 @@
 #include "nsdump/sandbox.h"
 #include "nsdump/target.h"
 #include "nsdump/testhooks.h"
+#include "nsdump/text.h"
 #include "nsdump/veth.h"
 #include "nsdump/writer.h"
 
 /* The write buffer. Larger writes mean fewer system calls, but past the CPU caches every
  * byte is copied from memory twice (ring to buffer, buffer to page cache): measured here
  * (bench/), 1 MiB cost 2-3 times the CPU of 128 KiB with 1514-byte packets at line rate,
- * and dropped more; 128 KiB costs nothing over larger sizes with small packets. */
+ * and dropped more; 128 KiB costs nothing over larger sizes with small packets. A record
+ * larger than this (BIG TCP packets up to the snapshot length, --merge's blocks of up to
+ * 1 MiB) is written on its own, straight from where it is (output.c). */
 #define OUT_BUFFER_SIZE ((size_t)128 * 1024)
 
 /* One captured interface of one target. */
@@ -131,15 +134,23 @@ static int open_source(struct run *r, struct nd_target *t, const struct nd_targe
 		snprintf(s->via, sizeof(s->via), "host end of %s of %s", ifname, t->label);
 		s->mode_used = "veth";
 		snprintf(ifname, sizeof(ifname), "%s", peer->name);
-		rc = nd_capture_open(&s->cap, ifname, &r->opts, flip(r->opts.direction), &r->privs,
-				     err);
+		rc = nd_capture_open(&s->cap, ifname, peer->ifindex, &r->opts,
+				     flip(r->opts.direction), &r->privs, err);
+		if (rc < 0)
+			nd_err_prefix(err, "%s", s->via);
 	} else {
 		if (!t->is_host) {
 			s->mode_used = "setns";
 			if (nd_target_enter(t, &r->privs, err) < 0)
 				return -1;
 		}
-		rc = nd_capture_open(&s->cap, ifname, &r->opts, r->opts.direction, &r->privs, err);
+		/* "any" is libpcap's unbound socket (ifindex 0), even where an interface of
+		 * the target is named so. */
+		rc = nd_capture_open(&s->cap, ifname,
+				     tif != NULL && strcmp(ifname, "any") != 0 ? tif->ifindex : 0,
+				     &r->opts, r->opts.direction, &r->privs, err);
+		if (rc < 0)
+			nd_err_prefix(err, "%s", t->label);
 		if (nd_target_leave(t, &r->privs, err) < 0)
 			rc = -1;
 	}
@@ -337,17 +348,20 @@ static void print_rotation(const struct run *r)
 	int dl = (int)nd_rotate_dirlen(&r->rot);
 
 	if (r->sandbox.landlock > 0)
-		fprintf(stderr,
-			"nsdump: rotation creates files only in %.*s (seccomp: that directory's "
-			"descriptor; Landlock ABI %d: nothing outside it)\n",
-			dl ? dl : 1, dl ? r->rot.pattern : ".", r->sandbox.landlock);
+		nd_text_print(stderr,
+			      "nsdump: rotation creates files only in %.*s (seccomp: that "
+			      "directory's descriptor; Landlock ABI %d: nothing outside it)",
+			      dl ? dl : 1, dl ? r->rot.pattern : ".", r->sandbox.landlock);
 	else
-		fprintf(stderr,
+		nd_text_print(
+			stderr,
 			"nsdump: rotation creates files in %.*s (seccomp: that directory's "
-			"descriptor; no Landlock in this kernel, so a name is not held to it)\n",
+			"descriptor; no Landlock in this kernel, so a name is not held to it)",
 			dl ? dl : 1, dl ? r->rot.pattern : ".");
 }
 
+/* What is being captured, on stderr. Interface and process names are the target's choice:
+ * every line goes through the cleaner (nd_text_print). */
 static void print_listening(const struct run *r)
 {
 	for (unsigned int i = 0; i < r->nsrc; i++) {
@@ -355,23 +369,28 @@ static void print_listening(const struct run *r)
 		const struct nd_target *t = s->target;
 		const char *dlt = pcap_datalink_val_to_name(s->cap.linktype);
 		const char *desc = pcap_datalink_val_to_description(s->cap.linktype);
+		char where[sizeof(s->via) + sizeof(t->label) + 4];
 
 		if (t->is_host)
-			fprintf(stderr,
-				"nsdump: warning: %s is in nsdump's own network namespace: "
-				"capturing %s there directly\n",
-				t->label, s->cap.ifname);
+			nd_text_print(stderr,
+				      "nsdump: warning: %s is in nsdump's own network namespace: "
+				      "capturing %s there directly",
+				      t->label, s->cap.ifname);
 		if (s->cap.warning[0] != '\0')
-			fprintf(stderr, "nsdump: warning: %s\n", s->cap.warning);
+			nd_text_print(stderr, "nsdump: warning: %s", s->cap.warning);
 		if (s->via[0] != '\0')
-			fprintf(stderr, "nsdump: listening on %s (%s), ", s->cap.ifname, s->via);
+			snprintf(where, sizeof(where), "(%s)", s->via);
 		else
-			fprintf(stderr, "nsdump: listening on %s in %s, ", s->cap.ifname, t->label);
-		fprintf(stderr, "link-type %s (%s), snapshot length %d bytes\n", dlt ? dlt : "?",
-			desc ? desc : "?", s->cap.snaplen);
+			snprintf(where, sizeof(where), "in %s", t->label);
+		nd_text_print(stderr,
+			      "nsdump: listening on %s %s, link-type %s (%s), snapshot length %d "
+			      "bytes",
+			      s->cap.ifname, where, dlt ? dlt : "?", desc ? desc : "?",
+			      s->cap.snaplen);
 		if (r->opts.verbose > 0)
-			fprintf(stderr,
-				"nsdump: netns inode %llu, mode %s, privileges %s, writing to %s\n",
+			nd_text_print(
+				stderr,
+				"nsdump: netns inode %llu, mode %s, privileges %s, writing to %s",
 				t->netns_ino, s->mode_used, nd_privs_mode_name(r->privs.mode),
 				r->out.name);
 		if (r->opts.verbose > 0 && i == 0 && r->rot.dir_fd >= 0)
@@ -381,7 +400,7 @@ static void print_listening(const struct run *r)
 			char found[sizeof(t->container.name) + sizeof(t->container.pod_name) + 256];
 
 			nd_container_found(&t->container, found, sizeof(found));
-			fprintf(stderr, "nsdump: found %s in %.3f ms\n", found, t->resolve_ms);
+			nd_text_print(stderr, "nsdump: found %s in %.3f ms", found, t->resolve_ms);
 		}
 	}
 }
@@ -446,7 +465,7 @@ static int run_list(struct run *r, struct nd_err *err)
 	if (rc == 0)
 		rc = nd_container_print_list(stdout, &l, r->opts.json, err);
 	if (rc == 0 && nd_resolver_notes(res)[0] != '\0' && !r->opts.quiet)
-		fprintf(stderr, "nsdump: note: %s\n", nd_resolver_notes(res));
+		nd_text_print(stderr, "nsdump: note: %s", nd_resolver_notes(res));
 	nd_resolver_free(res);
 	nd_container_list_free(&l);
 	return rc;
@@ -578,8 +597,8 @@ static int run_merge(struct run *r, struct nd_err *err)
 		goto out;
 	rc = nd_merge_open(&m, r->opts.inputs, r->opts.ninputs, r->opts.output, err);
 	if (rc == 0)
-		rc = nd_out_open(&r->out, r->opts.output, ND_PCAPREAD_BLOCK_MAX + OUT_BUFFER_SIZE,
-				 nd_writer_reclen(fmt), err);
+		rc = nd_out_open(&r->out, r->opts.output, OUT_BUFFER_SIZE, nd_writer_reclen(fmt),
+				 err);
 	r->sandbox = (struct nd_sandbox){ .out_fd = r->out.fd, .dir_fd = -1 };
 	if (nd_privs_invoker_end(&r->privs, err) < 0 || rc < 0 ||
 	    (r->opts.gzip && nd_out_compress(&r->out, err) < 0) ||
@@ -602,9 +621,9 @@ static int run_merge(struct run *r, struct nd_err *err)
 	}
 	for (unsigned int i = 0; i < m.nin; i++) {
 		if (m.in[i].corrupt)
-			fprintf(stderr, "nsdump: %s\n", m.in[i].problem);
+			nd_text_print(stderr, "nsdump: %s", m.in[i].problem);
 		else if (m.in[i].truncated && !r->opts.quiet)
-			fprintf(stderr, "nsdump: warning: %s\n", m.in[i].problem);
+			nd_text_print(stderr, "nsdump: warning: %s", m.in[i].problem);
 		corrupt |= m.in[i].corrupt;
 	}
 	if (rc == 0 && !r->opts.quiet) {

@@ -12,6 +12,7 @@
 #include "nsdump/merge.h"
 #include "nsdump/pcapfile.h"
 #include "nsdump/pcapng.h"
+#include "nsdump/text.h"
 
 #define READ_CHUNK ((size_t)64 * 1024)
 /* Room for any block this file builds: a block copied from an input plus the options added
@@ -60,8 +61,8 @@ int nd_merge_open(struct nd_merge *m, char *const *paths, unsigned int n, const 
 		} else {
 			snprintf(in->name, sizeof(in->name), "%s", paths[i]);
 			base = strrchr(paths[i], '/');
-			nd_pcapng_clean_text(in->ifname, sizeof(in->ifname),
-					     base != NULL && base[1] != '\0' ? base + 1 : paths[i]);
+			nd_text_clean(in->ifname, sizeof(in->ifname),
+				      base != NULL && base[1] != '\0' ? base + 1 : paths[i]);
 			/* Blocking: a FIFO waits here for its writer, so that a stream that has not
 			 * started yet is not taken for an empty one. */
 			in->fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NOCTTY);

@@ -9,14 +9,19 @@
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "nsdump/netlink.h"
 
 /* mnl_cb_run trusts each nlmsg_len as far as to cast it to int: a length over INT_MAX passes
- * its check and sends it out of the buffer. Walk the messages first, as the kernel lays them
- * out (each aligned, all inside len), and refuse anything else. */
+ * its check and sends it out of the buffer. And libmnl walks a message's attributes up to its
+ * aligned end (mnl_nlmsg_get_payload_tail), so a last message whose length is not a multiple
+ * of 4 would let an attribute reach past the datagram. Walk the messages first, as the kernel
+ * lays them out (each padded to its aligned length, all inside len: nlmsg_put reserves the
+ * padding of every message, the last one included), and refuse anything else. */
 static int check_stream(const void *buf, size_t len, struct nd_err *err)
 {
 	const unsigned char *p = buf;
@@ -30,11 +35,42 @@ static int check_stream(const void *buf, size_t len, struct nd_err *err)
 		if (len - off < sizeof(h))
 			return nd_err_set(err, ND_EXIT_FAIL, 0, "truncated netlink message");
 		memcpy(&h, p + off, sizeof(h));
-		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len - off)
+		if (h.nlmsg_len < sizeof(h) || MNL_ALIGN((size_t)h.nlmsg_len) > len - off)
 			return nd_err_set(err, ND_EXIT_FAIL, 0, "bad netlink message length");
-		off += MNL_ALIGN(h.nlmsg_len) < len - off ? MNL_ALIGN(h.nlmsg_len) : len - off;
+		off += MNL_ALIGN((size_t)h.nlmsg_len);
 	}
 	return 0;
+}
+
+int nd_nl_reply_check(const struct sockaddr_nl *from, size_t fromlen, const void *buf, size_t len,
+		      unsigned int seq, unsigned int portid, struct nd_err *err)
+{
+	const unsigned char *p = buf;
+	size_t off = 0;
+
+	/* The kernel sends from port id 0, and no process can bind that id (0 asks for one to
+	 * be chosen); a process in the namespace with CAP_NET_ADMIN can unicast to our port
+	 * from its own. Multicast (nl_groups) is not an answer either: none was asked for. */
+	if (fromlen != sizeof(*from) || from->nl_family != AF_NETLINK || from->nl_pid != 0 ||
+	    from->nl_groups != 0)
+		return 0;
+	if (check_stream(buf, len, err) < 0)
+		return -1;
+	/* mnl_cb_run compares nlmsg_seq and nlmsg_pid only when both sides are non-zero: a
+	 * message with 0 in them would pass. The kernel copies both from the request into
+	 * every message of its answer, NLMSG_DONE and NLMSG_ERROR included. */
+	while (off < len) {
+		struct nlmsghdr h;
+
+		memcpy(&h, p + off, sizeof(h));
+		if (h.nlmsg_seq != seq || h.nlmsg_pid != portid)
+			return nd_err_set(err, ND_EXIT_FAIL, 0,
+					  "netlink message for another request (sequence %u, port "
+					  "%u; expected %u, %u)",
+					  h.nlmsg_seq, h.nlmsg_pid, seq, portid);
+		off += MNL_ALIGN((size_t)h.nlmsg_len); /* check_stream: inside len */
+	}
+	return 1;
 }
 
 struct parse_ctx {
@@ -428,22 +464,52 @@ static int parse_nsid_v(const void *b, size_t l, unsigned int s, unsigned int p,
 	return nd_nl_parse_nsid(b, l, s, p, o, e);
 }
 
-/* Sends the request in buf and feeds every reply buffer to parse until it returns <= 0. */
+/* Datagrams that are not from the kernel are dropped; after this many in one exchange, give
+ * up rather than read a flood for ever. */
+#define FORGED_MAX 1000
+
+/* Sends the request in buf and feeds every reply buffer to parse until it returns <= 0.
+ * recvmsg(2) rather than mnl_socket_recvfrom(): the sender's address, which only the former
+ * returns, is what tells the kernel's answers from a forgery (nd_nl_reply_check). */
 static int transact(struct nd_nl *nl, char *buf, size_t buflen, parse_fn parse, void *out,
 		    const char *what, struct nd_err *err)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)(void *)buf;
-	unsigned int seq = nlh->nlmsg_seq;
+	unsigned int seq = nlh->nlmsg_seq, forged = 0;
 	int rc = 1;
 
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot send the %s request", what);
 	while (rc > 0) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, buflen);
+		struct sockaddr_nl from;
+		struct iovec iov = { .iov_base = buf, .iov_len = buflen };
+		struct msghdr mh = {
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+		};
+		ssize_t n = recvmsg(mnl_socket_get_fd(nl->sock), &mh, 0);
+		int ok;
 
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0)
 			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot read the %s reply",
 					  what);
+		ok = nd_nl_reply_check(&from, mh.msg_namelen, buf, (size_t)n, seq, nl->portid, err);
+		if (ok == 0) {
+			if (++forged > FORGED_MAX)
+				return nd_err_set(err, ND_EXIT_FAIL, 0,
+						  "more than %d netlink messages not from the "
+						  "kernel while reading the %s reply",
+						  FORGED_MAX, what);
+			continue;
+		}
+		if (mh.msg_flags & MSG_TRUNC)
+			return nd_err_set(err, ND_EXIT_FAIL, 0, "the %s reply was truncated", what);
+		if (ok < 0)
+			return nd_err_prefix(err, "bad %s reply", what);
 		rc = parse(buf, (size_t)n, seq, nl->portid, out, err);
 	}
 	return rc;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -262,6 +263,36 @@ int nd_out_pin_fd(struct nd_out *o, struct nd_err *err)
 	return 0;
 }
 
+/* The message for a write that failed with e: the file or pipe holds o->nwritten packets,
+ * and `lost` packets that were meant for it are not in it. */
+static int failed(struct nd_out *o, int e, unsigned long long lost, struct nd_err *err)
+{
+	if (e == EPIPE)
+		return nd_err_set(err, ND_EXIT_FAIL, EPIPE, "the reader of %s has gone", o->name);
+	if (e == ETIMEDOUT && o->fifo)
+		return nd_err_set(
+			err, ND_EXIT_FAIL, 0,
+			"stopped while the reader of %s had read "
+			"nothing for %d s: it holds the first %llu packets, the last %llu "
+			"were not delivered",
+			o->name, ND_OUT_STUCK_MS / 1000, o->nwritten, lost);
+	return nd_err_set(err, ND_EXIT_FAIL, e,
+			  "cannot write to %s (it holds the first %llu "
+			  "packets, %llu were lost)",
+			  o->name, o->nwritten, lost);
+}
+
+/* Cuts a regular file back to o->committed + keep, the end of its last whole record. */
+static int cut_back(struct nd_out *o, off_t keep, int e, struct nd_err *err)
+{
+	if (o->regular && ftruncate(o->fd, o->committed + keep) < 0)
+		return nd_err_set(err, ND_EXIT_FAIL, e,
+				  "cannot write to %s, and cannot cut it back to whole packets "
+				  "(ftruncate: %s)",
+				  o->name, strerror(errno));
+	return 0;
+}
+
 /* After a write that stopped at `done` bytes into the buffer, keeps in the file only the
  * records that arrived whole, and reports how many records are in it. */
 static int write_failed(struct nd_out *o, size_t done, int e, struct nd_err *err)
@@ -278,26 +309,10 @@ static int write_failed(struct nd_out *o, size_t done, int e, struct nd_err *err
 		whole += packet;
 	}
 	o->nwritten += whole;
-	if (o->regular && done > pos && ftruncate(o->fd, o->committed + (off_t)pos) < 0)
-		return nd_err_set(err, ND_EXIT_FAIL, e,
-				  "cannot write to %s, and cannot cut it back to whole packets "
-				  "(ftruncate: %s)",
-				  o->name, strerror(errno));
+	if (done > pos && cut_back(o, (off_t)pos, e, err) < 0)
+		return -1;
 	o->committed += (off_t)pos;
-	if (e == EPIPE)
-		return nd_err_set(err, ND_EXIT_FAIL, EPIPE, "the reader of %s has gone", o->name);
-	if (e == ETIMEDOUT && o->fifo)
-		return nd_err_set(
-			err, ND_EXIT_FAIL, 0,
-			"stopped while the reader of %s had read "
-			"nothing for %d s: it holds the first %llu packets, the last %llu "
-			"were not delivered",
-			o->name, ND_OUT_STUCK_MS / 1000, o->nwritten,
-			(unsigned long long)(o->nbuffered - whole));
-	return nd_err_set(err, ND_EXIT_FAIL, e,
-			  "cannot write to %s (it holds the first %llu "
-			  "packets, %llu were lost)",
-			  o->name, o->nwritten, (unsigned long long)(o->nbuffered - whole));
+	return failed(o, e, (unsigned long long)(o->nbuffered - whole), err);
 }
 
 /* Bytes the pipe takes now without blocking: its free pages, less one. The kernel keeps
@@ -375,53 +390,61 @@ static bool write_raw(struct nd_out *o, const unsigned char *p, size_t n)
 
 #define ZBUF_SIZE ((size_t)256 * 1024)
 
-/* Deflates the buffer (and finishes the stream when finish) and writes the result. On a
- * failed write the file is cut back to the previous sync point: the packets of this buffer
- * are lost, those before stay readable. */
-static int write_gz(struct nd_out *o, bool finish, struct nd_err *err)
+/* Deflates the n pieces of iov, holding `packets` packets, as one unit: the last one ends
+ * with a zlib sync point (or the end of the stream when finish), and the result is written.
+ * On a failed write the file is cut back to the previous sync point: the packets of this
+ * unit are lost, those before stay readable. */
+static int write_gz(struct nd_out *o, const struct iovec *iov, int n, bool finish,
+		    unsigned long long packets, struct nd_err *err)
 {
 	z_stream *z = o->z;
 	off_t written = 0;
-	int zrc;
+	uint64_t in = 0;
 
-	z->next_in = o->buf;
-	z->avail_in = (uInt)o->len;
-	do {
-		size_t produced;
+	for (int i = 0; i < n; i++) {
+		bool last = i == n - 1;
+		int flush = !last ? Z_NO_FLUSH : finish ? Z_FINISH : Z_SYNC_FLUSH;
+		int zrc;
 
-		z->next_out = o->zbuf;
-		z->avail_out = ZBUF_SIZE;
-		zrc = deflate(z, finish ? Z_FINISH : Z_SYNC_FLUSH);
-		if (zrc == Z_STREAM_ERROR)
-			return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot compress %s", o->name);
-		produced = ZBUF_SIZE - z->avail_out;
-		if (!write_raw(o, o->zbuf, produced)) {
-			int e = errno;
-			unsigned long long lost = o->nbuffered;
+		z->next_in = iov[i].iov_base;
+		z->avail_in = (uInt)iov[i].iov_len;
+		in += iov[i].iov_len;
+		do {
+			size_t produced;
 
-			o->len = 0;
-			o->nbuffered = 0;
-			if (o->regular && ftruncate(o->fd, o->committed) < 0)
-				return nd_err_set(err, ND_EXIT_FAIL, e,
-						  "cannot write to %s, and cannot "
-						  "cut it back (ftruncate: %s)",
-						  o->name, strerror(errno));
-			if (e == EPIPE)
-				return nd_err_set(err, ND_EXIT_FAIL, EPIPE,
-						  "the reader of %s has gone", o->name);
-			return nd_err_set(err, ND_EXIT_FAIL, e,
-					  "cannot write to %s (it holds the first "
-					  "%llu packets, %llu were lost)",
-					  o->name, o->nwritten, lost);
-		}
-		written += (off_t)produced;
-	} while (z->avail_out == 0 || (finish && zrc != Z_STREAM_END));
+			z->next_out = o->zbuf;
+			z->avail_out = ZBUF_SIZE;
+			zrc = deflate(z, flush);
+			if (zrc == Z_STREAM_ERROR)
+				return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot compress %s",
+						  o->name);
+			produced = ZBUF_SIZE - z->avail_out;
+			if (!write_raw(o, o->zbuf, produced)) {
+				int e = errno;
+
+				if (cut_back(o, 0, e, err) < 0)
+					return -1;
+				return failed(o, e, packets, err);
+			}
+			written += (off_t)produced;
+		} while (z->avail_in > 0 ||
+			 (last && (z->avail_out == 0 || (finish && zrc != Z_STREAM_END))));
+	}
 	o->committed += written;
-	o->zin += o->len;
-	o->nwritten += o->nbuffered;
+	o->zin += in;
+	o->nwritten += packets;
+	return 0;
+}
+
+/* Writes the buffer through the compressor and empties it, whatever the outcome. */
+static int write_buf_gz(struct nd_out *o, bool finish, struct nd_err *err)
+{
+	struct iovec v = { .iov_base = o->buf, .iov_len = o->len };
+	unsigned long long packets = o->nbuffered;
+
 	o->len = 0;
 	o->nbuffered = 0;
-	return 0;
+	return write_gz(o, &v, 1, finish, packets, err);
 }
 
 int nd_out_compress(struct nd_out *o, struct nd_err *err)
@@ -444,7 +467,7 @@ static int write_all(struct nd_out *o, struct nd_err *err)
 	size_t done = 0;
 
 	if (o->z != NULL)
-		return write_gz(o, false, err);
+		return write_buf_gz(o, false, err);
 	while (done < o->len) {
 		ssize_t n = out_write(o, o->buf + done, o->len - done);
 
@@ -468,21 +491,45 @@ static int write_all(struct nd_out *o, struct nd_err *err)
 
 int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *err)
 {
+	struct iovec v = { .iov_base = (void *)(uintptr_t)p, .iov_len = len };
+
 	if (nd_out_flush(o, err) < 0)
 		return -1;
-	if (o->z != NULL) {
-		/* Through the compressor, as a buffer of no packets. */
-		if (len > o->cap)
-			return nd_err_set(err, ND_EXIT_FAIL, 0,
-					  "header larger than the output buffer");
-		memcpy(o->buf, p, len);
-		o->len = len;
-		return write_gz(o, false, err);
-	}
+	if (o->z != NULL)
+		return write_gz(o, &v, 1, false, 0, err); /* a unit of no packets */
 	if (!write_raw(o, p, len))
 		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot write the file header to %s",
 				  o->name);
 	o->committed += (off_t)len;
+	return 0;
+}
+
+/* A record larger than the buffer (a BIG TCP packet of up to the snapshot length, 256 KiB,
+ * through a buffer of 128 KiB): what is buffered goes first, then the record straight from
+ * its n pieces, without a copy. Such records are rare, so the buffer stays sized for the
+ * common case. It is alone in its writes, so a failure cuts the file back to the end of the
+ * previous record (or, compressed, to the previous sync point), as for buffered records. */
+static int write_big(struct nd_out *o, const struct iovec *iov, int n, bool packet,
+		     struct nd_err *err)
+{
+	size_t total = 0;
+
+	if (nd_out_flush(o, err) < 0)
+		return -1;
+	if (o->z != NULL)
+		return write_gz(o, iov, n, false, packet, err);
+	for (int i = 0; i < n; i++) {
+		if (!write_raw(o, iov[i].iov_base, iov[i].iov_len)) {
+			int e = errno;
+
+			if (cut_back(o, 0, e, err) < 0)
+				return -1;
+			return failed(o, e, packet, err);
+		}
+		total += iov[i].iov_len;
+	}
+	o->committed += (off_t)total;
+	o->nwritten += packet;
 	return 0;
 }
 
@@ -491,6 +538,7 @@ unsigned char *nd_out_reserve(struct nd_out *o, size_t len, struct nd_err *err)
 	if (o->len + len > o->cap && nd_out_flush(o, err) < 0)
 		return NULL;
 	if (len > o->cap) {
+		/* A caller's mistake: larger records go through nd_out_record(). */
 		nd_err_set(err, ND_EXIT_FAIL, 0,
 			   "record of %zu bytes larger than the output buffer", len);
 		return NULL;
@@ -501,8 +549,16 @@ unsigned char *nd_out_reserve(struct nd_out *o, size_t len, struct nd_err *err)
 int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data, size_t dlen,
 		  const void *tail, size_t tlen, struct nd_err *err)
 {
-	unsigned char *p = nd_out_reserve(o, hlen + dlen + tlen, err);
+	unsigned char *p;
 
+	if (hlen + dlen + tlen > o->cap) {
+		struct iovec v[3] = { { (void *)(uintptr_t)hdr, hlen },
+				      { (void *)(uintptr_t)data, dlen },
+				      { (void *)(uintptr_t)tail, tlen } };
+
+		return write_big(o, v, tlen ? 3 : 2, true, err);
+	}
+	p = nd_out_reserve(o, hlen + dlen + tlen, err);
 	if (p == NULL)
 		return -1;
 	memcpy(p, hdr, hlen);
@@ -516,8 +572,14 @@ int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *da
 
 int nd_out_block(struct nd_out *o, const void *p, size_t len, struct nd_err *err)
 {
-	unsigned char *dst = nd_out_reserve(o, len, err);
+	unsigned char *dst;
 
+	if (len > o->cap) {
+		struct iovec v = { .iov_base = (void *)(uintptr_t)p, .iov_len = len };
+
+		return write_big(o, &v, 1, false, err);
+	}
+	dst = nd_out_reserve(o, len, err);
 	if (dst == NULL)
 		return -1;
 	memcpy(dst, p, len);
@@ -559,7 +621,7 @@ int nd_out_close(struct nd_out *o, struct nd_err *err)
 
 	if (o->fd < 0)
 		return 0; /* closed already (by rotation) */
-	rc = o->z != NULL ? write_gz(o, true, err) : nd_out_flush(o, err);
+	rc = o->z != NULL ? write_buf_gz(o, true, err) : nd_out_flush(o, err);
 	if (rc == 0 && o->own_fd && close(o->fd) < 0) {
 		o->fd = -1;
 		rc = nd_err_set(err, ND_EXIT_FAIL, errno, "cannot close %s", o->name);

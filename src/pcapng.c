@@ -181,12 +181,10 @@ size_t nd_pcapng_isb(unsigned char *out, size_t cap, const struct nd_pcapng_isb 
 	return finish(&c, 0);
 }
 
-/* An EPB's header and packet bytes with their padding; returns where the options go. */
-static unsigned char *epb_head(unsigned char *dst, uint32_t total, uint32_t ifid, uint64_t ts,
-			       const void *data, uint32_t caplen, uint32_t len)
+/* An EPB's fixed header (ND_PCAPNG_EPB_HEAD bytes). */
+static inline void epb_fields(unsigned char *dst, uint32_t total, uint32_t ifid, uint64_t ts,
+			      uint32_t caplen, uint32_t len)
 {
-	unsigned char *p = dst + ND_PCAPNG_EPB_HEAD;
-
 	/* Field by field rather than through an array on the stack: small stores read back
 	 * as one wide load stall the CPU (store forwarding), which showed in profiles. */
 	nd_put32(dst, ND_PCAPNG_EPB);
@@ -196,6 +194,15 @@ static unsigned char *epb_head(unsigned char *dst, uint32_t total, uint32_t ifid
 	nd_put32(dst + 16, (uint32_t)ts);
 	nd_put32(dst + 20, caplen);
 	nd_put32(dst + 24, len);
+}
+
+/* An EPB's header and packet bytes with their padding; returns where the options go. */
+static unsigned char *epb_head(unsigned char *dst, uint32_t total, uint32_t ifid, uint64_t ts,
+			       const void *data, uint32_t caplen, uint32_t len)
+{
+	unsigned char *p = dst + ND_PCAPNG_EPB_HEAD;
+
+	epb_fields(dst, total, ifid, ts, caplen, len);
 	memcpy(p, data, caplen);
 	p += caplen;
 	memset(p, 0, 4); /* covers the padding, whatever its length */
@@ -255,6 +262,26 @@ size_t nd_pcapng_opt(unsigned char *out, size_t cap, uint16_t code, const void *
 	return c.bad ? 0 : c.len;
 }
 
+/* The same fields as nd_pcapng_epb(), in two pieces; kept apart from it so that the code every
+ * packet runs stays as it was measured (test_pcapng checks that both give the same bytes). */
+size_t nd_pcapng_epb_parts(unsigned char *head, unsigned char *tail, uint32_t ifid, uint64_t ts_ns,
+			   uint32_t caplen, uint32_t len, enum nd_pcapng_dir dir)
+{
+	uint32_t total = (uint32_t)nd_pcapng_epb_len(caplen, dir);
+	size_t n = nd_pad4(caplen) - caplen;
+
+	epb_fields(head, total, ifid, ts_ns, caplen, len);
+	memset(tail, 0, n);
+	if (dir != ND_PCAPNG_DIR_UNKNOWN) {
+		nd_put16(tail + n, OPT_EPB_FLAGS);
+		nd_put16(tail + n + 2, 4);
+		nd_put32(tail + n + 4, (uint32_t)dir);
+		n += 8;
+	}
+	nd_put32(tail + n, total);
+	return n + 4;
+}
+
 size_t nd_pcapng_block_len(const unsigned char *p, size_t avail, bool *packet)
 {
 	uint32_t total, type;
@@ -267,43 +294,4 @@ size_t nd_pcapng_block_len(const unsigned char *p, size_t avail, bool *packet)
 	if (total < 12 || (total & 3) != 0)
 		return 0;
 	return total;
-}
-
-void nd_pcapng_clean_text(char *dst, size_t dstlen, const char *src)
-{
-	const unsigned char *s = (const unsigned char *)src;
-	size_t o = 0;
-
-	if (dstlen == 0)
-		return;
-	while (*s != '\0' && o + 1 < dstlen) {
-		size_t n = 0;
-
-		if (*s >= 0x20 && *s < 0x7f)
-			n = 1;
-		else if (*s >= 0xC2 && *s <= 0xDF)
-			n = 2;
-		else if (*s >= 0xE0 && *s <= 0xEF)
-			n = 3;
-		else if (*s >= 0xF0 && *s <= 0xF4)
-			n = 4;
-		for (size_t i = 1; i < n; i++)
-			if ((s[i] & 0xC0) != 0x80)
-				n = 0; /* truncated or invalid sequence */
-		/* Overlong forms, UTF-16 surrogates, and code points past U+10FFFF. */
-		if ((s[0] == 0xE0 && n && s[1] < 0xA0) || (s[0] == 0xED && n && s[1] > 0x9F) ||
-		    (s[0] == 0xF0 && n && s[1] < 0x90) || (s[0] == 0xF4 && n && s[1] > 0x8F))
-			n = 0;
-		if (n != 0 && o + n >= dstlen)
-			break;
-		if (n == 0) {
-			dst[o++] = '?';
-			s++;
-			continue;
-		}
-		memcpy(dst + o, s, n);
-		o += n;
-		s += n;
-	}
-	dst[o] = '\0';
 }

@@ -18,6 +18,7 @@
 #include "nsdump/proc.h"
 #include "nsdump/resolve.h"
 #include "nsdump/target.h"
+#include "nsdump/testhooks.h"
 
 #define NETNS_RUN_DIR "/run/netns"
 
@@ -279,6 +280,8 @@ int nd_target_netlink(struct nd_target *t, struct nd_privs *privs, struct nd_nl 
 		return -1;
 	if (nd_nl_open(nl, err) < 0)
 		rc = -1;
+	else
+		nd_testhooks_netlink(nl->portid, nl->seq + 1);
 	if (nd_target_leave(t, privs, err) < 0) {
 		nd_nl_close(nl);
 		return -1;

@@ -2,6 +2,7 @@
 #include "nsdump/testhooks.h"
 
 #ifdef ND_TEST_HOOKS
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,9 @@ static enum {
 	HOOK_OPEN_READ,
 	HOOK_WRITE_CAPTURE,
 	HOOK_CREATE_OUTSIDE,
-	HOOK_REMOVE_OUTSIDE
+	HOOK_REMOVE_OUTSIDE,
+	HOOK_NETLINK_PAUSE,
+	HOOK_ACTIVATE_PAUSE,
 } hook;
 static char hook_arg[4096];
 
@@ -37,16 +40,48 @@ void nd_testhooks_init(void)
 		hook = HOOK_CREATE_OUTSIDE;
 	else if (strcmp(v, "remove-outside") == 0)
 		hook = HOOK_REMOVE_OUTSIDE;
+	else if (strcmp(v, "netlink-pause") == 0)
+		hook = HOOK_NETLINK_PAUSE;
+	else if (strcmp(v, "activate-pause") == 0)
+		hook = HOOK_ACTIVATE_PAUSE;
 	v = getenv("NSDUMP_TEST_HOOK_ARG");
 	if (v != NULL)
 		snprintf(hook_arg, sizeof(hook_arg), "%s", v);
+}
+
+/* Waits for one byte on stdin (or its end): the test's go-ahead. */
+static void wait_stdin(void)
+{
+	char c;
+
+	while (read(STDIN_FILENO, &c, 1) < 0 && errno == EINTR)
+		;
+}
+
+void nd_testhooks_activate(const char *ifname)
+{
+	if (hook != HOOK_ACTIVATE_PAUSE)
+		return;
+	fprintf(stderr, "nsdump: test hook: activating %s\n", ifname);
+	fflush(stderr);
+	wait_stdin();
+}
+
+void nd_testhooks_netlink(unsigned int portid, unsigned int next_seq)
+{
+	if (hook != HOOK_NETLINK_PAUSE)
+		return;
+	fprintf(stderr, "nsdump: test hook: netlink port %u seq %u\n", portid, next_seq);
+	fflush(stderr);
+	wait_stdin(); /* the test forges its replies meanwhile */
 }
 
 void nd_testhooks_packet(unsigned long long captured, int capture_fd, int dir_fd)
 {
 	int fd = -1;
 
-	if (captured != 1 || hook == HOOK_NONE)
+	if (captured != 1 || hook == HOOK_NONE || hook == HOOK_NETLINK_PAUSE ||
+	    hook == HOOK_ACTIVATE_PAUSE)
 		return;
 	if (hook == HOOK_REMOVE_OUTSIDE) {
 		fprintf(stderr, "nsdump: test hook: the forbidden call returned %d\n",

@@ -2,6 +2,7 @@
 #include <net/if.h>
 #include <string.h>
 
+#include "nsdump/text.h"
 #include "nsdump/veth.h"
 
 int nd_veth_discover(struct nd_target *t, struct nd_privs *privs, bool want_addrs,
@@ -110,7 +111,7 @@ void nd_ifview_print(FILE *out, const struct nd_ifview *v)
 	for (size_t i = 0; i < v->links.n; i++) {
 		const struct nd_link *k = &v->links.v[i];
 		const struct nd_link *peer = nd_veth_match(&v->host, v->nsid, k->ifindex);
-		char addrs[512] = "";
+		char addrs[512] = "", peername[IF_NAMESIZE + 24] = "-";
 		size_t used = 0;
 
 		for (size_t j = 0; j < v->addrs.n; j++) {
@@ -123,11 +124,11 @@ void nd_ifview_print(FILE *out, const struct nd_ifview *v)
 			if (n > 0)
 				used += (size_t)n;
 		}
-		fprintf(out, "%-15s %7d %-9s %-14s %6u  %-22s ", k->name, k->ifindex,
-			nd_link_kind(k), state_name(k), k->mtu, used ? addrs : "-");
 		if (peer != NULL)
-			fprintf(out, "%s (ifindex %d)\n", peer->name, peer->ifindex);
-		else
-			fprintf(out, "-\n");
+			snprintf(peername, sizeof(peername), "%s (ifindex %d)", peer->name,
+				 peer->ifindex);
+		/* The names are the container's choice: printed through the cleaner. */
+		nd_text_print(out, "%-15s %7d %-9s %-14s %6u  %-22s %s", k->name, k->ifindex,
+			      nd_link_kind(k), state_name(k), k->mtu, used ? addrs : "-", peername);
 	}
 }

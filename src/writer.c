@@ -7,6 +7,7 @@
 
 #include "nsdump/pcapfile.h"
 #include "nsdump/pcapng.h"
+#include "nsdump/text.h"
 #include "nsdump/writer.h"
 
 #define SLL_PKTTYPE_OUTGOING 4 /* PACKET_OUTGOING in the cooked header */
@@ -111,14 +112,30 @@ int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *er
 	for (unsigned int i = 0; i < w->nifs; i++) {
 		char clean[sizeof(w->ifs[i].description)];
 
-		nd_pcapng_clean_text(clean, sizeof(w->ifs[i].name), w->ifs[i].name);
+		nd_text_clean(clean, sizeof(w->ifs[i].name), w->ifs[i].name);
 		memcpy(w->ifs[i].name, clean, sizeof(w->ifs[i].name));
-		nd_pcapng_clean_text(clean, sizeof(clean), w->ifs[i].description);
+		nd_text_clean(clean, sizeof(clean), w->ifs[i].description);
 		memcpy(w->ifs[i].description, clean, sizeof(clean));
 	}
 	if (w->format == ND_FORMAT_PCAP)
 		return start_pcap(w, err);
 	return start_pcapng(w, w->userappl, err);
+}
+
+/* A packet whose block is larger than the output buffer (BIG TCP: up to the snapshot
+ * length): written from where libpcap left it, between a header and a tail. Out of line, so
+ * that the path of every other packet stays as it was. */
+static __attribute__((noinline)) int big_epb(struct nd_writer *w, unsigned int ifid,
+					     const struct pcap_pkthdr *h,
+					     const unsigned char *bytes, enum nd_pcapng_dir dir,
+					     struct nd_err *err)
+{
+	unsigned char head[ND_PCAPNG_EPB_HEAD], tail[ND_PCAPNG_EPB_TAIL_MAX];
+	size_t tl = nd_pcapng_epb_parts(
+		head, tail, ifid, (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec,
+		h->caplen, h->len, dir);
+
+	return nd_out_record(w->out, head, sizeof(head), bytes, h->caplen, tail, tl, err);
 }
 
 int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_pkthdr *h,
@@ -138,15 +155,21 @@ int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_p
 		enum nd_pcapng_dir dir =
 			(enum nd_pcapng_dir)nd_writer_direction(f, bytes, h->caplen);
 		size_t n = nd_pcapng_epb_len(h->caplen, dir);
-		unsigned char *p = nd_out_reserve(w->out, n, err);
+		unsigned char *p;
 
-		if (p == NULL)
-			return -1;
-		nd_pcapng_epb(p, ifid,
-			      (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec, bytes,
-			      h->caplen, h->len, dir);
-		nd_out_commit(w->out, n);
-		rc = 0;
+		if (n > w->out->cap) {
+			rc = big_epb(w, ifid, h, bytes, dir, err);
+		} else {
+			p = nd_out_reserve(w->out, n, err);
+			if (p == NULL)
+				return -1;
+			nd_pcapng_epb(p, ifid,
+				      (uint64_t)h->ts.tv_sec * 1000000000u +
+					      (uint64_t)h->ts.tv_usec,
+				      bytes, h->caplen, h->len, dir);
+			nd_out_commit(w->out, n);
+			rc = 0;
+		}
 	}
 	if (rc == 0)
 		f->written++;

@@ -41,10 +41,24 @@ struct nd_capture_stats {
 
 /* Opens and activates a non-blocking capture on ifname ("any" allowed) with opts' snaplen,
  * buffer size, promiscuity and immediate mode, keeping only packets of direction dir as
- * this interface sees them. Raises CAP_NET_RAW for the activation only.
- * Errors: ND_EXIT_USAGE (no such interface, down), ND_EXIT_PERM. */
-int nd_capture_open(struct nd_capture *c, const char *ifname, const struct nd_opts *opts,
-		    enum nd_direction dir, struct nd_privs *privs, struct nd_err *err);
+ * this interface sees them. Raises CAP_NET_RAW for the activation only. ifindex is the
+ * interface's index as netlink listed it (0 for "any"): the activated capture must be a
+ * packet socket bound to it (nd_capture_check_socket). A name libpcap takes for one of its
+ * other capture sources is refused before anything is opened (nd_capture_pseudo_device).
+ * Errors: ND_EXIT_USAGE (no such interface, down, such a name, not a packet socket),
+ * ND_EXIT_NOTFOUND (bound to another ifindex: the interface was replaced), ND_EXIT_PERM. */
+int nd_capture_open(struct nd_capture *c, const char *ifname, int ifindex,
+		    const struct nd_opts *opts, enum nd_direction dir, struct nd_privs *privs,
+		    struct nd_err *err);
+
+/* What libpcap would open instead of a network interface for ifname (a short description),
+ * or NULL: names beginning usbmon, bluetooth, nflog, nfqueue or dbus-. */
+const char *nd_capture_pseudo_device(const char *ifname);
+
+/* Checks that fd is a packet socket (SO_DOMAIN AF_PACKET) bound to ifindex (getsockname's
+ * sll_ifindex; 0 for "any"). ND_EXIT_USAGE when it is no packet socket, ND_EXIT_NOTFOUND when
+ * it is bound elsewhere; ifname names the interface in the message. */
+int nd_capture_check_socket(int fd, const char *ifname, int ifindex, struct nd_err *err);
 
 /* Compiles and attaches filter (NULL or "" for none). A bad expression: ND_EXIT_USAGE with
  * libpcap's message. */

@@ -2,6 +2,7 @@
 #ifndef NSDUMP_CLI_H
 #define NSDUMP_CLI_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,8 @@
 #include "nsdump/err.h"
 
 #define ND_SNAPLEN_MAX 262144 /* tcpdump's default and maximum */
+/* -B: libpcap takes the ring's size in bytes as an int (pcap_set_buffer_size). */
+#define ND_BUFFER_KIB_MAX (INT_MAX / 1024)
 
 enum nd_target_kind {
 	ND_TARGET_NONE = 0,

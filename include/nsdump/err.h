@@ -17,7 +17,8 @@ enum nd_exit {
 struct nd_err {
 	int exit;       /* one of enum nd_exit; ND_EXIT_FAIL if never set */
 	int errnum;     /* errno behind the failure, 0 if none */
-	char msg[1024]; /* complete message, no trailing newline, no "nsdump: " prefix */
+	char msg[1024]; /* complete message, no trailing newline, no "nsdump: " prefix;
+			 * printable (cleaned by nd_text_clean, whatever names it quotes) */
 };
 
 /* Fills err with the formatted message, followed by ": strerror(errnum)" when errnum != 0.

@@ -11,6 +11,7 @@
 #include "nsdump/err.h"
 
 struct mnl_socket;
+struct sockaddr_nl;
 
 struct nd_link {
 	int ifindex;
@@ -65,6 +66,15 @@ int nd_nl_parse_addrs(const void *buf, size_t len, unsigned int seq, unsigned in
 /* Parses the reply to RTM_GETNSID: *nsid is the id, or -1 when none is assigned. */
 int nd_nl_parse_nsid(const void *buf, size_t len, unsigned int seq, unsigned int portid, int *nsid,
 		     struct nd_err *err);
+
+/* Whether a datagram read from an rtnetlink socket (sender from, its length fromlen as
+ * recvmsg(2) gave it) answers our request seq from port portid: 1 when it comes from the
+ * kernel (port id 0, no multicast group) and every message in it carries seq and portid;
+ * 0 when it does not come from the kernel (a forgery: a process in the namespace with
+ * CAP_NET_ADMIN can send to our port; the caller ignores it); -1 with err when the kernel's
+ * datagram is malformed or answers another request. Pure: no I/O. */
+int nd_nl_reply_check(const struct sockaddr_nl *from, size_t fromlen, const void *buf, size_t len,
+		      unsigned int seq, unsigned int portid, struct nd_err *err);
 
 /* Opens an rtnetlink socket in the calling thread's current network namespace. */
 int nd_nl_open(struct nd_nl *nl, struct nd_err *err);

@@ -1,7 +1,9 @@
 /* Buffered output of whole records to a file or standard output.
  *
  * Records are kept whole: when a write fails part-way (disk full), a regular file is cut
- * back to the end of the last record that reached it entirely, so it stays readable. */
+ * back to the end of the last record that reached it entirely, so it stays readable.
+ * A record larger than the buffer (up to the snapshot length and more) is written too: the
+ * buffer is flushed, then the record goes out straight from the caller's pieces. */
 #ifndef NSDUMP_OUTPUT_H
 #define NSDUMP_OUTPUT_H
 
@@ -97,13 +99,15 @@ int nd_out_compress(struct nd_out *o, struct nd_err *err);
 int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *err);
 
 /* Appends one packet record made of three parts (tail may be NULL); flushes first when it
- * would not fit. On error, err->errnum is EPIPE when the reader of a pipe has gone. */
+ * would not fit, and writes it at once, unbuffered, when it is larger than the buffer. On
+ * error, err->errnum is EPIPE when the reader of a pipe has gone. */
 int nd_out_record(struct nd_out *o, const void *hdr, size_t hlen, const void *data, size_t dlen,
 		  const void *tail, size_t tlen, struct nd_err *err);
 
 /* Room for one packet record of len bytes at the end of the buffer (flushing first when it
  * would not fit), for the caller to fill and then count with nd_out_commit(); NULL on error
- * (err as for nd_out_record). Lets the writer build each record in place. */
+ * (err as for nd_out_record). Lets the writer build each record in place. len must not
+ * exceed o->cap: a larger record goes through nd_out_record(). */
 unsigned char *nd_out_reserve(struct nd_out *o, size_t len, struct nd_err *err);
 
 static inline void nd_out_commit(struct nd_out *o, size_t len)
@@ -112,7 +116,8 @@ static inline void nd_out_commit(struct nd_out *o, size_t len)
 	o->nbuffered++;
 }
 
-/* Appends a record that is not a packet (kept whole like the others, not counted). */
+/* Appends a record that is not a packet (kept whole like the others, not counted; larger
+ * than the buffer, written at once as nd_out_record() does). */
 int nd_out_block(struct nd_out *o, const void *p, size_t len, struct nd_err *err);
 
 /* The file's size so far, counting what is buffered, before compression. */

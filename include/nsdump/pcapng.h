@@ -106,13 +106,19 @@ size_t nd_pcapng_block(unsigned char *out, size_t cap, uint32_t type, const void
  * in cap or len is over 65535. */
 size_t nd_pcapng_opt(unsigned char *out, size_t cap, uint16_t code, const void *v, size_t len);
 
+/* The longest part of an Enhanced Packet Block after the packet bytes: padding (up to 3),
+ * epb_flags (8), the total length (4). */
+#define ND_PCAPNG_EPB_TAIL_MAX 16
+
+/* The block nd_pcapng_epb() writes, but without the packet bytes, for a packet that is
+ * written from where it is (one larger than the output buffer): its header to head
+ * (ND_PCAPNG_EPB_HEAD bytes) and what follows the bytes to tail (ND_PCAPNG_EPB_TAIL_MAX
+ * bytes of room). Returns the length of the tail. */
+size_t nd_pcapng_epb_parts(unsigned char *head, unsigned char *tail, uint32_t ifid, uint64_t ts_ns,
+			   uint32_t caplen, uint32_t len, enum nd_pcapng_dir dir);
+
 /* Length of the block at p (its total-length field), or 0 when avail cannot hold its
  * header or the field is not a valid block length; *packet: whether it is an EPB. */
 size_t nd_pcapng_block_len(const unsigned char *p, size_t avail, bool *packet);
-
-/* Copies src into dst (at most dstlen-1 bytes, NUL-terminated), replacing what is not
- * printable UTF-8 (control bytes, invalid sequences) with '?', so a name taken from a
- * runtime or the kernel cannot garble a reader. */
-void nd_pcapng_clean_text(char *dst, size_t dstlen, const char *src);
 
 #endif

@@ -12,7 +12,17 @@
  *                   files: openat(2) on the directory's descriptor
  *   remove-outside  remove the file NSDUMP_TEST_HOOK_ARG the way rotation replaces one:
  *                   unlinkat(2) on the directory's descriptor
- * Each prints "nsdump: test hook: the forbidden call returned N" if it returns. */
+ * Each prints "nsdump: test hook: the forbidden call returned N" if it returns. And two
+ * that pause set-up for a test to play a hostile target meanwhile:
+ *   netlink-pause
+ *              once the netlink socket inside the target's namespace is open, print
+ *              "nsdump: test hook: netlink port P seq S" (S: the next request's sequence
+ *              number) on stderr and wait for a byte on stdin: meanwhile a test plays a
+ *              process of the target that forges replies to port P (t_netlink.sh)
+ *   activate-pause
+ *              before libpcap activates a capture, print "nsdump: test hook: activating
+ *              IFNAME" on stderr and wait for a byte on stdin: meanwhile a test renames the
+ *              target's interfaces, as a container could (t_pseudodev.sh) */
 #ifndef NSDUMP_TESTHOOKS_H
 #define NSDUMP_TESTHOOKS_H
 
@@ -20,6 +30,8 @@
 void nd_testhooks_init(void);
 /* capture_fd: the packet socket of the packet's capture; dir_fd: rotation's directory, or -1 */
 void nd_testhooks_packet(unsigned long long captured, int capture_fd, int dir_fd);
+void nd_testhooks_netlink(unsigned int portid, unsigned int next_seq);
+void nd_testhooks_activate(const char *ifname);
 #else
 static inline void nd_testhooks_init(void)
 {
@@ -30,6 +42,17 @@ static inline void nd_testhooks_packet(unsigned long long captured, int capture_
 	(void)captured;
 	(void)capture_fd;
 	(void)dir_fd;
+}
+
+static inline void nd_testhooks_netlink(unsigned int portid, unsigned int next_seq)
+{
+	(void)portid;
+	(void)next_seq;
+}
+
+static inline void nd_testhooks_activate(const char *ifname)
+{
+	(void)ifname;
 }
 #endif
 

@@ -1,11 +1,13 @@
 /* libFuzzer target: the pcapng writer's inputs. Names, descriptions and filters come from
  * runtimes and users; whatever their bytes, the blocks must stay well-formed: every length
- * field right, every option inside its block, text valid UTF-8. */
+ * field right, every option inside its block, text valid UTF-8 without control characters
+ * (nd_text_clean, the same in place as into another buffer). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nsdump/pcapng.h"
+#include "nsdump/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,7 +26,7 @@ static void check_block(const unsigned char *b, size_t n)
 static void check_utf8(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
 			abort();
 }
 
@@ -44,8 +46,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[third] = '\0';
 	if (size > 2 * third)
 		text[2 * third] = '\0';
-	nd_pcapng_clean_text(clean, sizeof(clean), text);
+	nd_text_clean(clean, sizeof(clean), text);
 	check_utf8(clean);
+	{
+		/* In place, the cleaner gives the same text: a whole copy of the input (a copy
+		 * cut short could end inside a character), as long as the input, enough room
+		 * since the cleaner never lengthens. */
+		char *same = strdup(text);
+
+		if (same != NULL && strcmp(nd_text_clean(same, sizeof(clean), same), clean) != 0)
+			abort();
+		free(same);
+	}
 	idb.name = clean;
 	idb.description = text + (third < size ? third + 1 : size);
 	idb.filter = text + (2 * third < size ? 2 * third + 1 : size);

@@ -58,6 +58,11 @@ expect_error "--pid 12abc" 2 --pid 12abc -w "$ND_TMP/err.pcap"
 expect_error "-D with two targets" 2 --pid 1 --netns x -D
 expect_error "unknown option" 2 --pid "$TARGET_PID" --no-such-option -w "$ND_TMP/err.pcap"
 expect_error "-c abc" 2 --pid "$TARGET_PID" -c abc -w "$ND_TMP/err.pcap"
+# -B: libpcap takes the ring's size in bytes as an int; 2 GiB would overflow it, and libpcap
+# would ignore the value without a word.
+expect_error "-B 2097152" 2 --pid "$TARGET_PID" -B 2097152 --duration 1 -w "$ND_TMP/err.pcap"
+check_grep "-B 2097152: the message gives the range" "$ND_TMP/err.err" \
+	"^nsdump: invalid value '2097152' for -B: expected a size in KiB, 1 to 2097151$"
 expect_error "-Q sideways" 2 --pid "$TARGET_PID" -Q sideways -w "$ND_TMP/err.pcap"
 
 # --help and --version: exit 0, on stdout.

@@ -196,6 +196,33 @@ if nd_start pipe --capture --extcap-interface "$IF_A" --fifo "$fifo" && nd_wait_
 	check_eq "--capture, reader gone: exit 0 by itself, nothing on stderr" "0:0" \
 		"$ND_RC:$(wc -c <"$ND_TMP/pipe.err")"
 fi
+# When the FIFO is opened (docs/extcap.md): after the capture, before the privileges are
+# dropped (with the invoker's own rights, as any -w). While its open waits for Wireshark's
+# reader, the capabilities of the capture are still permitted; once it is open, none is left.
+fifo=$ND_TMP/order.fifo
+mkfifo "$fifo"
+cap_prm() { awk '$1 == "CapPrm:" { print $2 }' "/proc/$ND_PID/status" 2>/dev/null; }
+if nd_start order --capture --extcap-interface "$IF_A" --fifo "$fifo" && nd_wait_socket order; then
+	for i in $(seq 1 250); do
+		[ "$(cat "/proc/$ND_PID/wchan" 2>/dev/null)" = wait_for_partner ] && break
+		sleep 0.02
+	done
+	check_eq "--capture: the capture is open, and the FIFO's open waits for its reader" \
+		wait_for_partner "$(cat "/proc/$ND_PID/wchan" 2>/dev/null)" "i=$i"
+	prm=$(cap_prm)
+	check "--capture: meanwhile capabilities are still permitted (CapPrm $prm): the FIFO is opened before the drop" \
+		"$([ -n "$prm" ] && [ "$prm" != 0000000000000000 ]; echo $?)"
+	cat "$fifo" >/dev/null &
+	nd_track_pid $!
+	for i in $(seq 1 250); do
+		[ "$(cap_prm)" = 0000000000000000 ] && break
+		sleep 0.02
+	done
+	check_eq "--capture: once the FIFO is open, every capability is dropped" \
+		0000000000000000 "$(cap_prm)"
+	nd_stop TERM 5
+	check_eq "--capture (FIFO opened late): exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/order.err")"
+fi
 
 # ---- a non-root member of group nsdump, through a file-capability copy -------------------
 

@@ -54,6 +54,11 @@ int main(void)
 	CHECK_STR("filter words joined with spaces", o.filter, "udp and port 53");
 	nd_cli_free(&o);
 
+	rc = parse(&o, &e, W("--pid"), W("1"), W("-B"), W("2097151"), (char *)NULL);
+	CHECK("-B 2097151: the largest ring whose size in bytes libpcap takes (an int)",
+	      rc == 0 && o.buffer_kib == 2097151);
+	nd_cli_free(&o);
+
 	rc = parse(&o, &e, W("--pid"), W("1"), W("-Q"), W("out"), W("-s"), W("100"), (char *)NULL);
 	CHECK("-Q out, -s 100", rc == 0 && o.direction == ND_DIR_OUT && o.snaplen == 100);
 	nd_cli_free(&o);
@@ -133,6 +138,12 @@ int main(void)
 		{ "-c 1x", { W("--pid"), W("1"), W("-c"), W("1x"), NULL }, "-c" },
 		{ "-s 262145", { W("--pid"), W("1"), W("-s"), W("262145"), NULL }, "-s" },
 		{ "-B 0", { W("--pid"), W("1"), W("-B"), W("0"), NULL }, "-B" },
+		{ "-B 2097152: 2 GiB in bytes is past libpcap's int",
+		  { W("--pid"), W("1"), W("-B"), W("2097152"), NULL },
+		  "invalid value '2097152' for -B: expected a size in KiB, 1 to 2097151" },
+		{ "-B 4194304",
+		  { W("--pid"), W("1"), W("-B"), W("4194304"), NULL },
+		  "1 to 2097151" },
 		{ "-Q sideways", { W("--pid"), W("1"), W("-Q"), W("sideways"), NULL }, "-Q" },
 		{ "--duration 0",
 		  { W("--pid"), W("1"), W("--duration"), W("0"), NULL },

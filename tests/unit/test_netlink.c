@@ -286,5 +286,72 @@ int main(void)
 	CHECK("live dump works and lists lo",
 	      rc == 0 && l.n >= 1 && strcmp(l.v[0].name, "lo") == 0);
 	nd_link_list_free(&l);
+
+	/* A datagram that ends inside the last message's alignment padding: libmnl walks
+	 * attributes up to the aligned end, and read past the datagram (found by fuzz_netlink;
+	 * ASan: heap-buffer-overflow in inet_ntop). The kernel always sends the padding. */
+	{
+		static const unsigned char cut[59] = {
+			0x3b, 0, 0,    0,    0x14, 0,    0x02, 0,    0,   0, 0, 0, 0,
+			0,    0, 0,    0x02, 0x18, 0x80, 0,    0x02, 0,   0, 0,    /* ifaddrmsg:
+										      AF_INET, ifindex
+										      2 */
+			0x08, 0, 0x01, 0,    198,  18,   98,   1,                  /* IFA_ADDRESS */
+			0x08, 0, 0x02, 0,    198,  18,   98,   1,                  /* IFA_LOCAL */
+			0x09, 0, 0x03, 0,    'e',  't',  'h',  '0',  'x', 0, 0, 0, /* IFA_LABEL */
+			0x08, 0, 0x02, 0,    0,    0,    0, /* IFA_LOCAL, its last byte past the end
+							     */
+		};
+		struct nd_addr_list al = { 0 };
+		char *heap = malloc(sizeof(cut));
+
+		CHECK("copy", heap != NULL);
+		if (heap == NULL)
+			return UNIT_DONE();
+		memcpy(heap, cut, sizeof(cut));
+		CHECK("a message whose aligned end is past the datagram: refused",
+		      nd_nl_parse_addrs(heap, sizeof(cut), 0, 0, &al, &e) < 0 && al.n == 0 &&
+			      strstr(e.msg, "netlink message length") != NULL);
+		nd_addr_list_free(&al);
+		free(heap);
+	}
+
+	/* Who may answer: the kernel (port id 0), with our sequence number and port id in every
+	 * message. A process in the target with CAP_NET_ADMIN can unicast to our port. */
+	{
+		struct sockaddr_nl kernel = { .nl_family = AF_NETLINK, .nl_pid = 0 };
+		struct sockaddr_nl forger = { .nl_family = AF_NETLINK, .nl_pid = 31337 };
+		struct sockaddr_nl group = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+		static char r[4096];
+		size_t rl = 0;
+		const unsigned int port = 4242;
+
+		put_link(r, &rl, 2, IFF_UP, "eth0", "veth", 9, 0);
+		put_done(r, &rl);
+		/* put_link and put_done write SEQ and port 0, as a forgery that libmnl lets
+		 * through would. */
+		CHECK("kernel, our sequence, port 0 in the messages: refused (not ours)",
+		      nd_nl_reply_check(&kernel, sizeof(kernel), r, rl, SEQ, port, &e) < 0 &&
+			      strstr(e.msg, "another request") != NULL);
+		for (size_t o = 0; o < rl;
+		     o += NLMSG_ALIGN(((struct nlmsghdr *)(void *)(r + o))->nlmsg_len))
+			((struct nlmsghdr *)(void *)(r + o))->nlmsg_pid = port;
+		CHECK("kernel, our sequence and port in every message: accepted",
+		      nd_nl_reply_check(&kernel, sizeof(kernel), r, rl, SEQ, port, &e) == 1);
+		CHECK("the same from a process's port: ignored",
+		      nd_nl_reply_check(&forger, sizeof(forger), r, rl, SEQ, port, &e) == 0);
+		CHECK("the same to a multicast group: ignored",
+		      nd_nl_reply_check(&group, sizeof(group), r, rl, SEQ, port, &e) == 0);
+		CHECK("a sender address of the wrong size: ignored",
+		      nd_nl_reply_check(&kernel, 4, r, rl, SEQ, port, &e) == 0);
+		CHECK("kernel, another sequence number: refused",
+		      nd_nl_reply_check(&kernel, sizeof(kernel), r, rl, SEQ + 1, port, &e) < 0);
+		((struct nlmsghdr *)(void *)(r + rl - NLMSG_LENGTH(sizeof(int))))->nlmsg_seq = 0;
+		CHECK("kernel, one message (NLMSG_DONE) with sequence 0: refused",
+		      nd_nl_reply_check(&kernel, sizeof(kernel), r, rl, SEQ, port, &e) < 0);
+		((struct nlmsghdr *)(void *)(r + rl - NLMSG_LENGTH(sizeof(int))))->nlmsg_seq = SEQ;
+		CHECK("kernel, a message length past the datagram: refused",
+		      nd_nl_reply_check(&kernel, sizeof(kernel), r, rl - 4, SEQ, port, &e) < 0);
+	}
 	return UNIT_DONE();
 }

@@ -1,5 +1,6 @@
-/* Output: pcap encoding (byte-exact), buffering, and whole-record recovery when a write
- * fails part-way (a file size limit stands in for a full disk). */
+/* Output: pcap encoding (byte-exact), buffering, whole-record recovery when a write fails
+ * part-way (a file size limit stands in for a full disk), and records larger than the
+ * buffer (BIG TCP packets), which go out whole in every mode. */
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -7,7 +8,9 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "nsdump/output.h"
 #include "nsdump/pcapfile.h"
@@ -211,6 +214,61 @@ static void pinned_fd(void)
 	unlink(path);
 }
 
+/* A packet record of caplen bytes whose payload is byte i = (seed + i) & 0xff, so that a
+ * record written out of order, twice, or cut shows in the bytes read back. */
+#define BIG_CAPLEN 300000u
+static unsigned char big_data[BIG_CAPLEN];
+
+static int add_big(struct nd_out *o, uint32_t sec, uint32_t caplen, unsigned char seed,
+		   struct nd_err *e)
+{
+	unsigned char hdr[ND_PCAP_REC_HDR_LEN];
+
+	for (uint32_t i = 0; i < caplen; i++)
+		big_data[i] = (unsigned char)(seed + i);
+	nd_pcap_record_header(hdr, sec, 5, caplen, caplen);
+	return nd_out_record(o, hdr, sizeof(hdr), big_data, caplen, NULL, 0, e);
+}
+
+/* Checks that buf holds, from off, a record of add_big(sec, caplen, seed); returns the offset
+ * after it, or 0 when it differs. */
+static size_t check_big(const unsigned char *buf, size_t len, size_t off, uint32_t sec,
+			uint32_t caplen, unsigned char seed)
+{
+	unsigned char hdr[ND_PCAP_REC_HDR_LEN];
+
+	nd_pcap_record_header(hdr, sec, 5, caplen, caplen);
+	if (off + sizeof(hdr) + caplen > len || memcmp(buf + off, hdr, sizeof(hdr)) != 0)
+		return 0;
+	off += sizeof(hdr);
+	for (uint32_t i = 0; i < caplen; i++)
+		if (buf[off + i] != (unsigned char)(seed + i))
+			return 0;
+	return off + caplen;
+}
+
+/* The whole content of a file, decompressed when gz (gzread reads plain files as they
+ * are); *len its length. NULL on error. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	size_t cap = 4u * 1024 * 1024;
+	unsigned char *b = malloc(cap);
+	gzFile f = gzopen(path, "rb");
+	int n;
+
+	*len = 0;
+	if (b == NULL || f == NULL) {
+		free(b);
+		if (f != NULL)
+			gzclose(f);
+		return NULL;
+	}
+	while ((n = gzread(f, b + *len, (unsigned int)(cap - *len))) > 0)
+		*len += (size_t)n;
+	gzclose(f);
+	return b;
+}
+
 int main(void)
 {
 	unsigned char fh[ND_PCAP_FILE_HDR_LEN], rh[ND_PCAP_REC_HDR_LEN];
@@ -268,8 +326,123 @@ int main(void)
 	rc |= add_packet(&o, 3, 100, &e);
 	CHECK("buffer flushed when the next record does not fit",
 	      rc == 0 && file_size(path) == 24 + 2 * 116 && o.nbuffered == 1 && o.nwritten == 2);
-	CHECK("a record larger than the buffer is an error", add_packet(&o, 4, 1000, &e) < 0);
 	nd_out_abort(&o);
+
+	/* Records larger than the buffer (a 256 KiB BIG TCP packet and a 128 KiB buffer in
+	 * nsdump): written whole, in order, after what was buffered before them. */
+	for (int gz = 0; gz <= 1; gz++) {
+		const char *what = gz ? "gzip" : "plain";
+		unsigned char *got;
+		size_t len = 0, off;
+		char name[64];
+
+		rc = nd_out_open(&o, path, 4096, nd_pcap_record_len, &e);
+		if (gz)
+			rc |= nd_out_compress(&o, &e);
+		rc |= nd_out_header(&o, fh, sizeof(fh), &e);
+		rc |= add_big(&o, 1, 100, 1, &e);
+		rc |= add_big(&o, 2, 262144, 2, &e);
+		snprintf(name, sizeof(name), "%s: a record of 256 KiB through a 4 KiB buffer",
+			 what);
+		CHECK(name, rc == 0 && o.nwritten == 2 && o.len == 0);
+		if (rc != 0)
+			printf("# %s\n", e.msg);
+		rc = add_big(&o, 3, 200, 3, &e);
+		rc |= add_big(&o, 4, BIG_CAPLEN, 4, &e);
+		rc |= add_big(&o, 5, 4096, 5, &e); /* exactly the buffer's size: buffered */
+		snprintf(name, sizeof(name), "%s: -C counts the large records", what);
+		CHECK(name, rc == 0 && nd_out_size(&o) == 24 + 5 * 16 + 100 + 262144 + 200 +
+								  BIG_CAPLEN + 4096);
+		rc |= nd_out_close(&o, &e);
+		got = slurp(path, &len);
+		off = got ? check_big(got, len, 24, 1, 100, 1) : 0;
+		off = off ? check_big(got, len, off, 2, 262144, 2) : 0;
+		off = off ? check_big(got, len, off, 3, 200, 3) : 0;
+		off = off ? check_big(got, len, off, 4, BIG_CAPLEN, 4) : 0;
+		off = off ? check_big(got, len, off, 5, 4096, 5) : 0;
+		snprintf(name, sizeof(name), "%s: the file holds the five records whole, in order",
+			 what);
+		CHECK(name, rc == 0 && off == len &&
+				    len == 24 + 5 * 16 + 100 + 262144 + 200 + BIG_CAPLEN + 4096);
+		free(got);
+	}
+
+	/* A block (not a packet) larger than the buffer: written, not counted. */
+	{
+		static unsigned char blk[20000];
+		size_t len = 0;
+		unsigned char *got;
+
+		rc = nd_out_open(&o, path, 4096, nd_pcap_record_len, &e);
+		memset(blk, 0x5a, sizeof(blk));
+		rc |= add_packet(&o, 1, 100, &e);
+		rc |= nd_out_block(&o, blk, sizeof(blk), &e);
+		CHECK("a block larger than the buffer is written, and not counted as a packet",
+		      rc == 0 && o.nwritten == 1 && o.nbuffered == 0 &&
+			      file_size(path) == 116 + (off_t)sizeof(blk));
+		rc |= nd_out_close(&o, &e);
+		got = slurp(path, &len);
+		CHECK("the block follows the packet",
+		      rc == 0 && got != NULL && len == 116 + 20000 && got[116] == 0x5a &&
+			      got[len - 1] == 0x5a);
+		free(got);
+	}
+
+	/* gzip: a header larger than the buffer (--merge copies an input's section header). */
+	{
+		static unsigned char hdr[10000];
+		size_t len = 0;
+		unsigned char *got;
+
+		memset(hdr, 0x33, sizeof(hdr));
+		rc = nd_out_open(&o, path, 4096, nd_pcap_record_len, &e);
+		rc |= nd_out_compress(&o, &e);
+		rc |= nd_out_header(&o, hdr, sizeof(hdr), &e);
+		rc |= nd_out_close(&o, &e);
+		got = slurp(path, &len);
+		CHECK("gzip: a header larger than the buffer is written",
+		      rc == 0 && got != NULL && len == sizeof(hdr) && got[0] == 0x33 &&
+			      got[len - 1] == 0x33);
+		free(got);
+	}
+
+	/* A pipe smaller than the record (the reader takes it in pieces): the reader gets it
+	 * whole. */
+	{
+		int p[2], status = -1;
+		char fdpath[64];
+		pid_t child;
+
+		CHECK("pipe for a large record", pipe(p) == 0);
+		(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
+		child = fork();
+		if (child == 0) {
+			static unsigned char in[4u * 1024 * 1024];
+			size_t len = 0, off;
+			ssize_t n;
+
+			close(p[1]);
+			while ((n = read(p[0], in + len, sizeof(in) - len)) > 0)
+				len += (size_t)n;
+			off = check_big(in, len, 24, 1, 100, 1);
+			off = off ? check_big(in, len, off, 2, 262144, 2) : 0;
+			off = off ? check_big(in, len, off, 3, 100, 3) : 0;
+			_exit(off == len && len == 24 + 3 * 16 + 100 + 262144 + 100 ? 0 : 1);
+		}
+		close(p[0]);
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", p[1]);
+		rc = nd_out_open(&o, fdpath, 4096, nd_pcap_record_len, &e);
+		CHECK("a pipe opens as a FIFO", rc == 0 && o.fifo);
+		rc |= nd_out_header(&o, fh, sizeof(fh), &e);
+		rc |= add_big(&o, 1, 100, 1, &e);
+		rc |= add_big(&o, 2, 262144, 2, &e);
+		rc |= add_big(&o, 3, 100, 3, &e);
+		rc |= nd_out_close(&o, &e);
+		close(p[1]);
+		CHECK("pipe: a record of 256 KiB reaches the reader whole, in order",
+		      rc == 0 && child > 0 && waitpid(child, &status, 0) == child &&
+			      WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
 
 	/* Disk full, simulated with RLIMIT_FSIZE: the write stops mid-record; the file must be
 	 * cut back to the last whole record and the count must say how many made it. */
@@ -293,6 +466,26 @@ int main(void)
 		CHECK("the count says 4 records reached the file", o.nwritten == 4);
 		CHECK("the message says how many packets the file holds",
 		      strstr(e.msg, "first 4 packets") != NULL);
+		nd_out_abort(&o);
+
+		/* The same with a record larger than the buffer crossing the limit: the file
+		 * keeps the records before it, whole. */
+		rc = nd_out_open(&o, path, 8192, nd_pcap_record_len, &e);
+		rc |= nd_out_header(&o, fh, sizeof(fh), &e);
+		for (int i = 0; i < 4; i++)
+			rc |= add_packet(&o, (uint32_t)i, 100, &e);
+		lim.rlim_cur = 24 + 4 * 116 + 100000; /* a third of the large record */
+		CHECK("set a file size limit (large record)",
+		      rc == 0 && setrlimit(RLIMIT_FSIZE, &lim) == 0);
+		rc = add_big(&o, 5, 262144, 5, &e);
+		CHECK("a large record past the limit fails with exit 1",
+		      rc < 0 && e.exit == ND_EXIT_FAIL && e.errnum == EFBIG);
+		CHECK("the file is cut back to the 4 records before the large one",
+		      file_size(path) == 24 + 4 * 116);
+		CHECK("the count says 4 packets reached the file, 1 was lost",
+		      o.nwritten == 4 && strstr(e.msg, "first 4 packets, 1 were lost") != NULL);
+		if (strstr(e.msg, "first 4 packets") == NULL)
+			printf("# %s\n", e.msg);
 		nd_out_abort(&o);
 		CHECK("restore limits", setrlimit(RLIMIT_FSIZE, &old) == 0);
 	}
