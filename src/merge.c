@@ -222,6 +222,20 @@ static int keep_stats(struct nd_merge *m, const struct nd_merge_in *in, const st
 }
 
 /* Writes the head packet of in. */
+/* A packet whose block is larger than the output buffer (BIG TCP captures): written from
+ * where the reader holds it, between a header and a tail built in the scratch buffer. */
+static int big_epb(struct nd_merge *m, uint32_t ifid, const struct nd_prec *h, struct nd_err *err)
+{
+	unsigned char head[ND_PCAPNG_EPB_HEAD];
+	size_t tl = nd_pcapng_epb_copy_parts(head, m->scratch, SCRATCH_SIZE, ifid, h->ts_raw,
+					     h->caplen, h->len, h->opts, h->optlen);
+
+	if (tl == 0)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "packet options of %zu bytes too long",
+				  h->optlen);
+	return nd_out_record(m->out, head, sizeof(head), h->data, h->caplen, m->scratch, tl, err);
+}
+
 static int write_packet(struct nd_merge *m, struct nd_merge_in *in, struct nd_err *err)
 {
 	struct nd_prec *h = &in->head;
@@ -236,6 +250,8 @@ static int write_packet(struct nd_merge *m, struct nd_merge_in *in, struct nd_er
 		nd_pcap_record_header(rec, (uint32_t)(h->ts_ns / 1000000000u),
 				      (uint32_t)(h->ts_ns % 1000000000u), h->caplen, h->len);
 		rc = nd_out_record(m->out, rec, sizeof(rec), h->data, h->caplen, NULL, 0, err);
+	} else if (nd_pcapng_epb_copy_len(h->caplen, h->optlen) > m->out->cap) {
+		rc = big_epb(m, f->out_id, h, err);
 	} else {
 		size_t n = nd_pcapng_epb_copy_len(h->caplen, h->optlen);
 		unsigned char *p = nd_out_reserve(m->out, n, err);

@@ -282,6 +282,28 @@ size_t nd_pcapng_epb_parts(unsigned char *head, unsigned char *tail, uint32_t if
 	return n + 4;
 }
 
+size_t nd_pcapng_epb_copy_parts(unsigned char *head, unsigned char *tail, size_t tailcap,
+				uint32_t ifid, uint64_t ts_raw, uint32_t caplen, uint32_t len,
+				const void *opts, size_t optlen)
+{
+	size_t total = nd_pcapng_epb_copy_len(caplen, optlen);
+	size_t n = total - ND_PCAPNG_EPB_HEAD - caplen;
+	unsigned char *p = tail + (nd_pad4(caplen) - caplen);
+
+	if (n > tailcap)
+		return 0;
+	epb_fields(head, (uint32_t)total, ifid, ts_raw, caplen, len);
+	memset(tail, 0, 4 < n ? 4 : n);
+	if (optlen > 0) {
+		memcpy(p, opts, optlen);
+		p += optlen;
+		nd_put32(p, 0); /* opt_endofopt */
+		p += 4;
+	}
+	nd_put32(p, (uint32_t)total);
+	return n;
+}
+
 size_t nd_pcapng_block_len(const unsigned char *p, size_t avail, bool *packet)
 {
 	uint32_t total, type;

@@ -117,6 +117,13 @@ size_t nd_pcapng_opt(unsigned char *out, size_t cap, uint16_t code, const void *
 size_t nd_pcapng_epb_parts(unsigned char *head, unsigned char *tail, uint32_t ifid, uint64_t ts_ns,
 			   uint32_t caplen, uint32_t len, enum nd_pcapng_dir dir);
 
+/* The block nd_pcapng_epb_copy() writes, without the packet bytes (a packet larger than the
+ * output buffer): its header to head (ND_PCAPNG_EPB_HEAD bytes), what follows the bytes to
+ * tail. Returns the tail's length, or 0 if it does not fit in tailcap. */
+size_t nd_pcapng_epb_copy_parts(unsigned char *head, unsigned char *tail, size_t tailcap,
+				uint32_t ifid, uint64_t ts_raw, uint32_t caplen, uint32_t len,
+				const void *opts, size_t optlen);
+
 /* Length of the block at p (its total-length field), or 0 when avail cannot hold its
  * header or the field is not a valid block length; *packet: whether it is an EPB. */
 size_t nd_pcapng_block_len(const unsigned char *p, size_t avail, bool *packet);

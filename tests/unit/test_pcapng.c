@@ -127,6 +127,35 @@ int main(void)
 		CHECK("EPB in parts (head, bytes, tail) equals the whole block", same);
 	}
 	{
+		/* --merge's large-packet path: a copied EPB in parts equals the whole block. */
+		static const unsigned char opts[12] = { 2, 0, 4, 0, 1, 0, 0, 0, 0x80, 0, 0, 0 };
+		unsigned char pkt[8], whole[64], parts[64], tail[32], head[ND_PCAPNG_EPB_HEAD];
+		bool same = true;
+
+		memset(pkt, 0x5a, sizeof(pkt));
+		for (uint32_t caplen = 0; caplen <= 8; caplen++) {
+			for (size_t ol = 0; ol <= 8; ol += 8) {
+				size_t bl = nd_pcapng_epb_copy_len(caplen, ol), tl;
+
+				memset(whole, 0xee, sizeof(whole));
+				memset(parts, 0xee, sizeof(parts));
+				nd_pcapng_epb_copy(whole, 3, 0x0102030405060708ULL, pkt, caplen,
+						   99, opts, ol);
+				tl = nd_pcapng_epb_copy_parts(head, tail, sizeof(tail), 3,
+							      0x0102030405060708ULL, caplen, 99,
+							      opts, ol);
+				memcpy(parts, head, sizeof(head));
+				memcpy(parts + sizeof(head), pkt, caplen);
+				memcpy(parts + sizeof(head) + caplen, tail, tl);
+				same &= sizeof(head) + caplen + tl == bl &&
+					memcmp(whole, parts, sizeof(whole)) == 0;
+			}
+		}
+		CHECK("copied EPB in parts (head, bytes, tail) equals the whole block", same);
+		CHECK("copied EPB parts: a tail that does not fit gives 0",
+		      nd_pcapng_epb_copy_parts(head, tail, 8, 3, 0, 1, 1, opts, 8) == 0);
+	}
+	{
 		unsigned char small[40];
 		struct nd_pcapng_shb shb = { .hardware = "x86_64",
 					     .os = "Linux",
