@@ -139,8 +139,8 @@ int main(void)
 
 				memset(whole, 0xee, sizeof(whole));
 				memset(parts, 0xee, sizeof(parts));
-				nd_pcapng_epb_copy(whole, 3, 0x0102030405060708ULL, pkt, caplen,
-						   99, opts, ol);
+				nd_pcapng_epb_copy(whole, 3, 0x0102030405060708ULL, pkt, caplen, 99,
+						   opts, ol);
 				tl = nd_pcapng_epb_copy_parts(head, tail, sizeof(tail), 3,
 							      0x0102030405060708ULL, caplen, 99,
 							      opts, ol);
