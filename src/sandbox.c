@@ -18,19 +18,20 @@
 /* Allowed with any arguments. What each is for (docs/security.md has the same list). */
 static const int plain[] = {
 	/* the loop */
-	SCMP_SYS(poll),          /* loop.c and libpcap's wait for a ring block */
-	SCMP_SYS(ppoll),         /* the same, where libc implements poll with it */
-	SCMP_SYS(read),          /* signalfd; libpcap's breakloop eventfd */
-	SCMP_SYS(lseek),         /* output.c: the committed length of a new file */
-	SCMP_SYS(fstat),         /* output.c: is the new file regular; stdio's first use */
-	SCMP_SYS(newfstatat),    /* glibc implements fstat(2) with it; rotation: what has the
-				  * next file's name already */
-	SCMP_SYS(close),         /* rotation closes files; the end closes everything */
-	SCMP_SYS(uname),         /* the pcapng writer names the OS in each new file's header */
-	SCMP_SYS(getsockname),   /* libpcap: has the interface gone (ifindex -1) */
-	SCMP_SYS(geteuid),       /* rotation: is a file of the next name the invoker's */
-	SCMP_SYS(clock_gettime), /* normally the vDSO; the real call where there is none */
-	SCMP_SYS(gettimeofday),  /* time(2) fallback for -G names, as above */
+	SCMP_SYS(poll),            /* loop.c and libpcap's wait for a ring block */
+	SCMP_SYS(ppoll),           /* the same, where libc implements poll with it */
+	SCMP_SYS(restart_syscall), /* a poll stopped by SIGSTOP (Ctrl-Z) goes on after SIGCONT */
+	SCMP_SYS(read),            /* signalfd; libpcap's breakloop eventfd */
+	SCMP_SYS(lseek),           /* output.c: the committed length of a new file */
+	SCMP_SYS(fstat),           /* output.c: is the new file regular; stdio's first use */
+	SCMP_SYS(newfstatat),      /* glibc implements fstat(2) with it; rotation: what has the
+				    * next file's name already */
+	SCMP_SYS(close),           /* rotation closes files; the end closes everything */
+	SCMP_SYS(uname),           /* the pcapng writer names the OS in each new file's header */
+	SCMP_SYS(getsockname),     /* libpcap: has the interface gone (ifindex -1) */
+	SCMP_SYS(geteuid),         /* rotation: is a file of the next name the invoker's */
+	SCMP_SYS(clock_gettime),   /* normally the vDSO; the real call where there is none */
+	SCMP_SYS(gettimeofday),    /* time(2) fallback for -G names, as above */
 	SCMP_SYS(time),
 	/* memory: malloc and free, libpcap's ring unmapped at the end */
 	SCMP_SYS(brk),

@@ -71,4 +71,24 @@ if nd_wait_socket closed; then
 	check_count "stdout and stderr closed: exactly 5 packets in the file" "$ND_TMP/closed.pcap" 5
 fi
 
+# ---- stopped and continued (Ctrl-Z, then fg; a debugger) ------------------
+# A poll(2) interrupted by SIGSTOP is resumed by the kernel through restart_syscall(2): the
+# sandbox must allow it, or SIGCONT kills nsdump with SIGSYS (seen: exit 159).
+f=$ND_TMP/stopcont.pcap
+if nd_start_ready stopcont -v --pid "$TARGET_PID" -w "$f"; then
+	kill -STOP "$ND_PID"
+	# stopped: /proc says so (state T) before it is continued
+	limit=$(($(nd_now_ms) + 5000))
+	until [ "$(sed 's/.*) //' "/proc/$ND_PID/stat" 2>/dev/null | cut -c1)" = T ] ||
+		[ "$(nd_now_ms)" -ge "$limit" ]; do sleep 0.02; done
+	kill -CONT "$ND_PID"
+	nd_send "$NS_A" 6 "$SINK_B"
+	limit=$(($(nd_now_ms) + 10000))
+	until [ "$(count_capinfos "$f")" = 6 ] || nd_exited "$ND_PID" ||
+		[ "$(nd_now_ms)" -ge "$limit" ]; do sleep 0.05; done
+	nd_stop INT
+	check_eq "stopped, continued: SIGINT exits 0 (not SIGSYS)" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/stopcont.err")"
+	check_count "stopped, continued: the 6 packets sent after SIGCONT in the file" "$f" 6
+fi
+
 nd_finish
