@@ -213,10 +213,16 @@ static int dispatch(struct nd_loop *l, struct nd_err *err)
 			const char *msg = pcap_geterr(s->cap->p);
 
 			/* The interface vanished (its namespace or veth was deleted) or went
-			 * down: that target has gone, which ends its capture in order. */
+			 * down: that target has gone, which ends its capture in order once
+			 * the block the kernel was still filling has been read (DRAIN_MS, as
+			 * after a signal). libpcap says so again on every read that finds the
+			 * ring empty; the first cause (target exited or interface gone) counts. */
 			if ((strcmp(s->cap->ifname, "any") != 0 && !iface_exists(s->cap)) ||
 			    strstr(msg, "went down") || strstr(msg, "disappeared")) {
-				s->done = ND_STOP_IFACE_GONE;
+				if (s->gone_at < 0) {
+					s->gone_at = now_ms();
+					s->going = ND_STOP_IFACE_GONE;
+				}
 				continue;
 			}
 			l->reason = ND_STOP_ERROR;
@@ -237,9 +243,10 @@ static enum nd_stop all_done(struct nd_loop *l, long long now)
 	for (unsigned int i = 0; i < l->nsrc; i++) {
 		struct nd_source *s = &l->src[i];
 
-		/* A source whose target exited is read for DRAIN_MS more, then done. */
+		/* A source whose target exited or whose interface went away is read for
+		 * DRAIN_MS more, then done. */
 		if (s->done == ND_STOP_NONE && s->gone_at >= 0 && now >= s->gone_at + DRAIN_MS)
-			s->done = ND_STOP_TARGET_EXITED;
+			s->done = s->going;
 		if (s->done == ND_STOP_NONE)
 			return ND_STOP_NONE;
 		last = s->done;
@@ -410,8 +417,10 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 			for (unsigned int j = 0; j < l->nsrc; j++) {
 				if (l->src[j].pidfd == l->src[i].pidfd) {
 					fds[first_pid + j].fd = -1;
-					if (l->src[j].gone_at < 0)
+					if (l->src[j].gone_at < 0) {
 						l->src[j].gone_at = now_ms();
+						l->src[j].going = ND_STOP_TARGET_EXITED;
+					}
 				}
 			}
 		}

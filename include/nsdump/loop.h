@@ -32,8 +32,9 @@ struct nd_source {
 	int pidfd;         /* the target process (readable when it exits), or -1 */
 	const char *label; /* for messages: "eth0 of PID 42 (nginx)" */
 	/* private */
-	long long gone_at; /* when its target exited (monotonic ms), or -1 */
-	enum nd_stop done; /* ND_STOP_NONE while it captures */
+	long long gone_at;  /* when its target exited or interface went (monotonic ms), or -1 */
+	enum nd_stop going; /* which of the two, once gone_at is set */
+	enum nd_stop done;  /* ND_STOP_NONE while it captures */
 };
 
 /* Packets from several sources wait this long before they are written, so that a packet
