@@ -31,10 +31,6 @@ struct nd_source {
 	unsigned int ifid; /* its interface in the writer */
 	int pidfd;         /* the target process (readable when it exits), or -1 */
 	const char *label; /* for messages: "eth0 of PID 42 (nginx)" */
-	/* private */
-	long long gone_at;  /* when its target exited or interface went (monotonic ms), or -1 */
-	enum nd_stop going; /* which of the two, once gone_at is set */
-	enum nd_stop done;  /* ND_STOP_NONE while it captures */
 };
 
 /* Packets from several sources wait this long before they are written, so that a packet
@@ -59,12 +55,6 @@ struct nd_loop {
 	unsigned long long closed_packets; /* packets in files already closed by rotation */
 	enum nd_stop reason;
 	int signo;
-	/* private */
-	struct nd_err *werr;
-	bool write_failed;
-	struct nd_source *cur;     /* the source being dispatched */
-	int out_fd;                /* the output's descriptor number, kept across rotation */
-	struct nd_reorder reorder; /* used when nsrc > 1 */
 };
 
 /* Blocks SIGINT, SIGTERM and SIGHUP and returns a signalfd for them; ignores SIGPIPE so that
