@@ -303,7 +303,7 @@ static void on_capture_error(struct loop_state *st, unsigned int i, long long no
 		source_going(st, i, ND_STOP_IFACE_GONE, now);
 		return;
 	}
-	nd_err_set(st->err, ND_EXIT_FAIL, 0, "capture on %s failed: %s", s->label, msg);
+	(void)nd_err_set(st->err, ND_EXIT_FAIL, 0, "capture on %s failed: %s", s->label, msg);
 	stop(st, ND_STOP_ERROR, -1);
 }
 
@@ -474,7 +474,7 @@ static void wait_events(struct loop_state *st, long long now)
 	st->at.release = release_at(st, now);
 	if (poll(st->fds, st->nfds, wait_ms(st, now)) < 0) {
 		if (errno != EINTR) {
-			nd_err_set(st->err, ND_EXIT_FAIL, errno, "poll");
+			(void)nd_err_set(st->err, ND_EXIT_FAIL, errno, "poll");
 			/* The reason stays what it was, as it always has for this. */
 			st->rc = -1;
 			st->phase = PHASE_STOPPED;
