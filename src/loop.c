@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "nsdump/loop.h"
+#include "nsdump/reorder.h"
 #include "nsdump/testhooks.h"
 
 /* Files are flushed at least this often, so that a reader of a growing file keeps up. */

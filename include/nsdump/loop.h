@@ -7,7 +7,6 @@
 
 #include "nsdump/capture.h"
 #include "nsdump/err.h"
-#include "nsdump/reorder.h"
 #include "nsdump/output.h"
 #include "nsdump/rotate.h"
 #include "nsdump/target.h"
@@ -64,7 +63,9 @@ int nd_loop_block_signals(struct nd_err *err);
 
 /* Runs until a stop condition; returns 0 for every orderly stop (l->reason says which) and
  * -1 with err for ND_STOP_ERROR. With several sources, it ends when all of them have gone
- * (each one's target exited or interface disappeared), or on any other stop condition. */
+ * (each one's target exited or interface disappeared), or on any other stop condition.
+ * A stop by signal or --duration, and a source that has gone, read the rings for one block
+ * timeout more, so the packets the kernel still held are written too. */
 int nd_loop_run(struct nd_loop *l, struct nd_err *err);
 
 const char *nd_loop_reason(const struct nd_loop *l);
