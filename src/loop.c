@@ -507,7 +507,9 @@ static int state_init(struct loop_state *st, struct nd_loop *l, struct nd_err *e
 	if (st->fds == NULL || st->ss == NULL) {
 		free(st->fds);
 		free(st->ss);
-		return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot allocate the poll set");
+		/* -1 spelt out: the analyzer cannot see that nd_err_set() returns it. */
+		(void)nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot allocate the poll set");
+		return -1;
 	}
 	st->at = (struct deadlines){
 		.end = l->duration > 0 ? start + (long long)(l->duration * 1000.0 + 0.5) : NEVER,
