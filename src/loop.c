@@ -1,5 +1,6 @@
 /* The capture loop; see include/nsdump/loop.h. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "nsdump/loop.h"
+#include "nsdump/reorder.h"
 #include "nsdump/testhooks.h"
 
 /* Files are flushed at least this often, so that a reader of a growing file keeps up. */
@@ -55,6 +57,53 @@ static uint64_t wall_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The loop's own state; callers see only struct nd_loop's inputs and results. */
+enum phase {
+	PHASE_RUNNING,  /* capturing */
+	PHASE_DRAINING, /* a stop came (signal, --duration): reading what the rings hold */
+	PHASE_STOPPED,  /* done: what is held is written out, and the loop returns */
+};
+
+/* A deadline that is not set. Every deadline is a monotonic time in ms or NEVER, and only
+ * wait_ms() compares them with the clock, so "not set" is handled in one place. */
+#define NEVER LLONG_MAX
+
+struct deadlines {
+	long long end;      /* --duration: the capture is over */
+	long long drain;    /* PHASE_DRAINING: the drain is over */
+	long long rotation; /* -G: the next file */
+	long long flush;    /* buffered output to a file is written out (FILE_FLUSH_MS) */
+	long long release;  /* the oldest held packet leaves the reorder heap (several sources) */
+};
+
+struct source_state {
+	enum nd_stop done;  /* ND_STOP_NONE while its ring is read */
+	enum nd_stop going; /* why it is draining: its target exited or its interface went */
+	long long drain;    /* when its drain is over, or NEVER */
+};
+
+/* The poll set, in named slots: the signalfd, the output (a pipe's write end, polled for its
+ * reader leaving; -1 for files), then per source its capture and its target's pidfd. poll(2)
+ * skips a negative fd, which is how a slot is switched off. */
+enum { SLOT_SIGNAL, SLOT_OUTPUT, SLOT_SOURCES };
+#define SLOT_CAPTURE(i) (SLOT_SOURCES + 2 * (i))
+#define SLOT_PIDFD(i)   (SLOT_SOURCES + 2 * (i) + 1)
+
+struct loop_state {
+	struct nd_loop *l;
+	struct nd_err *err;
+	enum phase phase;
+	int rc; /* what nd_loop_run() returns */
+	struct deadlines at;
+	struct source_state *ss;
+	struct pollfd *fds;
+	unsigned int nfds;
+	bool write_failed;         /* the callback's write failed: l->reason follows from err */
+	unsigned int cur;          /* the source being read (for the packet callback) */
+	int out_fd;                /* the output's descriptor number, kept across rotation */
+	struct nd_reorder reorder; /* packets of several sources, put in time order */
+};
+
 /* Writes every source's kernel counts as statistics blocks (pcapng). */
 static int write_stats(struct nd_loop *l, struct nd_err *err)
 {
@@ -71,8 +120,10 @@ static int write_stats(struct nd_loop *l, struct nd_err *err)
 
 /* Closes the current file (with its statistics) and opens the next; returns 1 instead when
  * -W files have been written with -G, leaving no file open. */
-static int rotate(struct nd_loop *l, struct nd_err *err)
+static int rotate(struct loop_state *st)
 {
+	struct nd_loop *l = st->l;
+	struct nd_err *err = st->err;
 	nd_reclen_fn reclen = l->out->reclen;
 	char name[4096];
 
@@ -88,12 +139,12 @@ static int rotate(struct nd_loop *l, struct nd_err *err)
 			  l->out_bufsize, reclen, err) < 0)
 		return -1;
 	/* The sandbox lets the loop write to this one number (nd_out_pin_fd()). */
-	if (l->out->fd != l->out_fd) {
+	if (l->out->fd != st->out_fd) {
 		nd_out_abort(l->out);
 		return nd_err_set(err, ND_EXIT_FAIL, 0,
 				  "%s was opened as descriptor %d, not %d, which the sandbox "
 				  "would not let the capture write to",
-				  name, l->out->fd, l->out_fd);
+				  name, l->out->fd, st->out_fd);
 	}
 	if (l->rot->gzip && nd_out_compress(l->out, err) < 0)
 		return -1;
@@ -101,21 +152,28 @@ static int rotate(struct nd_loop *l, struct nd_err *err)
 	return nd_writer_start(l->writer, l->writer->userappl, err);
 }
 
+static bool count_reached(const struct nd_loop *l)
+{
+	return l->count != 0 && l->captured >= l->count;
+}
+
 /* Writes one packet (rotating first when -C says so); false on a write error. */
-static bool write_packet(struct nd_loop *l, unsigned int ifid, const struct pcap_pkthdr *h,
+static bool write_packet(struct loop_state *st, unsigned int ifid, const struct pcap_pkthdr *h,
 			 const unsigned char *bytes)
 {
+	struct nd_loop *l = st->l;
+
 	/* -C: a new file before this packet would take the current one past the size (a
 	 * file always gets at least one packet). 48 bytes cover the packet block's overhead,
 	 * 100 per interface the statistics blocks that close the file. */
 	if (l->rot != NULL && l->rot->bytes != 0 && l->out->nbuffered + l->out->nwritten > 0 &&
 	    nd_out_size(l->out) + h->caplen + 48 + 100 * (uint64_t)l->nsrc > l->rot->bytes) {
 		l->rot->in_period++;
-		if (rotate(l, l->werr) != 0)
+		if (rotate(st) != 0)
 			return false;
 	}
-	if (nd_writer_packet(l->writer, ifid, h, bytes, l->werr) < 0 ||
-	    (l->packet_buffered && nd_out_flush(l->out, l->werr) < 0))
+	if (nd_writer_packet(l->writer, ifid, h, bytes, st->err) < 0 ||
+	    (l->packet_buffered && nd_out_flush(l->out, st->err) < 0))
 		return false;
 	l->captured++;
 	nd_testhooks_packet(l->captured, l->src[ifid].cap->fd, l->rot ? l->rot->dir_fd : -1);
@@ -124,35 +182,35 @@ static bool write_packet(struct nd_loop *l, unsigned int ifid, const struct pcap
 
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-	struct nd_loop *l = (struct nd_loop *)(void *)user;
-	unsigned int ifid = l->cur->ifid;
+	struct loop_state *st = (struct loop_state *)(void *)user;
+	struct nd_loop *l = st->l;
+	unsigned int ifid = l->src[st->cur].ifid;
 
 	/* No pcap_breakloop() here, after a failure or at the -c count: it writes to an eventfd,
 	 * and the sandbox lets the loop write to the output only. The rest of the batch is
-	 * skipped here instead, and dispatch() asks for no more than the count. */
-	if (l->write_failed || (l->count != 0 && l->captured >= l->count))
+	 * skipped here instead, and read_source() asks for no more than the count. */
+	if (st->write_failed || count_reached(l))
 		return;
 	if (l->nsrc > 1) {
 		/* With nanosecond precision requested, libpcap's tv_usec holds nanoseconds. */
 		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
 
-		if (nd_reorder_push(&l->reorder, ifid, ts, h->caplen, h->len, bytes, l->werr) < 0)
-			l->write_failed = true;
+		if (nd_reorder_push(&st->reorder, ifid, ts, h->caplen, h->len, bytes, st->err) < 0)
+			st->write_failed = true;
 		return;
 	}
-	if (!write_packet(l, ifid, h, bytes))
-		l->write_failed = true;
+	if (!write_packet(st, ifid, h, bytes))
+		st->write_failed = true;
 }
 
 /* Writes the held packets stamped before `until` (all of them for UINT64_MAX), oldest
  * first, up to the -c count; and older ones still while the heap holds too much. */
-static void emit_reordered(struct nd_loop *l, uint64_t until)
+static void emit_reordered(struct loop_state *st, uint64_t until)
 {
 	const struct nd_reorder_pkt *p;
 
-	while (!l->write_failed && (p = nd_reorder_peek(&l->reorder)) != NULL &&
-	       (p->ts_ns < until || nd_reorder_full(&l->reorder)) &&
-	       (l->count == 0 || l->captured < l->count)) {
+	while (!st->write_failed && (p = nd_reorder_peek(&st->reorder)) != NULL &&
+	       (p->ts_ns < until || nd_reorder_full(&st->reorder)) && !count_reached(st->l)) {
 		struct pcap_pkthdr h = {
 			.ts = { .tv_sec = (time_t)(p->ts_ns / 1000000000u),
 				.tv_usec = (suseconds_t)(p->ts_ns % 1000000000u) },
@@ -160,21 +218,63 @@ static void emit_reordered(struct nd_loop *l, uint64_t until)
 			.len = p->len,
 		};
 
-		if (!write_packet(l, p->ifid, &h, p->data))
-			l->write_failed = true;
-		nd_reorder_pop(&l->reorder);
+		if (!write_packet(st, p->ifid, &h, p->data))
+			st->write_failed = true;
+		nd_reorder_pop(&st->reorder);
 	}
 }
 
-/* Classifies a failed write: a reader gone is an orderly stop, anything else an error. */
-static int write_stop(struct nd_loop *l)
+/* Ends the loop for `reason`; rc is what nd_loop_run() returns. */
+static void stop(struct loop_state *st, enum nd_stop reason, int rc)
 {
-	if (l->werr->errnum == EPIPE) {
-		l->reason = ND_STOP_READER_GONE;
-		return 0;
+	st->l->reason = reason;
+	st->rc = rc;
+	st->phase = PHASE_STOPPED;
+}
+
+/* Handler for a failed write (output error): a reader gone is an orderly stop, anything
+ * else an error (st->err says which). */
+static void on_output_error(struct loop_state *st)
+{
+	if (st->err->errnum == EPIPE)
+		stop(st, ND_STOP_READER_GONE, 0);
+	else
+		stop(st, ND_STOP_ERROR, -1);
+}
+
+/* A stop that leaves packets in the rings (a signal, --duration): every source is read for
+ * DRAIN_MS more, so the block the kernel is still filling is handed over and written. */
+static void begin_drain(struct loop_state *st, enum nd_stop reason, long long now)
+{
+	st->l->reason = reason;
+	st->phase = PHASE_DRAINING;
+	st->at.drain = now + DRAIN_MS;
+	st->at.end = NEVER;
+	st->at.rotation = NEVER;
+}
+
+/* One source has gone (its target exited, or its interface went away): its ring is read for
+ * DRAIN_MS more, as after a signal, then it is done for `why`. The first cause counts. */
+static void source_going(struct loop_state *st, unsigned int i, enum nd_stop why, long long now)
+{
+	struct source_state *s = &st->ss[i];
+
+	if (s->done != ND_STOP_NONE || s->going != ND_STOP_NONE)
+		return;
+	s->going = why;
+	s->drain = now + DRAIN_MS;
+}
+
+/* Handler: the target of source i exited (its pidfd is readable). Several sources may share
+ * one target: each is told, and the pidfd leaves the poll set. */
+static void on_target_exited(struct loop_state *st, unsigned int i, long long now)
+{
+	for (unsigned int j = 0; j < st->l->nsrc; j++) {
+		if (st->l->src[j].pidfd == st->l->src[i].pidfd) {
+			st->fds[SLOT_PIDFD(j)].fd = -1;
+			source_going(st, j, ND_STOP_TARGET_EXITED, now);
+		}
 	}
-	l->reason = ND_STOP_ERROR;
-	return -1;
 }
 
 /* SIOCGIFINDEX on the capture's own socket, which answers for the socket's namespace (the
@@ -189,14 +289,34 @@ static bool iface_exists(const struct nd_capture *c)
 	return ioctl(c->fd, SIOCGIFINDEX, &ifr) == 0;
 }
 
-/* Reads what every live source has; marks sources whose interface went away. */
-static int dispatch(struct nd_loop *l, struct nd_err *err)
+/* Handler: libpcap failed on source i. The interface vanished (its namespace or veth was
+ * deleted) or went down: that target has gone, which ends its capture in order, once what
+ * its ring holds is read. Anything else is an error. */
+static void on_capture_error(struct loop_state *st, unsigned int i, long long now)
 {
-	for (unsigned int i = 0; i < l->nsrc; i++) {
-		struct nd_source *s = &l->src[i];
+	const struct nd_source *s = &st->l->src[i];
+	const char *msg = pcap_geterr(s->cap->p);
+
+	if ((strcmp(s->cap->ifname, "any") != 0 && !iface_exists(s->cap)) ||
+	    strstr(msg, "went down") || strstr(msg, "disappeared")) {
+		/* libpcap says so again on every read that finds the ring empty, which
+		 * changes nothing while the drain reads what the kernel still hands over. */
+		source_going(st, i, ND_STOP_IFACE_GONE, now);
+		return;
+	}
+	(void)nd_err_set(st->err, ND_EXIT_FAIL, 0, "capture on %s failed: %s", s->label, msg);
+	stop(st, ND_STOP_ERROR, -1);
+}
+
+/* Handler: packets may be readable. Reads what every source not done has. */
+static void on_packets(struct loop_state *st, long long now)
+{
+	struct nd_loop *l = st->l;
+
+	for (unsigned int i = 0; i < l->nsrc && st->phase != PHASE_STOPPED; i++) {
 		int n, want = -1;
 
-		if (s->done != ND_STOP_NONE)
+		if (st->ss[i].done != ND_STOP_NONE)
 			continue;
 		if (l->count != 0 && l->nsrc == 1) {
 			unsigned long left = l->count - l->captured;
@@ -205,226 +325,247 @@ static int dispatch(struct nd_loop *l, struct nd_err *err)
 		}
 		/* One call hands over every block the kernel has retired; the loop then polls
 		 * again, so signals and the clock are looked at even when packets never stop. */
-		l->cur = s;
-		n = pcap_dispatch(s->cap->p, want, on_packet, (u_char *)(void *)l);
-		if (l->write_failed)
-			return write_stop(l);
-		if (n == PCAP_ERROR) {
-			const char *msg = pcap_geterr(s->cap->p);
-
-			/* The interface vanished (its namespace or veth was deleted) or went
-			 * down: that target has gone, which ends its capture in order. */
-			if ((strcmp(s->cap->ifname, "any") != 0 && !iface_exists(s->cap)) ||
-			    strstr(msg, "went down") || strstr(msg, "disappeared")) {
-				s->done = ND_STOP_IFACE_GONE;
-				continue;
-			}
-			l->reason = ND_STOP_ERROR;
-			return nd_err_set(err, ND_EXIT_FAIL, 0, "capture on %s failed: %s",
-					  s->label, msg);
-		}
+		st->cur = i;
+		n = pcap_dispatch(l->src[i].cap->p, want, on_packet, (u_char *)(void *)st);
+		if (st->write_failed)
+			on_output_error(st);
+		else if (n == PCAP_ERROR)
+			on_capture_error(st, i, now);
 	}
-	if (l->count != 0 && l->captured >= l->count)
-		l->reason = ND_STOP_COUNT;
-	return 0;
 }
 
-/* When every source is done, the reason the last one gave; ND_STOP_NONE while any runs. */
-static enum nd_stop all_done(struct nd_loop *l, long long now)
+/* Writes the held packets that are due (several sources); stops on a write error. */
+static void release_reordered(struct loop_state *st)
+{
+	if (st->l->nsrc < 2)
+		return;
+	emit_reordered(st, wall_ns() - (uint64_t)ND_REORDER_DELAY_MS * 1000000u);
+	if (st->write_failed)
+		on_output_error(st);
+}
+
+/* Marks the sources whose drain is over as done, and switches their capture's slot off;
+ * when all are done, the reason the last one gave, else ND_STOP_NONE. */
+static enum nd_stop sources_done(struct loop_state *st, long long now)
 {
 	enum nd_stop last = ND_STOP_NONE;
+	bool running = false;
 
-	for (unsigned int i = 0; i < l->nsrc; i++) {
-		struct nd_source *s = &l->src[i];
+	for (unsigned int i = 0; i < st->l->nsrc; i++) {
+		struct source_state *s = &st->ss[i];
 
-		/* A source whose target exited is read for DRAIN_MS more, then done. */
-		if (s->done == ND_STOP_NONE && s->gone_at >= 0 && now >= s->gone_at + DRAIN_MS)
-			s->done = ND_STOP_TARGET_EXITED;
+		if (s->done == ND_STOP_NONE && s->going != ND_STOP_NONE && now >= s->drain) {
+			s->done = s->going;
+			s->drain = NEVER;
+			st->fds[SLOT_CAPTURE(i)].fd = -1;
+		}
 		if (s->done == ND_STOP_NONE)
-			return ND_STOP_NONE;
+			running = true;
 		last = s->done;
 	}
-	return last;
+	return running ? ND_STOP_NONE : last;
+}
+
+/* Handler: the clock. Ends finished drains, flushes, ends the capture (-c, --duration, every
+ * source gone) and starts -G's next file. */
+static void on_clock(struct loop_state *st, long long now)
+{
+	struct nd_loop *l = st->l;
+	enum nd_stop gone;
+	int r;
+
+	if (count_reached(l)) {
+		stop(st, ND_STOP_COUNT, 0);
+		return;
+	}
+	gone = sources_done(st, now);
+	if (gone != ND_STOP_NONE && st->phase == PHASE_RUNNING) {
+		stop(st, gone, 0);
+		return;
+	}
+	if ((l->live || now >= st->at.flush) && l->out->len > 0) {
+		if (nd_out_flush(l->out, st->err) < 0) {
+			on_output_error(st);
+			return;
+		}
+		st->at.flush = now + FILE_FLUSH_MS;
+	}
+	if (now >= st->at.drain) {
+		st->phase = PHASE_STOPPED; /* the reason is the stop's that began the drain */
+		return;
+	}
+	if (now >= st->at.end) {
+		begin_drain(st, ND_STOP_DURATION, now);
+		return;
+	}
+	if (now < st->at.rotation)
+		return;
+	if (l->nsrc > 1)
+		emit_reordered(st, wall_ns() - (uint64_t)ND_REORDER_DELAY_MS * 1000000u);
+	l->rot->in_period = 0;
+	r = rotate(st);
+	if (r != 0) {
+		stop(st, r < 0 ? ND_STOP_ERROR : ND_STOP_FILES, r < 0 ? -1 : 0);
+		return;
+	}
+	st->at.flush = now + FILE_FLUSH_MS;
+	while (st->at.rotation <= now)
+		st->at.rotation += (long long)l->rot->seconds * 1000;
+}
+
+/* Handler: a stop signal. In PHASE_RUNNING it starts the drain; a later one is read and
+ * dropped (the drain is short). */
+static void on_signal(struct loop_state *st)
+{
+	struct signalfd_siginfo si;
+	ssize_t n = read(st->l->sigfd, &si, sizeof(si));
+
+	if (n != (ssize_t)sizeof(si) || st->phase != PHASE_RUNNING)
+		return;
+	begin_drain(st, ND_STOP_SIGNAL, now_ms());
+	st->l->signo = (int)si.ssi_signo;
+	st->l->out->stopping = true;
+}
+
+/* How long poll() may sleep: until the soonest deadline, -1 (no limit) when none is set. */
+static int wait_ms(const struct loop_state *st, long long now)
+{
+	const long long at[] = {
+		st->at.end,
+		st->at.drain,
+		st->at.rotation,
+		/* Live output is flushed after every batch; files when FILE_FLUSH_MS is up. */
+		st->l->out->len > 0 && !st->l->live ? st->at.flush : NEVER,
+		st->at.release,
+	};
+	long long soonest = NEVER;
+
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		if (at[i] < soonest)
+			soonest = at[i];
+	for (unsigned int i = 0; i < st->l->nsrc; i++)
+		if (st->ss[i].drain < soonest)
+			soonest = st->ss[i].drain;
+	if (soonest == NEVER)
+		return -1;
+	if (soonest <= now)
+		return 0;
+	return soonest - now > INT_MAX ? INT_MAX : (int)(soonest - now);
+}
+
+/* The reorder heap's deadline: when its oldest packet is due (wall clock), on the loop's
+ * monotonic clock. */
+static long long release_at(const struct loop_state *st, long long now)
+{
+	const struct nd_reorder_pkt *p = st->l->nsrc > 1 ? nd_reorder_peek(&st->reorder) : NULL;
+	uint64_t due, wn;
+
+	if (p == NULL)
+		return NEVER;
+	due = p->ts_ns + (uint64_t)ND_REORDER_DELAY_MS * 1000000u;
+	wn = wall_ns();
+	return now + (due > wn ? (long long)((due - wn) / 1000000u) + 1 : 0);
+}
+
+/* Sleeps until an fd is ready or a deadline is due, then calls the handlers of what is. */
+static void wait_events(struct loop_state *st, long long now)
+{
+	struct nd_loop *l = st->l;
+
+	st->at.release = release_at(st, now);
+	if (poll(st->fds, st->nfds, wait_ms(st, now)) < 0) {
+		if (errno != EINTR) {
+			(void)nd_err_set(st->err, ND_EXIT_FAIL, errno, "poll");
+			/* The reason stays what it was, as it always has for this. */
+			st->rc = -1;
+			st->phase = PHASE_STOPPED;
+		}
+		return;
+	}
+	if (st->fds[SLOT_SIGNAL].revents & POLLIN)
+		on_signal(st);
+	/* The write end of a pipe reports POLLERR once its reader has gone (a socket, POLLHUP):
+	 * noticed even when no packet comes to make a write fail. */
+	if (st->fds[SLOT_OUTPUT].revents & (POLLERR | POLLHUP)) {
+		stop(st, ND_STOP_READER_GONE, 0);
+		return;
+	}
+	for (unsigned int i = 0; i < l->nsrc; i++)
+		if (st->fds[SLOT_PIDFD(i)].fd >= 0 &&
+		    (st->fds[SLOT_PIDFD(i)].revents & (POLLIN | POLLHUP)))
+			on_target_exited(st, i, now_ms());
+}
+
+static int state_init(struct loop_state *st, struct nd_loop *l, struct nd_err *err)
+{
+	long long start = now_ms();
+
+	*st = (struct loop_state){ .l = l, .err = err, .phase = PHASE_RUNNING };
+	st->nfds = SLOT_SOURCES + 2 * l->nsrc;
+	st->fds = calloc(st->nfds, sizeof(*st->fds));
+	st->ss = calloc(l->nsrc, sizeof(*st->ss));
+	if (st->fds == NULL || st->ss == NULL) {
+		free(st->fds);
+		free(st->ss);
+		/* -1 spelt out: the analyzer cannot see that nd_err_set() returns it. */
+		(void)nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot allocate the poll set");
+		return -1;
+	}
+	st->at = (struct deadlines){
+		.end = l->duration > 0 ? start + (long long)(l->duration * 1000.0 + 0.5) : NEVER,
+		.drain = NEVER,
+		.rotation = l->rot != NULL && l->rot->seconds != 0
+				    ? start + (long long)l->rot->seconds * 1000
+				    : NEVER,
+		.flush = start + FILE_FLUSH_MS,
+		.release = NEVER,
+	};
+	st->fds[SLOT_SIGNAL] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
+	st->fds[SLOT_OUTPUT] = (struct pollfd){ .fd = l->live ? l->out->fd : -1, .events = 0 };
+	for (unsigned int i = 0; i < l->nsrc; i++) {
+		st->ss[i] = (struct source_state){ .drain = NEVER };
+		st->fds[SLOT_CAPTURE(i)] =
+			(struct pollfd){ .fd = l->src[i].cap->fd, .events = POLLIN };
+		st->fds[SLOT_PIDFD(i)] = (struct pollfd){ .fd = l->src[i].pidfd, .events = POLLIN };
+	}
+	/* A write to a pipe whose reader reads nothing waits on the signals too (output.c). */
+	l->out->wake_fd = l->sigfd;
+	st->out_fd = l->out->fd;
+	l->reason = ND_STOP_NONE;
+	return 0;
 }
 
 int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 {
-	long long start = now_ms(), last_flush = start, drain_until = -1, end = -1, next_file = -1;
-	struct pollfd *fds;
-	unsigned int nfds = 0, first_src, first_pid, out_idx = 0;
-	int rc = 0;
+	struct loop_state st;
 
-	l->werr = err;
-	l->reason = ND_STOP_NONE;
-	fds = calloc(2 * l->nsrc + 2, sizeof(*fds));
-	if (fds == NULL)
-		return nd_err_set(err, ND_EXIT_FAIL, ENOMEM, "cannot allocate the poll set");
-	if (l->duration > 0)
-		end = start + (long long)(l->duration * 1000.0 + 0.5);
-	if (l->rot != NULL && l->rot->seconds != 0)
-		next_file = start + (long long)l->rot->seconds * 1000;
-	fds[nfds++] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
-	/* The write end of a pipe reports POLLERR once its reader has gone (a socket, POLLHUP):
-	 * notice that even when no packet comes to make a write fail. */
-	if (l->live) {
-		out_idx = nfds;
-		fds[nfds++] = (struct pollfd){ .fd = l->out->fd, .events = 0 };
-	}
-	/* A write to a pipe whose reader reads nothing waits on the signals too (output.c). */
-	l->out->wake_fd = l->sigfd;
-	l->out_fd = l->out->fd;
-	first_src = nfds;
-	for (unsigned int i = 0; i < l->nsrc; i++) {
-		l->src[i].gone_at = -1;
-		l->src[i].done = ND_STOP_NONE;
-		fds[nfds++] = (struct pollfd){ .fd = l->src[i].cap->fd, .events = POLLIN };
-	}
-	first_pid = nfds;
-	for (unsigned int i = 0; i < l->nsrc; i++)
-		fds[nfds++] = (struct pollfd){ .fd = l->src[i].pidfd, .events = POLLIN };
-
+	if (state_init(&st, l, err) < 0)
+		return -1;
 	for (;;) {
 		long long now;
-		int timeout = -1;
-		enum nd_stop gone;
 
-		if (dispatch(l, err) < 0) {
-			rc = -1;
-			break;
-		}
+		on_packets(&st, now_ms());
 		now = now_ms();
-		if (l->nsrc > 1) {
-			emit_reordered(l, wall_ns() - (uint64_t)ND_REORDER_DELAY_MS * 1000000u);
-			if (l->write_failed) {
-				rc = write_stop(l);
-				break;
-			}
-			if (l->count != 0 && l->captured >= l->count)
-				l->reason = ND_STOP_COUNT;
-		}
-		if (l->reason == ND_STOP_COUNT || l->reason == ND_STOP_READER_GONE)
+		if (st.phase != PHASE_STOPPED)
+			release_reordered(&st);
+		if (st.phase != PHASE_STOPPED)
+			on_clock(&st, now);
+		if (st.phase == PHASE_STOPPED)
 			break;
-		gone = all_done(l, now);
-		if (gone != ND_STOP_NONE && drain_until < 0) {
-			l->reason = gone;
+		wait_events(&st, now);
+		if (st.phase == PHASE_STOPPED)
 			break;
-		}
-		for (unsigned int i = 0; i < l->nsrc; i++)
-			if (l->src[i].done != ND_STOP_NONE)
-				fds[first_src + i].fd = -1; /* poll skips negative fds */
-		if ((l->live || now - last_flush >= FILE_FLUSH_MS) && l->out->len > 0) {
-			if (nd_out_flush(l->out, err) < 0) {
-				rc = write_stop(l);
-				break;
-			}
-			last_flush = now;
-		}
-		if (drain_until >= 0 && now >= drain_until)
-			break;
-		if (drain_until < 0 && end >= 0 && now >= end) {
-			l->reason = ND_STOP_DURATION;
-			drain_until = now + DRAIN_MS;
-			continue;
-		}
-		if (drain_until < 0 && next_file >= 0 && now >= next_file) {
-			int r;
-
-			if (l->nsrc > 1)
-				emit_reordered(l, wall_ns() -
-							  (uint64_t)ND_REORDER_DELAY_MS * 1000000u);
-			l->rot->in_period = 0;
-			r = rotate(l, err);
-			if (r < 0) {
-				l->reason = ND_STOP_ERROR;
-				rc = -1;
-				break;
-			}
-			if (r > 0) {
-				l->reason = ND_STOP_FILES;
-				break;
-			}
-			last_flush = now;
-			while (next_file <= now)
-				next_file += (long long)l->rot->seconds * 1000;
-		}
-
-		if (drain_until >= 0)
-			timeout = (int)(drain_until - now);
-		else if (end >= 0)
-			timeout = (int)(end - now);
-		if (drain_until < 0 && next_file >= 0 && (timeout < 0 || next_file - now < timeout))
-			timeout = (int)(next_file - now);
-		for (unsigned int i = 0; i < l->nsrc; i++) {
-			const struct nd_source *s = &l->src[i];
-
-			if (s->done == ND_STOP_NONE && s->gone_at >= 0) {
-				int t = (int)(s->gone_at + DRAIN_MS - now);
-
-				if (timeout < 0 || t < timeout)
-					timeout = t < 0 ? 0 : t;
-			}
-		}
-		if (l->nsrc > 1 && nd_reorder_peek(&l->reorder) != NULL) {
-			/* Wake up when the oldest waiting packet is due. */
-			uint64_t due = nd_reorder_peek(&l->reorder)->ts_ns +
-				       (uint64_t)ND_REORDER_DELAY_MS * 1000000u;
-			uint64_t wn = wall_ns();
-			int t = due > wn ? (int)((due - wn) / 1000000u) + 1 : 0;
-
-			if (timeout < 0 || t < timeout)
-				timeout = t;
-		}
-		if (l->out->len > 0 && !l->live) {
-			int t = (int)(last_flush + FILE_FLUSH_MS - now);
-
-			if (t < 0)
-				t = 0;
-			if (timeout < 0 || t < timeout)
-				timeout = t;
-		}
-		if (poll(fds, nfds, timeout) < 0 && errno != EINTR) {
-			rc = nd_err_set(err, ND_EXIT_FAIL, errno, "poll");
-			break;
-		}
-
-		if (fds[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			ssize_t n = read(l->sigfd, &si, sizeof(si));
-
-			if (n == (ssize_t)sizeof(si) && drain_until < 0) {
-				l->reason = ND_STOP_SIGNAL;
-				l->signo = (int)si.ssi_signo;
-				drain_until = now_ms() + DRAIN_MS;
-				l->out->stopping = true;
-			}
-		}
-		if (l->live && (fds[out_idx].revents & (POLLERR | POLLHUP))) {
-			l->reason = ND_STOP_READER_GONE;
-			break;
-		}
-		for (unsigned int i = 0; i < l->nsrc; i++) {
-			if (fds[first_pid + i].fd < 0 ||
-			    !(fds[first_pid + i].revents & (POLLIN | POLLHUP)))
-				continue;
-			/* Report each exit once; several sources may share one target. */
-			for (unsigned int j = 0; j < l->nsrc; j++) {
-				if (l->src[j].pidfd == l->src[i].pidfd) {
-					fds[first_pid + j].fd = -1;
-					if (l->src[j].gone_at < 0)
-						l->src[j].gone_at = now_ms();
-				}
-			}
-		}
 	}
 	/* Every packet read is written, in order, whatever ended the loop. */
-	if (l->nsrc > 1 && rc == 0 && l->reason != ND_STOP_READER_GONE) {
-		emit_reordered(l, UINT64_MAX);
-		if (l->write_failed)
-			rc = write_stop(l);
+	if (l->nsrc > 1 && st.rc == 0 && l->reason != ND_STOP_READER_GONE) {
+		emit_reordered(&st, UINT64_MAX);
+		if (st.write_failed)
+			on_output_error(&st);
 	}
-	nd_reorder_free(&l->reorder);
-	free(fds);
-	return rc;
+	nd_reorder_free(&st.reorder);
+	free(st.fds);
+	free(st.ss);
+	return st.rc;
 }
 
 const char *nd_loop_reason(const struct nd_loop *l)

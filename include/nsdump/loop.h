@@ -7,7 +7,6 @@
 
 #include "nsdump/capture.h"
 #include "nsdump/err.h"
-#include "nsdump/reorder.h"
 #include "nsdump/output.h"
 #include "nsdump/rotate.h"
 #include "nsdump/target.h"
@@ -31,9 +30,6 @@ struct nd_source {
 	unsigned int ifid; /* its interface in the writer */
 	int pidfd;         /* the target process (readable when it exits), or -1 */
 	const char *label; /* for messages: "eth0 of PID 42 (nginx)" */
-	/* private */
-	long long gone_at; /* when its target exited (monotonic ms), or -1 */
-	enum nd_stop done; /* ND_STOP_NONE while it captures */
 };
 
 /* Packets from several sources wait this long before they are written, so that a packet
@@ -58,12 +54,6 @@ struct nd_loop {
 	unsigned long long closed_packets; /* packets in files already closed by rotation */
 	enum nd_stop reason;
 	int signo;
-	/* private */
-	struct nd_err *werr;
-	bool write_failed;
-	struct nd_source *cur;     /* the source being dispatched */
-	int out_fd;                /* the output's descriptor number, kept across rotation */
-	struct nd_reorder reorder; /* used when nsrc > 1 */
 };
 
 /* Blocks SIGINT, SIGTERM and SIGHUP and returns a signalfd for them; ignores SIGPIPE so that
@@ -73,7 +63,9 @@ int nd_loop_block_signals(struct nd_err *err);
 
 /* Runs until a stop condition; returns 0 for every orderly stop (l->reason says which) and
  * -1 with err for ND_STOP_ERROR. With several sources, it ends when all of them have gone
- * (each one's target exited or interface disappeared), or on any other stop condition. */
+ * (each one's target exited or interface disappeared), or on any other stop condition.
+ * A stop by signal or --duration, and a source that has gone, read the rings for one block
+ * timeout more, so the packets the kernel still held are written too. */
 int nd_loop_run(struct nd_loop *l, struct nd_err *err);
 
 const char *nd_loop_reason(const struct nd_loop *l);
