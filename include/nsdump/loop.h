@@ -19,7 +19,7 @@ enum nd_stop {
 	ND_STOP_SIGNAL,      /* SIGINT, SIGTERM, SIGHUP */
 	ND_STOP_READER_GONE, /* the pipe's reader closed it */
 	ND_STOP_TARGET_EXITED,
-	ND_STOP_IFACE_GONE, /* the interface disappeared or went down */
+	ND_STOP_IFACE_GONE, /* the interface disappeared (a link set down is captured on) */
 	ND_STOP_FILES,      /* -W files written with -G */
 	ND_STOP_ERROR,      /* write or capture error: see the loop's err */
 };
