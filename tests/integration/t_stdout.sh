@@ -16,7 +16,7 @@ for mode in dash none; do
 	[ "$mode" = none ] && args=()
 	if nd_start_ready "stdout-$mode" -v --pid "$TARGET_PID" "${args[@]}"; then
 		nd_send "$NS_A" 40 "$SINK_B"
-		sleep 0.2
+		nd_wait_count "$ND_TMP/stdout-$mode.out" 40
 		nd_stop INT 5
 		f=$ND_TMP/stdout-$mode.out
 		check_eq "-w $mode: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/stdout-$mode.err")"
@@ -41,7 +41,7 @@ for reader in tcpdump tshark; do
 	ready=$?
 	if [ "$ready" -eq 0 ]; then
 		nd_send "$NS_A" 40 "$SINK_B"
-		sleep 0.2
+		nd_poll "$ND_WAIT_S" "$reader to print 40 packets" nd_cond_lines 40 "$ND_TMP/$reader.lines"
 		nd_stop INT 5
 		check_eq "pipe to $reader: nsdump exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/pipe-$reader.err")"
 	fi
@@ -139,7 +139,7 @@ stuck_reader stuck
 if ND_STDOUT=$fifo nd_start_ready stuck -v --pid "$TARGET_PID" -w -; then
 	# About 290 KB: more than the pipe holds (64 KiB).
 	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
-	sleep 0.3
+	nd_poll "$ND_WAIT_S" "nsdump to fill the stuck reader's pipe" nd_cond_pipe_full "$ND_PID" 1
 	t0=$(nd_now_ms)
 	kill -INT "$ND_PID"
 	nd_wait_exit "$ND_PID" 10
@@ -166,14 +166,17 @@ late_reader() {
 }
 
 # A reader that is only slow loses nothing: the pipe is full when SIGINT comes, and the
-# reader starts reading a second later.
+# reader starts reading half a second after nsdump began to wait for it.
 late_reader slow
 fifo=$ND_TMP/slow.fifo
 if ND_STDOUT=$fifo nd_start_ready slow -v --pid "$TARGET_PID" -w -; then
 	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
-	sleep 0.3
+	nd_poll "$ND_WAIT_S" "nsdump to fill the slow reader's pipe" nd_cond_pipe_full "$ND_PID" 1
 	kill -INT "$ND_PID"
-	sleep 1
+	nd_poll "$ND_WAIT_S" "nsdump, stopping, to wait for the reader" nd_cond_out_stopping "$ND_PID"
+	# The scenario, not a guess: the reader starts half a second after nsdump began to wait
+	# for it, well within the 2 s nsdump gives a reader that reads nothing.
+	sleep 0.5
 	touch "$ND_TMP/slow.go"
 	nd_wait_exit "$ND_PID" 10
 	check_eq "slow reader: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/slow.err")"
@@ -187,6 +190,9 @@ late_reader late
 fifo=$ND_TMP/late.fifo
 if ND_STDOUT=$fifo nd_start_ready late -v --pid "$TARGET_PID" -c 200 -w -; then
 	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
+	nd_poll "$ND_WAIT_S" "nsdump to fill the late reader's pipe" nd_cond_pipe_full "$ND_PID" 1
+	# The scenario, not a guess: the reader stays away longer than the 2 s after which a
+	# signal would make nsdump give up on it; without a signal it must wait.
 	sleep 3
 	touch "$ND_TMP/late.go"
 	nd_wait_exit "$ND_PID" 10
@@ -200,7 +206,7 @@ stuck_reader mstuck
 "$NSDUMP" --merge "$ND_TMP/slow.pcapng" -w - >"$fifo" 2>"$ND_TMP/mstuck.err" &
 mpid=$!
 nd_track_pid "$mpid"
-sleep 0.5
+nd_poll "$ND_WAIT_S" "nsdump --merge to fill the stuck reader's pipe" nd_cond_pipe_full "$mpid" 1
 t0=$(nd_now_ms)
 kill -INT "$mpid"
 nd_wait_exit "$mpid" 10
