@@ -503,10 +503,12 @@ nd_topo() {
 }
 
 # nd_target_start NS: a process (sleep) inside NS; sets TARGET_PID once it
-# has really entered NS (ip netns exec needs a moment to setns and exec).
+# has really entered NS (ip netns exec needs a moment to setns and exec).  It lives an hour
+# (the EXIT trap ends it): a script may wait up to 15 min for the group lock after making its
+# targets, and 300 s was seen to run out there (t_privs: "no process with PID ...").
 nd_target_start() {
 	local ns=$1
-	ip netns exec "$ns" sleep 300 &
+	ip netns exec "$ns" sleep 3600 &
 	TARGET_PID=$!
 	nd_track_pid "$TARGET_PID"
 	nd_poll "$ND_WAIT_S" "a target process in $ns (it enters the namespace, then runs sleep)" \
