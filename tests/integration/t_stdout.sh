@@ -45,7 +45,7 @@ for reader in tcpdump tshark; do
 		nd_stop INT 5
 		check_eq "pipe to $reader: nsdump exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/pipe-$reader.err")"
 	fi
-	nd_wait_exit "$rpid" 5
+	nd_wait_exit "$rpid" "$ND_WAIT_S"
 	if [ "$ready" -eq 0 ]; then
 		check_eq "pipe to $reader: reader exits 0" 0 "$ND_RC"
 		check_eq "pipe to $reader: exactly 40 packets" 40 "$(grep -c '' "$ND_TMP/$reader.lines")"
@@ -76,7 +76,7 @@ if ND_STDOUT=$fifo nd_start_ready live -v --pid "$TARGET_PID"; then
 	nd_stop INT 5
 	check_eq "live: nsdump exits 0 on SIGINT" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/live.err")"
 fi
-nd_wait_exit "$rpid" 5
+nd_wait_exit "$rpid" "$ND_WAIT_S"
 
 # reader_gone TAG TRAFFIC READER...: the reader exits early; nsdump must
 # stop by itself (exit 0, no SIGPIPE death) and print its statistics.
@@ -90,7 +90,7 @@ reader_gone() {
 	nd_track_pid "$rpid"
 	if ! ND_STDOUT=$fifo nd_start_ready "$tag" -v --pid "$TARGET_PID" -w -; then
 		nd_is_ours "$rpid" && kill "$rpid"
-		nd_wait_exit "$rpid" 5
+		nd_wait_exit "$rpid" "$ND_WAIT_S"
 		return
 	fi
 	if [ "$traffic" = flow ]; then
@@ -100,7 +100,7 @@ reader_gone() {
 	else
 		nd_send "$NS_A" 10 "$SINK_B"
 	fi
-	nd_wait_exit "$rpid" 5
+	nd_wait_exit "$rpid" "$ND_WAIT_S"
 	check_eq "$tag: reader exited by itself" 0 "$ND_RC"
 	nd_wait_exit "$ND_PID" 3
 	check_eq "$tag: nsdump exits 0 within 3 s of the reader" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
@@ -151,7 +151,7 @@ if ND_STDOUT=$fifo nd_start_ready stuck -v --pid "$TARGET_PID" -w -; then
 		'^nsdump: stopped while the reader of standard output had read nothing for 2 s: it holds the first [0-9]+ packets, the last [0-9]+ were not delivered$'
 fi
 kill "$rpid" 2>/dev/null
-nd_wait_exit "$rpid" 5
+nd_wait_exit "$rpid" "$ND_WAIT_S"
 
 # late_reader TAG: reads $ND_TMP/TAG.fifo into $ND_TMP/TAG.pcapng, but only once
 # $ND_TMP/TAG.go exists; its PID in rpid.
@@ -180,7 +180,7 @@ if ND_STDOUT=$fifo nd_start_ready slow -v --pid "$TARGET_PID" -w -; then
 	touch "$ND_TMP/slow.go"
 	nd_wait_exit "$ND_PID" 10
 	check_eq "slow reader: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/slow.err")"
-	nd_wait_exit "$rpid" 5
+	nd_wait_exit "$rpid" "$ND_WAIT_S"
 	check_count_all "slow reader: all 200 packets" "$ND_TMP/slow.pcapng" 200
 fi
 
@@ -197,7 +197,7 @@ if ND_STDOUT=$fifo nd_start_ready late -v --pid "$TARGET_PID" -c 200 -w -; then
 	touch "$ND_TMP/late.go"
 	nd_wait_exit "$ND_PID" 10
 	check_eq "-c, reader starting 3 s late: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/late.err")"
-	nd_wait_exit "$rpid" 5
+	nd_wait_exit "$rpid" "$ND_WAIT_S"
 	check_count_all "-c, reader starting 3 s late: all 200 packets" "$ND_TMP/late.pcapng" 200
 fi
 
@@ -215,7 +215,7 @@ check_eq "--merge, stuck reader: SIGINT ends it, exit 1" 1 "$ND_RC" "$(nd_excerp
 check "--merge, stuck reader: 2 to 4 s after SIGINT" "$([ "$took" -ge 1900 ] && [ "$took" -le 4000 ]; echo $?)" \
 	"took $took ms"
 kill "$rpid" 2>/dev/null
-nd_wait_exit "$rpid" 5
+nd_wait_exit "$rpid" "$ND_WAIT_S"
 
 # A terminal on stdout: exit 2 with a hint, both implicitly and with -w -.
 for args in "" "-w -"; do
