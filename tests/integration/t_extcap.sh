@@ -179,7 +179,7 @@ if nd_start term --capture --extcap-interface "$IF_A" --fifo "$fifo" && nd_wait_
 	nd_wait_count "$ND_TMP/term.pcapng" 3
 	nd_stop TERM 5
 	check_eq "--capture, SIGTERM: exit 0, nothing on stderr (-q)" "0:0" "$ND_RC:$(wc -c <"$ND_TMP/term.err")"
-	nd_wait_exit "$cat_pid" 5
+	nd_wait_exit "$cat_pid" "$ND_WAIT_S"
 	check_count_all "--capture, SIGTERM: the 3 packets in the FIFO's stream" "$ND_TMP/term.pcapng" 3
 fi
 # The reader goes away (Wireshark closing the FIFO): the next write fails with EPIPE and
@@ -191,7 +191,7 @@ nd_track_pid $!
 reader=$!
 if nd_start pipe --capture --extcap-interface "$IF_A" --fifo "$fifo" && nd_wait_socket pipe; then
 	kill "$reader"
-	nd_wait_exit "$reader" 5
+	nd_wait_exit "$reader" "$ND_WAIT_S"
 	nd_send "$NS_A" 3 -i 20 -p 5001 "$SINK_B"
 	nd_wait_exit "$ND_PID" 5
 	check_eq "--capture, reader gone: exit 0 by itself, nothing on stderr" "0:0" \
