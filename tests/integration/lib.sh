@@ -198,11 +198,14 @@ nd_cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	# shellcheck disable=SC2086 # a list of names, split on purpose
-	# userdel refuses while a process of the user is still ending: once more after a pause,
-	# and say so if the user stays behind.
+	# userdel refuses while a process of the user is still ending: again until it is gone
+	# (10 s at most), and say so if the user stays behind.
 	for u in $ND_USERDEL; do
-		userdel "$u" 2>/dev/null || { sleep 0.5 && userdel "$u" 2>/dev/null; } ||
-			echo "# cleanup: could not remove user $u (userdel $u by hand)"
+		for i in $(seq 1 100); do
+			userdel "$u" 2>/dev/null && break
+			sleep 0.1
+		done
+		id -u "$u" >/dev/null 2>&1 && echo "# cleanup: could not remove user $u (userdel $u by hand)"
 	done
 	if [ -n "$ND_GROUPDEL" ]; then groupdel "$ND_GROUPDEL" 2>/dev/null; fi
 	rm -rf "$ND_TMP"
@@ -329,6 +332,124 @@ nd_wait_file_grep() {
 	return 0
 }
 
+# Waiting on conditions, never on guessed times: the machines that run the tests are shared
+# and loaded, so "0.2 s is enough" is only true on a quiet one.  Every wait is bounded by a
+# generous limit (ND_WAIT_S, 30 s) and, when it gives up, says what it waited for in a
+# "not ok" line.  A condition may leave what it saw in ND_SEEN for that line.
+ND_WAIT_S=${ND_WAIT_S:-30}
+
+# nd_poll LIMIT_S WHAT CMD...: run CMD every 20-100 ms until it succeeds (0) or LIMIT_S
+# seconds have passed: then "not ok - waited for WHAT" and 1.
+nd_poll() {
+	local secs=${1%.*} what=$2 pause=0.02 limit
+	limit=$(($(nd_now_ms) + secs * 1000))
+	shift 2
+	ND_SEEN=""
+	until "$@"; do
+		if [ "$(nd_now_ms)" -ge "$limit" ]; then
+			not_ok "waited for $what" "not within $secs s${ND_SEEN:+; saw $ND_SEEN}"
+			return 1
+		fi
+		sleep "$pause"
+		pause=0.1
+	done
+	return 0
+}
+
+# nd_cond_count N FILE [tcpdump filter words]: FILE holds at least N packets (read whole by
+# tcpdump: a file cut inside a record counts as not yet).
+nd_cond_count() {
+	local n
+	n=$(count_tcpdump "$2" "${@:3}")
+	ND_SEEN="$n packets"
+	[[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge "$1" ]
+}
+
+# nd_cond_total N FILE...: the files hold at least N packets together.
+nd_cond_total() {
+	local want=$1 t=0 n f
+	shift
+	for f in "$@"; do
+		n=$(count_tcpdump "$f")
+		[[ $n =~ ^[0-9]+$ ]] || n=0
+		t=$((t + n))
+	done
+	ND_SEEN="$t packets in $# file(s)"
+	[ "$t" -ge "$want" ]
+}
+
+# nd_wait_count FILE N [tcpdump filter words]: until the capture has written N packets to
+# FILE.  Before stopping a capture whose every packet is checked: the packets are then
+# counted in the output, not guessed to have arrived (nsdump writes a file at least once a
+# second, and at once with -U or to a pipe).
+nd_wait_count() {
+	nd_poll "$ND_WAIT_S" "$2 packets written to $(basename "$1")" nd_cond_count "$2" "$1" "${@:3}"
+}
+
+# nd_wait_total N DIR: until the files in DIR hold N packets together (rotation).
+nd_wait_total() {
+	nd_poll "$ND_WAIT_S" "$1 packets written to the files in $(basename "$2")/" nd_dir_total "$1" "$2"
+}
+nd_dir_total() {
+	local files
+	mapfile -t files < <(find "$2" -type f 2>/dev/null | sort)
+	nd_cond_total "$1" "${files[@]}"
+}
+
+# nd_cond_lines N FILE: FILE has at least N lines (a reader's output, one line a packet).
+nd_cond_lines() {
+	local n
+	n=$(grep -c '' "$2" 2>/dev/null) || n=0
+	ND_SEEN="$n lines"
+	[ "$n" -ge "$1" ]
+}
+
+# nd_cond_size BYTES FILE: FILE has at least BYTES bytes.
+nd_cond_size() {
+	local n
+	n=$(stat -c %s "$2" 2>/dev/null) || n=0
+	ND_SEEN="$n bytes"
+	[ "$n" -ge "$1" ]
+}
+
+# nd_cond_gone PID: no process PID (any process, not only our children; a zombie child
+# counts as gone).
+nd_cond_gone() {
+	[ ! -e "/proc/$1" ] || nd_exited "$1"
+}
+
+# nd_cond_pipe_full PID FD: the pipe PID writes to on FD holds at least 60 KiB unread (of
+# the 64 KiB a pipe holds by default): its writer is ahead of the reader and about to wait.
+# FIONREAD through a second, non-blocking read end that reads nothing.  Debian's python3:
+# one earlier on PATH (a pyenv shim) can take seconds to start.
+nd_cond_pipe_full() {
+	local n
+	n=$(/usr/bin/python3 -c 'import fcntl, os, struct, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+print(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0])' "/proc/$1/fd/$2" 2>/dev/null) || n=0
+	ND_SEEN="$n bytes in the pipe"
+	[ "$n" -ge 61440 ]
+}
+
+# nd_cond_out_stopping PID: nsdump PID, stopped by a signal while its pipe is full, waits for
+# the reader with its give-up timer running: it sits in poll(2) on the output alone (nfds 1,
+# a timeout), where before the signal it polls the output and the signal descriptor (nfds 2,
+# no timeout; output.c's out_write).  /proc/PID/syscall: number and arguments (x86-64: poll
+# is 7; other machines are not told apart here and never match).
+nd_cond_out_stopping() {
+	local nr args
+	read -r nr args <"/proc/$1/syscall" 2>/dev/null || return 1
+	ND_SEEN="syscall $nr $args"
+	# shellcheck disable=SC2086 # the arguments, split on purpose
+	set -- $args
+	[ "$nr" = 7 ] && [ "${2:-}" = 0x1 ] && [ "${3:-}" != 0xffffffffffffffff ]
+}
+
+# nd_cond_link_up NS DEV: DEV in NS has its carrier (operstate UP).
+nd_cond_link_up() {
+	ip -n "$1" -o link show dev "$2" 2>/dev/null | grep -q 'state UP'
+}
+
 # ---- namespaces and traffic ---------------------------------------------
 
 nd_mac() {
@@ -382,22 +503,22 @@ nd_topo() {
 }
 
 # nd_target_start NS: a process (sleep) inside NS; sets TARGET_PID once it
-# has really entered NS (ip netns exec needs a moment to setns and exec).
+# has really entered NS (ip netns exec needs a moment to setns and exec).  It lives an hour
+# (the EXIT trap ends it): a script may wait up to 15 min for the group lock after making its
+# targets, and 300 s was seen to run out there (t_privs: "no process with PID ...").
 nd_target_start() {
-	local ns=$1 want i
-	ip netns exec "$ns" sleep 300 &
+	local ns=$1
+	ip netns exec "$ns" sleep 3600 &
 	TARGET_PID=$!
 	nd_track_pid "$TARGET_PID"
-	want=$(stat -L -c %i "/run/netns/$ns")
-	for i in $(seq 1 250); do
-		if [ "$(stat -L -c %i "/proc/$TARGET_PID/ns/net" 2>/dev/null)" = "$want" ] &&
-			[ "$(cat "/proc/$TARGET_PID/comm" 2>/dev/null)" = sleep ]; then
-			return 0
-		fi
-		sleep 0.02
-	done
-	not_ok "start a target process in $ns" "it never entered the namespace (i=$i)"
-	return 1
+	nd_poll "$ND_WAIT_S" "a target process in $ns (it enters the namespace, then runs sleep)" \
+		nd_in_netns "$TARGET_PID" "$ns" sleep
+}
+
+# nd_in_netns PID NS COMM: PID is in namespace NS and runs COMM.
+nd_in_netns() {
+	[ "$(stat -L -c %i "/proc/$1/ns/net" 2>/dev/null)" = "$(stat -L -c %i "/run/netns/$2")" ] &&
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$3" ]
 }
 
 # nd_send NS COUNT [udpsend options...] DST: send exactly COUNT datagrams from
@@ -431,43 +552,76 @@ nd_start() {
 	nd_track_pid "$ND_PID"
 }
 
-# nd_wait_ready TAG: wait (<= 5 s) for "listening on" from nsdump -v.
+# nd_wait_ready TAG: wait (<= ND_WAIT_S) for "listening on" from nsdump -v: it is printed
+# once the capture is open, its filter attached and the privileges dropped.
 # On failure prints "not ok" and returns 1.
 nd_wait_ready() {
-	if nd_wait_file_grep "$ND_TMP/$1.err" 'listening on' 5 "$ND_PID"; then
+	if nd_wait_file_grep "$ND_TMP/$1.err" 'listening on' "$ND_WAIT_S" "$ND_PID"; then
 		return 0
 	fi
 	if nd_exited "$ND_PID"; then
 		nd_wait_exit "$ND_PID" 1
 		not_ok "$1: nsdump ready" "exited with $ND_RC before 'listening on': $(nd_excerpt "$ND_TMP/$1.err")"
 	else
-		not_ok "$1: nsdump ready" "no 'listening on' within 5 s: $(nd_excerpt "$ND_TMP/$1.err")"
+		not_ok "$1: nsdump ready" "no 'listening on' within $ND_WAIT_S s: $(nd_excerpt "$ND_TMP/$1.err")"
 	fi
 	return 1
 }
 
-# nd_wait_socket TAG: readiness without -v (for -q, which excludes it): wait
-# (<= 5 s) until one of nsdump's sockets is a running packet socket in the
-# target's namespace (/proc/TARGET_PID/net/packet lists that netns' sockets),
-# then 0.3 s more for the filter to be attached.
+# nd_packet_socket: ND_PID holds a running packet socket in TARGET_PID's namespace
+# (/proc/TARGET_PID/net/packet lists that namespace's sockets; column 6 is "running").
+nd_packet_socket() {
+	local inodes
+	inodes=$(find "/proc/$ND_PID/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null | tr -dc '0-9\n')
+	[ -n "$inodes" ] &&
+		awk -v list="$inodes" 'BEGIN { n = split(list, a, "\n"); for (i = 1; i <= n; i++) s[a[i]] = 1 }
+			NR > 1 && $6 == 1 && ($9 in s) { found = 1 } END { exit !found }' \
+			"/proc/$TARGET_PID/net/packet" 2>/dev/null
+}
+
+# nd_packet_filter: one of ND_PID's packet sockets in TARGET_PID's namespace has a BPF
+# filter attached (ss prints it under the socket, from the kernel's PACKET_DIAG_FILTER).
+nd_packet_filter() {
+	nsenter -t "$TARGET_PID" -n ss -H -0 -b -n -p 2>/dev/null |
+		awk -v pid="pid=$ND_PID," '/^[^ \t]/ { mine = index($0, pid) > 0 } mine && /bpf filter/ { found = 1 }
+			END { exit !found }'
+}
+
+# nd_sandboxed: ND_PID runs under its seccomp filter (Seccomp: 2), the last step of its
+# setup: capture open, filter attached, output open, privileges dropped.
+nd_sandboxed() {
+	[ "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$ND_PID/status" 2>/dev/null)" = 2 ]
+}
+
+# nd_socket_ready MODE: the condition nd_wait_socket waits for.
+nd_socket_ready() {
+	nd_exited "$ND_PID" && return 0 # nd_wait_socket says so
+	nd_packet_socket || {
+		ND_SEEN="no running packet socket"
+		return 1
+	}
+	case "$1" in
+	socket) return 0 ;;
+	filter) nd_packet_filter || ND_SEEN="a packet socket without a filter" ;;
+	*) nd_sandboxed || ND_SEEN="a packet socket, but not yet sandboxed (setup not done)" ;;
+	esac
+}
+
+# nd_wait_socket TAG [MODE]: readiness without -v (for -q, which excludes it), seen from
+# /proc: one of nsdump's sockets is a running packet socket in the target's namespace, and
+#   (default) nsdump has entered its sandbox, which it does once everything is set up;
+#   filter:   its BPF filter is attached (for --wait-stdin, which waits before the sandbox);
+#   socket:   nothing more (a capture that waits for its FIFO's reader).
+# Packets sent before the filter is attached are thrown away by libpcap, hence the wait.
 nd_wait_socket() {
-	local limit=$(($(nd_now_ms) + 5000)) inodes
-	while :; do
-		inodes=$(find "/proc/$ND_PID/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
-			tr -dc '0-9\n')
-		if [ -n "$inodes" ] &&
-			awk -v list="$inodes" 'BEGIN { n = split(list, a, "\n"); for (i = 1; i <= n; i++) s[a[i]] = 1 }
-				NR > 1 && $6 == 1 && ($9 in s) { found = 1 } END { exit !found }' \
-				"/proc/$TARGET_PID/net/packet" 2>/dev/null; then
-			sleep 0.3
-			return 0
-		fi
-		if nd_exited "$ND_PID" || [ "$(nd_now_ms)" -ge "$limit" ]; then
-			not_ok "$1: nsdump ready (a running packet socket)" "$(nd_excerpt "$ND_TMP/$1.err")"
-			return 1
-		fi
-		sleep 0.02
-	done
+	if ! nd_poll "$ND_WAIT_S" "$1: nsdump ready (${2:-sandboxed} packet socket)" nd_socket_ready "${2:-}"; then
+		return 1
+	fi
+	if nd_exited "$ND_PID"; then
+		not_ok "$1: nsdump ready" "it exited: $(nd_excerpt "$ND_TMP/$1.err")"
+		return 1
+	fi
+	return 0
 }
 
 # nd_start_ready TAG ARGS...: nd_start then nd_wait_ready.

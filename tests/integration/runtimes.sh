@@ -185,6 +185,23 @@ rt_docker_sleepers() {
 	done
 }
 
+# rt_capture_ping ENGINE CLI DST TAG N ARGS...: nsdump ARGS capturing icmp while container
+# CLI of ENGINE (docker, podman) pings DST N times: exactly 2N packets (requests and replies),
+# N of them echo requests to DST.  Returns 1 when the capture did not start.
+rt_capture_ping() {
+	local engine=$1 cli=$2 dst=$3 tag=$4 n=$5 f=$ND_TMP/$4.pcap
+	shift 5
+	if ! nd_start_ready "$tag" -v "$@" -w "$f" icmp; then return 1; fi
+	if ! "$engine" exec "$cli" /bin/busybox ping -c "$n" -i 0.1 -W 2 "$dst" >"$ND_TMP/$tag.ping" 2>&1; then
+		not_ok "$tag: ping $dst from $cli" "$(nd_excerpt "$ND_TMP/$tag.ping")"
+	fi
+	nd_wait_count "$f" $((2 * n))
+	nd_stop INT 5
+	check_eq "$tag: SIGINT exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
+	check_count_all "$tag: exactly $((2 * n)) ICMP packets" "$f" $((2 * n))
+	check_count "$tag: $n echo requests to the container" "$f" "$n" 'icmp[icmptype] = icmp-echo' and dst host "$dst"
+}
+
 # rt_docker_run NAME ARGS...: docker run -d --name NAME ARGS (tracked for cleanup).
 rt_docker_run() {
 	local name=$1
@@ -230,7 +247,7 @@ rt_cleanup() {
 		ns=${t% *}
 		id=${t#* }
 		ctr -n "$ns" task kill -s KILL "$id" >/dev/null 2>&1
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
+		for _ in $(seq 1 100); do # until the killed task is gone, 10 s at most
 			ctr -n "$ns" task delete "$id" >/dev/null 2>&1 && break
 			sleep 0.1
 		done

@@ -41,7 +41,7 @@ capture_50() {
 	shift
 	if ! nd_start_ready "$tag" -v "$@" -w "$f"; then return; fi
 	nd_send "$NS_A" 50 -P 40001 "$SINK_B"
-	sleep 0.2
+	nd_wait_count "$f" 50
 	nd_stop INT 5
 	check_eq "$tag: SIGINT exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
 	check_count_all "$tag: exactly 50 packets" "$f" 50

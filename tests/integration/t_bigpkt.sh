@@ -39,7 +39,7 @@ if ! {
 	not_ok "set up namespace L with BIG TCP on lo" "$(nd_excerpt "$ND_TMP/l.err")"
 	nd_finish
 fi
-for i in $(seq 1 250); do
+for i in $(seq 1 1500); do # 30 s at most
 	ip -n "$NS_L" -6 addr show dev lo | grep -q 'inet6 ::1/128' && break
 	sleep 0.02
 done
@@ -83,7 +83,7 @@ transfer() {
 	ip netns exec "$sns" "$TCPBULK" -l "$addr" "$PORT" >"$log" 2>&1 &
 	srv=$!
 	nd_track_pid "$srv"
-	if ! nd_wait_file_grep "$log" '^listening$' 5 "$srv"; then
+	if ! nd_wait_file_grep "$log" '^listening$' "$ND_WAIT_S" "$srv"; then
 		not_ok "tcpbulk server on $addr" "$(nd_excerpt "$log")"
 		return 1
 	fi
@@ -156,7 +156,7 @@ capture() {
 ip netns exec "$NS_L" tcpdump -i lo -s 0 -B "$RING_KIB" -w "$ND_TMP/td-lo.pcap" >/dev/null 2>"$ND_TMP/td-lo.err" &
 td=$!
 nd_track_pid "$td"
-nd_wait_file_grep "$ND_TMP/td-lo.err" 'listening on' 5 "$td" || not_ok "tcpdump on lo" "$(nd_excerpt "$ND_TMP/td-lo.err")"
+nd_wait_file_grep "$ND_TMP/td-lo.err" 'listening on' "$ND_WAIT_S" "$td" || not_ok "tcpdump on lo" "$(nd_excerpt "$ND_TMP/td-lo.err")"
 capture file "$NS_L" "$NS_L" ::1 --pid "$L_PID" -i lo -w "$ND_TMP/lo.pcapng"
 check_big file "$BYTES" "$ND_TMP/lo.pcapng"
 kill -INT "$td" 2>/dev/null
@@ -193,7 +193,7 @@ check_big gzip "$BYTES" "$ND_TMP/lo.pcapng.gz"
 ip netns exec "$NS_A" tcpdump -i eth0 -s 0 -B "$RING_KIB" -w "$ND_TMP/td-veth.pcap" >/dev/null 2>"$ND_TMP/td-veth.err" &
 td=$!
 nd_track_pid "$td"
-nd_wait_file_grep "$ND_TMP/td-veth.err" 'listening on' 5 "$td" || not_ok "tcpdump on eth0" "$(nd_excerpt "$ND_TMP/td-veth.err")"
+nd_wait_file_grep "$ND_TMP/td-veth.err" 'listening on' "$ND_WAIT_S" "$td" || not_ok "tcpdump on eth0" "$(nd_excerpt "$ND_TMP/td-veth.err")"
 capture veth "$NS_A" "$NS_B" "$V6_B" --pid "$A_PID" -i eth0 -i lo -w "$ND_TMP/veth.pcapng"
 check_big veth "$BYTES" "$ND_TMP/veth.pcapng"
 kill -INT "$td" 2>/dev/null

@@ -23,7 +23,7 @@ capture() {
 	shift 4
 	if ! nd_start_ready "$tag" -v "$@" -w "$f" udp port 9999; then return 1; fi
 	nd_send "$from" "$n" "$dst"
-	sleep 0.2
+	nd_wait_count "$f" "$n"
 	nd_stop INT 5
 	check_eq "$tag: SIGINT exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
 	check_count_all "$tag: exactly $n packets" "$f" "$n"
@@ -93,7 +93,7 @@ check_grep "--list: the sandbox shows its pod" "$ND_TMP/list.out" " +shop/$pod\$
 # Stale state: the init process killed behind containerd's back (its state.json and task
 # directory stay until the task is deleted).
 kill -KILL "$c1_pid"
-for _ in $(seq 1 50); do [ -e "/proc/$c1_pid" ] || break; sleep 0.05; done
+nd_poll "$ND_WAIT_S" "the killed init process $c1_pid gone" nd_cond_gone "$c1_pid"
 nd_run stale -t "$c1" -w "$ND_TMP/x.pcap"
 check_eq "killed behind containerd's back: exit 3" 3 "$ND_RC" "$(nd_excerpt "$ND_TMP/stale.err")"
 check_grep "killed behind containerd's back: not running" "$ND_TMP/stale.err" "not running"

@@ -314,7 +314,7 @@ capture() {
 	shift 2
 	nd_start_ready "$tag" -v "${ROOTARG[@]}" "$@" -w "$f" udp dst port "$PORT" || return 1
 	send "$n"
-	sleep 0.2
+	nd_wait_count "$f" "$n"
 	nd_stop INT 5
 	check_eq "$tag: SIGINT exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
 	check_count_all "$tag: exactly $n packets" "$f" "$n"
@@ -410,7 +410,7 @@ TS_PID=$!
 nd_track_pid "$TS_PID"
 # Ready when tshark's nsdump has a running packet socket in the host's namespace (veth mode).
 NSD_PID=""
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do # 30 s at most
 	NSD_PID=$(pgrep -P "$TS_PID" -f -- "--capture" | head -n 1)
 	[ -n "$NSD_PID" ] && break
 	sleep 0.05
@@ -445,7 +445,7 @@ if [ -z "$ROOT_DIR" ]; then
 			{
 				out=$(nsenter --net="$B_NETNS" "$UDPSEND" -c 11 -i 5 -p "$PORT" "$SB_IP" 2>&1)
 				[ "$out" = "sent 11" ] || not_ok "udpsend to pod C" "$out"
-				sleep 0.2
+				nd_wait_count "$ND_TMP/root.pcapng" 11
 				nd_stop INT 5
 				check_eq "--root: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/root.err")"
 				check_count_all "--root: exactly 11 packets of pod C" "$ND_TMP/root.pcapng" 11

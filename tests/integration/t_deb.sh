@@ -199,9 +199,9 @@ capture_as() {
 		"$PROG" --pid "$TARGET_PID" -v -w "$out_dir/$tag.pcapng" >"$ND_TMP/$tag.out" 2>"$ND_TMP/$tag.err" &
 	ND_PID=$!
 	nd_track_pid "$ND_PID"
-	if nd_wait_file_grep "$ND_TMP/$tag.err" 'listening on' 5 "$ND_PID"; then
+	if nd_wait_file_grep "$ND_TMP/$tag.err" 'listening on' "$ND_WAIT_S" "$ND_PID"; then
 		nd_send "$NS_B" "$n" "$SINK_A" || true
-		sleep 0.2
+		nd_wait_count "$out_dir/$tag.pcapng" "$n"
 		nd_stop INT
 	else
 		nd_wait_exit "$ND_PID" 5

@@ -31,19 +31,7 @@ web_pid=$(docker inspect -f '{{.State.Pid}}' "$web")
 
 # capture_ping TAG N ARGS...: nsdump ARGS capturing icmp while cli pings web N times:
 # exactly 2N packets (requests and replies).
-capture_ping() {
-	local tag=$1 n=$2 f=$ND_TMP/$1.pcap
-	shift 2
-	if ! nd_start_ready "$tag" -v "$@" -w "$f" icmp; then return 1; fi
-	if ! docker exec "$cli" /bin/busybox ping -c "$n" -i 0.1 -W 2 "$web_ip" >"$ND_TMP/$tag.ping" 2>&1; then
-		not_ok "$tag: ping $web_ip from $cli" "$(nd_excerpt "$ND_TMP/$tag.ping")"
-	fi
-	sleep 0.2
-	nd_stop INT 5
-	check_eq "$tag: SIGINT exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
-	check_count_all "$tag: exactly $((2 * n)) ICMP packets" "$f" $((2 * n))
-	check_count "$tag: $n echo requests to the container" "$f" "$n" 'icmp[icmptype] = icmp-echo' and dst host "$web_ip"
-}
+capture_ping() { rt_capture_ping docker "$cli" "$web_ip" "$@"; }
 
 capture_ping docker-name 5 --container "$web"
 check_grep "docker-name: label names the container and PID" "$ND_TMP/docker-name.err" \
@@ -67,7 +55,7 @@ f=$ND_TMP/both.pcapng
 if nd_start_ready both -v -t "$web" -t "$cli" -w "$f" icmp; then
 	docker exec "$cli" /bin/busybox ping -c 6 -i 0.1 -W 2 "$web_ip" >"$ND_TMP/both.ping" 2>&1 ||
 		not_ok "both: ping $web_ip from $cli" "$(nd_excerpt "$ND_TMP/both.ping")"
-	sleep 0.2
+	nd_wait_count "$f" 24
 	nd_stop INT 5
 	check_eq "both containers: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/both.err")"
 	check_eq "both containers: 12 packets on each interface, named after the containers" \

@@ -74,7 +74,7 @@ for v in 1 2; do
 	setpriv --reuid="$uid" --regid="$gid" --clear-groups -- env --default-signal=QUIT sleep 60 &
 	ctl=$!
 	nd_track_pid "$ctl"
-	limit=$(($(nd_now_ms) + 5000))
+	limit=$(($(nd_now_ms) + ND_WAIT_S * 1000))
 	while [ "$(stat -c %u "/proc/$ctl" 2>/dev/null)" != "$uid" ] && [ "$(nd_now_ms)" -lt "$limit" ]; do
 		sleep 0.02
 	done

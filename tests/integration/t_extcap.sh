@@ -90,7 +90,7 @@ check_eq "tshark -D: exit 0" 0 "$?" "$(nd_excerpt "$ND_TMP/D.err")"
 check_grep "tshark -D lists the namespace target" "$ND_TMP/D.out" \
 	"^[0-9]+\\. $IF_A \\(nsdump: network namespace $NS_A \\(ip netns\\)\\)$"
 
-# ts_start TAG ARGS...: tshark ARGS in the background (TS_PID); waits (<= 8 s) for its nsdump
+# ts_start TAG ARGS...: tshark ARGS in the background (TS_PID); waits (<= ND_WAIT_S) for its nsdump
 # child (NSD_PID) to have a running packet socket in the namespace of process $2 (TARGET_PID
 # for setns mode, $$ for the host end of a veth).
 ts_start() {
@@ -101,7 +101,7 @@ ts_start() {
 	TS_PID=$!
 	nd_track_pid "$TS_PID"
 	NSD_PID=""
-	limit=$(($(nd_now_ms) + 8000))
+	limit=$(($(nd_now_ms) + ND_WAIT_S * 1000))
 	while [ -z "$NSD_PID" ]; do
 		NSD_PID=$(pgrep -P "$TS_PID" -f -- "--capture" | head -n 1)
 		if [ "$(nd_now_ms)" -ge "$limit" ] || nd_exited "$TS_PID"; then
@@ -126,7 +126,7 @@ ts_done() {
 	grep -v 'Running as user' "$ND_TMP/$1.ts.err" >"$ND_TMP/$1.ts.err2"
 	check_eq "$1: tshark exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$1.ts.err2")"
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 600); do # 30 s at most
 		[ -d "/proc/$NSD_PID" ] || break
 		sleep 0.05
 	done
@@ -161,7 +161,7 @@ fi
 f=$ND_TMP/stop.pcapng
 if ts_start stop "$TARGET_PID" -i "$IF_A" -w "$f"; then
 	nd_send "$NS_A" 6 -i 20 -p 5001 "$SINK_B"
-	sleep 0.5
+	nd_wait_count "$f" 6
 	kill -INT "$TS_PID"
 	ts_done stop
 	check_count_all "SIGINT to tshark: the 6 packets sent are in the file" "$f" 6
@@ -176,21 +176,22 @@ nd_track_pid $!
 cat_pid=$!
 if nd_start term --capture --extcap-interface "$IF_A" --fifo "$fifo" && nd_wait_socket term; then
 	nd_send "$NS_A" 3 -i 20 -p 5001 "$SINK_B"
-	sleep 0.3
+	nd_wait_count "$ND_TMP/term.pcapng" 3
 	nd_stop TERM 5
 	check_eq "--capture, SIGTERM: exit 0, nothing on stderr (-q)" "0:0" "$ND_RC:$(wc -c <"$ND_TMP/term.err")"
-	nd_wait_exit "$cat_pid" 5
+	nd_wait_exit "$cat_pid" "$ND_WAIT_S"
 	check_count_all "--capture, SIGTERM: the 3 packets in the FIFO's stream" "$ND_TMP/term.pcapng" 3
 fi
 # The reader goes away (Wireshark closing the FIFO): the next write fails with EPIPE and
 # nsdump stops in order, exit 0.
 fifo=$ND_TMP/pipe.fifo
 mkfifo "$fifo"
-timeout 2 cat "$fifo" >/dev/null &
+cat "$fifo" >/dev/null &
 nd_track_pid $!
 reader=$!
 if nd_start pipe --capture --extcap-interface "$IF_A" --fifo "$fifo" && nd_wait_socket pipe; then
-	nd_wait_exit "$reader" 5
+	kill "$reader"
+	nd_wait_exit "$reader" "$ND_WAIT_S"
 	nd_send "$NS_A" 3 -i 20 -p 5001 "$SINK_B"
 	nd_wait_exit "$ND_PID" 5
 	check_eq "--capture, reader gone: exit 0 by itself, nothing on stderr" "0:0" \
@@ -202,8 +203,8 @@ fi
 fifo=$ND_TMP/order.fifo
 mkfifo "$fifo"
 cap_prm() { awk '$1 == "CapPrm:" { print $2 }' "/proc/$ND_PID/status" 2>/dev/null; }
-if nd_start order --capture --extcap-interface "$IF_A" --fifo "$fifo" && nd_wait_socket order; then
-	for i in $(seq 1 250); do
+if nd_start order --capture --extcap-interface "$IF_A" --fifo "$fifo" && nd_wait_socket order socket; then
+	for i in $(seq 1 1500); do # 30 s at most
 		[ "$(cat "/proc/$ND_PID/wchan" 2>/dev/null)" = wait_for_partner ] && break
 		sleep 0.02
 	done
@@ -214,7 +215,7 @@ if nd_start order --capture --extcap-interface "$IF_A" --fifo "$fifo" && nd_wait
 		"$([ -n "$prm" ] && [ "$prm" != 0000000000000000 ]; echo $?)"
 	cat "$fifo" >/dev/null &
 	nd_track_pid $!
-	for i in $(seq 1 250); do
+	for i in $(seq 1 1500); do # 30 s at most
 		[ "$(cap_prm)" = 0000000000000000 ] && break
 		sleep 0.02
 	done
@@ -250,7 +251,7 @@ ASAN_OPTIONS=detect_leaks=0 XDG_CONFIG_HOME=$ux HOME=$ND_TMP/home \
 	tshark -i "$IF_A" -c 4 -w "$f" >"$ND_TMP/user.ts.out" 2>"$ND_TMP/user.ts.err" &
 TS_PID=$!
 nd_track_pid "$TS_PID"
-limit=$(($(nd_now_ms) + 8000))
+limit=$(($(nd_now_ms) + ND_WAIT_S * 1000))
 NSD_PID=""
 while [ -z "$NSD_PID" ] && [ "$(nd_now_ms)" -lt "$limit" ]; do
 	NSD_PID=$(pgrep -P "$TS_PID" -f -- "--capture" | head -n 1)

@@ -16,7 +16,7 @@ filtered() {
 		nd_send "$NS_A" 3 -p 7001 "$SINK_B" || break
 		nd_send "$NS_A" 2 -p 7002 "$SINK_B" || break
 	done
-	sleep 0.2
+	nd_wait_count "$f" "$want"
 	nd_stop INT 5
 	check_eq "$tag: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
 	check_count_all "$tag: exactly $want packets" "$f" "$want"

@@ -17,12 +17,30 @@ N=60
 # uses an ephemeral source port so that concurrent runs cannot collide.)
 noise_start() {
 	NOISE_PIDS=()
+	NOISE_BASE_DECOY=$(tx_of "$DECOY_A" eth0)
+	NOISE_BASE_LO=$(tx_of "" lo)
 	ip netns exec "$DECOY_A" "$UDPSEND" -f -r 2000 -P 40002 "$SINK_B" >"$ND_TMP/noise1.out" 2>&1 &
 	NOISE_PIDS+=($!)
 	"$UDPSEND" -f -r 2000 127.0.0.1 >"$ND_TMP/noise2.out" 2>&1 &
 	NOISE_PIDS+=($!)
 	local p
 	for p in "${NOISE_PIDS[@]}"; do nd_track_pid "$p"; done
+}
+
+# tx_of NS DEV: packets DEV in NS ("" = the host) has sent.
+tx_of() {
+	if [ -n "$1" ]; then
+		ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_packets"
+	else
+		cat "/sys/class/net/$2/statistics/tx_packets"
+	fi 2>/dev/null || echo 0
+}
+
+# shellcheck disable=SC2317 # called through nd_poll
+# noise_flowing: both senders have sent 100 more packets since noise_start.
+noise_flowing() {
+	[ "$(tx_of "$DECOY_A" eth0)" -ge $((NOISE_BASE_DECOY + 100)) ] &&
+		[ "$(tx_of "" lo)" -ge $((NOISE_BASE_LO + 100)) ]
 }
 
 # noise_stop: end the senders and check they really sent something.
@@ -46,9 +64,9 @@ isolated() {
 	shift
 	noise_start
 	if nd_start_ready "$tag" -v --pid "$TARGET_PID" "$@" -w "$f"; then
-		sleep 0.1
+		nd_poll "$ND_WAIT_S" "$tag: the noise flowing in the decoy namespace and on lo" noise_flowing
 		nd_send "$NS_A" "$N" -P 40001 -i 2 "$SINK_B"
-		sleep 0.2
+		nd_wait_count "$f" "$N"
 		nd_stop INT 5
 		check_eq "$tag: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
 		check_count_all "$tag: exactly the $N target packets" "$f" "$N"

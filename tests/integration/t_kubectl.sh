@@ -34,7 +34,7 @@ echo "node-debugger-node-a-old11 0 default" >"$STUB_DIR/debugpods"
 # wait_listening N: until the captures the stub started print N "listening on" lines.
 wait_listening() {
 	local i n=0
-	for i in $(seq 1 250); do
+	for i in $(seq 1 1500); do # 30 s at most
 		n=$(cat "$STUB_DIR"/node-debugger-*.err 2>/dev/null | grep -c 'listening on')
 		[ "$n" -ge "$1" ] && return 0
 		sleep 0.02
@@ -63,7 +63,10 @@ PLUGIN_PID=$!
 nd_track_pid "$PLUGIN_PID"
 wait_listening 3 || nd_finish
 nd_send "$POD1" 7 "$S1" && nd_send "$POD2" 5 "$S2" && nd_send "$POD3" 9 "$S3" && nd_send "$POD1" 2 "$S1"
-sleep 0.3
+# Nothing to wait for before the stop: each pod's packets are in its capture's ring when the
+# send returns (the kernel hands a transmitted packet to packet sockets inside the send), and
+# the merge holds a stream's newest packets until the others show later ones, so the file
+# cannot be counted first.  Stopping must read and merge them all (exact counts below).
 # Ctrl-C's SIGINT goes to the same trap; a script's background job ignores SIGINT, so the
 # test sends SIGHUP and SIGTERM.
 kill -HUP "$PLUGIN_PID"
@@ -108,7 +111,8 @@ nd_track_pid "$PLUGIN_PID"
 wait_listening 1 || nd_finish
 nd_send "$POD3" 4 "$S3"
 nd_send "$POD1" 3 "$S1" # not captured: another pod
-sleep 0.3
+# As above: queued to the capture when the send returns, read and written at the stop (and
+# no count to wait for: nothing shows in the plugin's output file before the end).
 kill -TERM "$PLUGIN_PID"
 nd_wait_exit "$PLUGIN_PID" 15
 check_eq "plugin, one pod by name: exit 0 after SIGTERM" 0 "$ND_RC" "$(nd_excerpt "$T/one.err")"
@@ -127,7 +131,7 @@ PLUGIN_PID=$!
 nd_track_pid "$PLUGIN_PID"
 wait_listening 2 || nd_finish
 nd_send "$POD1" 3 "$S1" && nd_send "$POD3" 3 "$S3"
-sleep 0.3
+# As above: queued to the captures when the sends return, read and merged at the stop.
 kill -TERM "$PLUGIN_PID"
 nd_wait_exit "$PLUGIN_PID" 15
 check_eq "one node refused: exit 1" 1 "$ND_RC" "$(nd_excerpt "$T/half.err")"
@@ -159,8 +163,10 @@ exec {hold}<>"$T/go" # a writer that sends nothing yet, as kubectl before it att
 ND_PID=$!
 nd_track_pid "$ND_PID"
 TARGET_PID=$P1
-nd_wait_socket wait || nd_finish
+nd_wait_socket wait filter || nd_finish
 nd_send "$POD1" 3 "$S1"
+# A window for a wrong early write to show (kept on purpose: what must not happen cannot be
+# waited for); the file must not exist at its end.
 sleep 0.2
 if [ -e "$T/wait.pcapng" ]; then
 	not_ok "--wait-stdin: nothing written before standard input speaks" "the file exists already"
@@ -168,9 +174,9 @@ else
 	ok "--wait-stdin: capturing, but nothing written before standard input speaks"
 fi
 echo go >&"$hold"
-for _ in $(seq 1 100); do [ -s "$T/wait.pcapng" ] && break; sleep 0.02; done
+nd_poll "$ND_WAIT_S" "--wait-stdin: the file started once standard input spoke" nd_cond_size 1 "$T/wait.pcapng"
 nd_send "$POD1" 2 "$S1"
-sleep 0.2
+nd_wait_count "$T/wait.pcapng" 5
 nd_stop INT
 exec {hold}>&-
 check_eq "--wait-stdin: exit 0" 0 "$ND_RC" "$(nd_excerpt "$T/wait.err")"

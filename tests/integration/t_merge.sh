@@ -32,7 +32,8 @@ T=$ND_TMP
 for i in 1 2 3; do mkfifo "$T/raw$i" "$T/in$i" || { not_ok "mkfifo" "$i"; nd_finish; }; done
 mkfifo "$T/mout"
 cat "$T/mout" >"$T/merged.pcapng" &
-nd_track_pid $!
+MCAT_PID=$!
+nd_track_pid "$MCAT_PID"
 CAP_PIDS=()
 for i in 1 2 3; do
 	tee "$T/copy$i.pcapng" <"$T/raw$i" >"$T/in$i" &
@@ -54,7 +55,7 @@ done
 # Streaming: A1's packets can go once A2 has shown a later one, A2's once A1 and A3 have.
 nd_send "$A1" 5 "$S1" && nd_send "$A2" 5 "$S2" && nd_send "$A3" 5 "$S3" && nd_send "$A1" 1 "$S1"
 got=0
-for _ in $(seq 1 150); do
+for _ in $(seq 1 1500); do # 30 s at most
 	got=$(tshark -r "$T/merged.pcapng" 2>/dev/null | wc -l)
 	[ "$got" -ge 10 ] && break
 	sleep 0.02
@@ -73,7 +74,10 @@ p2=$!
 ip netns exec "$A3" "$UDPSEND" -c 20 -r 200 "$S3" >"$T/s3" 2>&1
 wait "$p1" "$p2"
 check_eq "senders sent 40, 30, 20" "sent 40|sent 30|sent 20" "$(cat "$T/s1" "$T/s2" "$T/s3" | paste -sd'|')"
-sleep 0.2
+# Every capture has written all its packets (the tee copies see what goes to the merge).
+nd_wait_count "$T/copy1.pcapng" 46
+nd_wait_count "$T/copy2.pcapng" 35
+nd_wait_count "$T/copy3.pcapng" 25
 for i in 0 1 2; do
 	ND_PID=${CAP_PIDS[$i]}
 	nd_stop INT
@@ -81,7 +85,7 @@ for i in 0 1 2; do
 done
 nd_wait_exit "$MERGE_PID" 10
 check_eq "merge of three streams: exit 0 when they end" 0 "$ND_RC" "$(nd_excerpt "$T/merge.err")"
-sleep 0.1
+nd_wait_exit "$MCAT_PID" "$ND_WAIT_S" || not_ok "waited for the merged stream's reader to end" "not within $ND_WAIT_S s"
 M=$T/merged.pcapng
 check_count_all "merged: exactly 106 packets (tcpdump, tshark, capinfos)" "$M" 106
 check_eq "merged: exact count per interface, names kept" \
@@ -193,7 +197,7 @@ nd_track_pid "$SLEEP_PID"
 ND_PID=$!
 nd_track_pid "$ND_PID"
 status=""
-for _ in $(seq 1 100); do
+for _ in $(seq 1 1500); do # 30 s at most
 	status=$(grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):' "/proc/$ND_PID/status" 2>/dev/null | awk '{ print $2 }' | paste -sd' ')
 	case "$status" in *" 1 2") break ;; esac
 	sleep 0.02

@@ -32,7 +32,7 @@ ip netns exec "$A2" "$UDPSEND" -c 30 -r 300 "$A2_SINK" >"$ND_TMP/s2" 2>&1 &
 p2=$!
 ip netns exec "$A3" "$UDPSEND" -c 20 -r 200 "$A3_SINK" >"$ND_TMP/s3" 2>&1
 wait "$p1" "$p2"
-sleep 0.2
+nd_wait_count "$f" 90
 nd_stop INT
 check_eq "three targets: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/three.err")"
 check_eq "three targets: the senders sent 40, 30, 20" "sent 40|sent 30|sent 20" "$(cat "$ND_TMP/s1" "$ND_TMP/s2" "$ND_TMP/s3" | paste -sd'|')"
@@ -49,14 +49,14 @@ f=$ND_TMP/all.pcapng
 nd_start_ready all --netns "$A3" -i all -v -w "$f" udp || nd_finish
 nd_send "$A3" 7 "$A3_SINK" || true
 nd_send "$A3" 5 198.18.78.3 || true
-sleep 0.1
+nd_wait_count "$f" 12
 nd_stop INT
 check_eq "-i all: eth0 and eth1, each exact" "$(nd_want "7 $A3/eth0" "5 $A3/eth1")" "$(nd_per_if "$f")"
 f=$ND_TMP/two-i.pcapng
 nd_start_ready twoi --netns "$A3" -i eth1 -i eth0 -v -w "$f" udp || nd_finish
 nd_send "$A3" 3 "$A3_SINK" || true
 nd_send "$A3" 4 198.18.78.3 || true
-sleep 0.1
+nd_wait_count "$f" 7
 nd_stop INT
 check_eq "-i twice: both interfaces" "$(nd_want "3 $A3/eth0" "4 $A3/eth1")" "$(nd_per_if "$f")"
 
@@ -67,7 +67,7 @@ check_grep "pcap with mixed link types: says why and what to use" "$ND_TMP/mixed
 nd_start_ready same --pid "$A1_PID" --pid "$A2_PID" -v --format pcap -w "$ND_TMP/same.pcap" udp || nd_finish
 nd_send "$A1" 6 "$A1_SINK" || true
 nd_send "$A2" 4 "$A2_SINK" || true
-sleep 0.1
+nd_wait_count "$ND_TMP/same.pcap" 10
 nd_stop INT
 check_count "pcap with two Ethernet interfaces: all 10 in one file" "$ND_TMP/same.pcap" 10
 
@@ -85,10 +85,11 @@ check_count "-c 25 over two targets: exactly 25" "$ND_TMP/count.pcapng" 25
 nd_start_ready gone --pid "$A1_PID" --pid "$A2_PID" -v -w "$ND_TMP/gone.pcapng" udp || nd_finish
 nd_send "$A1" 5 "$A1_SINK" || true
 kill "$A1_PID"
-sleep 0.3
-if nd_exited "$ND_PID"; then not_ok "one target gone: nsdump goes on" "it exited"; else ok "one target gone: nsdump goes on"; fi
+nd_wait_exit "$A1_PID" "$ND_WAIT_S"
 nd_send "$A2" 6 "$A2_SINK" || true
-sleep 0.1
+# A2's packets, sent once A1 had ended, reach the file while nsdump still runs.
+nd_wait_count "$ND_TMP/gone.pcapng" 11
+if nd_exited "$ND_PID"; then not_ok "one target gone: nsdump goes on" "it exited"; else ok "one target gone: nsdump goes on"; fi
 nd_stop INT
 check_eq "one target gone: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/gone.err")"
 check_eq "one target gone: packets of both, before and after" \

@@ -35,7 +35,7 @@ forge() {
 		>"$ND_TMP/$tag.out" 2>"$ND_TMP/$tag.err" &
 	ND_PID=$!
 	nd_track_pid "$ND_PID"
-	if ! nd_wait_file_grep "$ND_TMP/$tag.err" '^nsdump: test hook: netlink port [0-9]+ seq [0-9]+$' 5 "$ND_PID"; then
+	if ! nd_wait_file_grep "$ND_TMP/$tag.err" '^nsdump: test hook: netlink port [0-9]+ seq [0-9]+$' "$ND_WAIT_S" "$ND_PID"; then
 		not_ok "$tag: nsdump paused with its netlink socket open" "$(nd_excerpt "$ND_TMP/$tag.err")"
 		return 1
 	fi
@@ -74,7 +74,7 @@ for how in zero ours; do
 	if nd_wait_ready "cap-$how"; then
 		nd_send "$NS_A" 7 "$SINK_B"
 		nd_send "$NS_B" 3 "$SINK_A"
-		sleep 0.2
+		nd_wait_count "$f" 10
 		nd_stop INT 5
 	fi
 	check_eq "cap-$how: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/cap-$how.err")"

@@ -10,7 +10,7 @@ f=$ND_TMP/snap.pcap
 if nd_start_ready snap -v --pid "$TARGET_PID" -s 100 -w "$f"; then
 	nd_send "$NS_A" 10 -s 1472 "$SINK_B"
 	nd_send "$NS_A" 10 -s 22 "$SINK_B"
-	sleep 0.2
+	nd_wait_count "$f" 20
 	nd_stop INT 5
 	check_eq "-s 100: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/snap.err")"
 	lens=$(tshark -r "$f" -T fields -e frame.cap_len -e frame.len 2>/dev/null |
@@ -24,7 +24,7 @@ direction() {
 	if ! nd_start_ready "q-$q" -v --pid "$TARGET_PID" -Q "$q" -w "$f"; then return; fi
 	nd_send "$NS_A" 15 "$SINK_B"
 	nd_send "$NS_B" 25 "$SINK_A"
-	sleep 0.2
+	nd_wait_count "$f" "$want"
 	nd_stop INT 5
 	check_eq "-Q $q: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/q-$q.err")"
 	check_count_all "-Q $q: exactly $want packets" "$f" "$want"
@@ -41,7 +41,7 @@ direction inout 40
 f=$ND_TMP/any.pcap
 if nd_start_ready any -v --pid "$TARGET_PID" -i any -w "$f"; then
 	nd_send "$NS_A" 20 "$SINK_B"
-	sleep 0.2
+	nd_wait_count "$f" 20
 	nd_stop INT 5
 	check_eq "-i any: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/any.err")"
 	check_count_all "-i any: exactly 20 packets" "$f" 20
@@ -72,7 +72,7 @@ simple() {
 	shift 2
 	if ! nd_start_ready "$tag" -v --pid "$TARGET_PID" "$@" -w "$f"; then return; fi
 	nd_send "$NS_A" 30 "$SINK_B"
-	sleep 0.2
+	nd_wait_count "$f" 30
 	nd_stop INT 5
 	check_eq "$desc: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
 	check_count "$desc: exactly 30 packets" "$f" 30
@@ -88,7 +88,7 @@ f=$ND_TMP/quiet.pcap
 nd_start quiet -q --pid "$TARGET_PID" -w "$f"
 if nd_wait_socket quiet; then
 	nd_send "$NS_A" 30 "$SINK_B"
-	sleep 0.2
+	nd_wait_count "$f" 30
 	nd_stop INT 5
 	check_eq "-q: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/quiet.err")"
 	check_count "-q: exactly 30 packets" "$f" 30

@@ -84,7 +84,9 @@ check_eq "rotation onto a symlink: the first file holds its 2 packets" 2 "$(coun
 # A ring in the sticky directory reuses its own files.
 nd_start_ready ring --pid "$TARGET_PID" -v -C 2k -W 2 -w "$shared/ring.pcap" udp || nd_finish
 nd_send "$NS_A" 20 -s 500 "$SINK_B" || true
-sleep 0.1
+# No count to wait for in a ring that drops its oldest file: the packets are queued to the
+# capture when the send returns (the kernel hands a transmitted packet to packet sockets
+# inside the send), and SIGINT makes nsdump read them (t_stop.sh).
 nd_stop INT
 check_eq "-C -W 2 in a sticky directory: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/ring.err")"
 check_eq "-C -W 2: two files, root's, mode 600" "root 600 ring.pcap0|root 600 ring.pcap1" \
@@ -165,7 +167,7 @@ if [ -x "$NOLANDLOCK" ]; then
 		check_grep "no Landlock: -v says rotation is held by seccomp alone" "$ND_TMP/noll.err" \
 			"rotation creates files in $ND_TMP/noll/ \\(seccomp: that directory's descriptor; no Landlock in this kernel"
 		nd_send "$NS_A" 20 -s 500 "$SINK_B" || true
-		sleep 0.1
+		# As for the ring above: queued when the send returns, read at SIGINT.
 		nd_stop INT
 		check_eq "no Landlock: the ring rotates, SIGINT exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/noll.err")"
 		check_eq "no Landlock: two files" "n.pcap0 n.pcap1" "$(find "$ND_TMP/noll" -type f -printf '%f\n' | sort | paste -sd' ')"

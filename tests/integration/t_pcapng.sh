@@ -13,7 +13,7 @@ f=$ND_TMP/dir.pcapng
 nd_start_ready dir --pid "$TARGET_PID" -v -w "$f" udp || nd_finish
 nd_send "$NS_A" 30 "$SINK_B" || true
 nd_send "$NS_B" 20 -s 100 "$SINK_A" || true
-sleep 0.1
+nd_wait_count "$f" 50
 nd_stop INT
 check_eq "exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/dir.err")"
 check_count_all "50 packets read back by tcpdump, tshark and capinfos" "$f" 50
@@ -59,7 +59,7 @@ check_eq "pcapng on stdout: 10 packets by tshark -r -" 10 "$(tshark -r - <"$ND_T
 # A drop count lands in the file: a tiny ring and a burst of large packets.
 nd_start_ready drop --pid "$TARGET_PID" -v -B 64 -w "$ND_TMP/drop.pcapng" udp
 nd_send "$NS_A" 20000 -s 1400 "$SINK_B" || true
-sleep 0.1
+# Nothing to wait for: the counts compared are the ones nsdump has when it stops.
 nd_stop INT
 drops=$(sed -n 's/^\([0-9]*\) packets\? dropped by kernel$/\1/p' "$ND_TMP/drop.err")
 "$NGDUMP" "$ND_TMP/drop.pcapng" >"$ND_TMP/drop.blocks" 2>&1

@@ -25,18 +25,11 @@ fi
 web_ip=$(podman inspect -f '{{.NetworkSettings.IPAddress}}' "$web")
 web_pid=$(podman inspect -f '{{.State.Pid}}' "$web")
 
+# capture_ping TAG N ARGS...: nsdump ARGS capturing icmp while cli pings web N times
+# (rt_capture_ping), and -v names the container with its own PID.
 capture_ping() {
-	local tag=$1 n=$2 f=$ND_TMP/$1.pcap
-	shift 2
-	if ! nd_start_ready "$tag" -v "$@" -w "$f" icmp; then return 1; fi
-	if ! podman exec "$cli" /bin/busybox ping -c "$n" -i 0.1 -W 2 "$web_ip" >"$ND_TMP/$tag.ping" 2>&1; then
-		not_ok "$tag: ping $web_ip from $cli" "$(nd_excerpt "$ND_TMP/$tag.ping")"
-	fi
-	sleep 0.2
-	nd_stop INT 5
-	check_eq "$tag: SIGINT exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
-	check_count_all "$tag: exactly $((2 * n)) ICMP packets" "$f" $((2 * n))
-	check_grep "$tag: the container's own PID" "$ND_TMP/$tag.err" "(in|of) container $web \\(podman [0-9a-f]{12}, PID $web_pid\\)"
+	rt_capture_ping podman "$cli" "$web_ip" "$@" || return 1
+	check_grep "$1: the container's own PID" "$ND_TMP/$1.err" "(in|of) container $web \\(podman [0-9a-f]{12}, PID $web_pid\\)"
 }
 
 if curl -sf --max-time 1 --unix-socket /run/podman/podman.sock http://localhost/_ping >/dev/null 2>&1; then

@@ -70,7 +70,7 @@ for mode in suid caps; do
 	check_eq "$mode: not dumpable (/proc/PID/status owned by root)" 0 "$(stat -c %u "/proc/$ND_PID/status")"
 	check_grep "$mode: -v names the privilege mode" "$ND_TMP/$mode.err" 'privileges (setuid-root|file capabilities)'
 	nd_send "$NS_A" 30 "$SINK_B" || true
-	sleep 0.1
+	nd_wait_count "$f" 30
 	nd_stop INT
 	check_eq "$mode: SIGINT exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$mode.err")"
 	check_count "$mode: exactly 30 packets" "$f" 30

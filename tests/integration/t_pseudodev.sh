@@ -81,7 +81,7 @@ NSDUMP_TEST_HOOK=activate-pause "$TESTHOOKS" --pid "$TARGET_PID" -i eth0 --durat
 	-w "$ND_TMP/r.pcapng" <"$ND_TMP/go" >"$ND_TMP/race.out" 2>"$ND_TMP/race.err" &
 ND_PID=$!
 nd_track_pid "$ND_PID"
-if nd_wait_file_grep "$ND_TMP/race.err" '^nsdump: test hook: activating eth0$' 5 "$ND_PID"; then
+if nd_wait_file_grep "$ND_TMP/race.err" '^nsdump: test hook: activating eth0$' "$ND_WAIT_S" "$ND_PID"; then
 	{
 		ip -n "$NS_A" link set eth0 down && ip -n "$NS_A" link set eth0 name ndtold &&
 			ip -n "$NS_A" link set ndtr0 down && ip -n "$NS_A" link set ndtr0 name eth0 &&

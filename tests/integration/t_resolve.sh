@@ -24,7 +24,7 @@ echo '{}' >"$task/ghost$ND_SUF/config.json"
 f=$ND_TMP/root.pcap
 if nd_start_ready root-pod -v --pod "fake$ND_SUF" -n shop --root "$host" -w "$f"; then
 	nd_send "$NS_B" 12 "$SINK_A"
-	sleep 0.2
+	nd_wait_count "$f" 12
 	nd_stop INT 5
 	check_eq "--root: pod from the state under DIR, exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/root-pod.err")"
 	check_count_all "--root: exactly 12 packets" "$f" 12

@@ -27,7 +27,7 @@ d=$ND_TMP/size
 mkdir -p "$d"
 nd_start_ready size --pid "$TARGET_PID" -v -C 20k -w "$d/cap-%n.pcapng" udp || nd_finish
 nd_send "$NS_A" 150 -s 500 "$SINK_B" || true
-sleep 0.1
+nd_wait_total 150 "$d"
 nd_stop INT
 check_eq "-C: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/size.err")"
 mapfile -t files < <(find "$d" -type f | sort)
@@ -47,7 +47,10 @@ d=$ND_TMP/gz
 mkdir -p "$d"
 nd_start_ready gz --pid "$TARGET_PID" -v -C 20k --compress gzip -w "$d/z.pcapng" udp || nd_finish
 nd_send "$NS_A" 150 -s 500 "$SINK_B" || true
-sleep 0.1
+# Nothing to count before the stop (the open file's gzip stream is whole only once closed):
+# the sender's packets are in the capture's ring when its send returns (the kernel hands a
+# transmitted packet to packet sockets inside the send), and SIGINT makes nsdump read what
+# is queued before it ends (t_stop.sh checks that).
 nd_stop INT
 check_eq "--compress gzip: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/gz.err")"
 mapfile -t files < <(find "$d" -type f | sort)
@@ -67,7 +70,8 @@ d=$ND_TMP/ring
 mkdir -p "$d"
 nd_start_ready ring --pid "$TARGET_PID" -v -C 20k -W 3 --format pcap -w "$d/r.pcap" udp || nd_finish
 nd_send "$NS_A" 300 -s 500 "$SINK_B" || true
-sleep 0.1
+# The ring keeps only the newest files, so no count to wait for: as for gzip above, the
+# packets are queued to the capture when the send returns, and SIGINT reads them.
 nd_stop INT
 mapfile -t files < <(find "$d" -type f | sort)
 check_eq "-C -W 3: a ring of three files numbered 0..2" "r.pcap0 r.pcap1 r.pcap2" \
@@ -118,7 +122,7 @@ if nd_group_setup && useradd --system --no-create-home --shell /usr/sbin/nologin
 	nd_track_pid "$ND_PID"
 	if nd_wait_ready user; then
 		nd_send "$NS_A" 100 -s 500 "$SINK_B" || true
-		sleep 0.1
+		nd_wait_total 100 "$d"
 		nd_stop INT
 		check_eq "setuid, rotating: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/user.err")"
 		owners=$(find "$d" -type f -printf '%u\n' | sort | uniq -c | awk '{ print $1, $2 }')

@@ -22,7 +22,7 @@ ip netns exec "$NS_B" tcpdump -i eth0 -U -n -w "$ND_TMP/peer.pcap" 'ether proto 
 	>/dev/null 2>"$ND_TMP/peer.err" &
 peer=$!
 nd_track_pid "$peer"
-if ! nd_wait_file_grep "$ND_TMP/peer.err" 'listening on' 5 "$peer"; then
+if ! nd_wait_file_grep "$ND_TMP/peer.err" 'listening on' "$ND_WAIT_S" "$peer"; then
 	not_ok "tcpdump on the peer ready" "$(nd_excerpt "$ND_TMP/peer.err")"
 	nd_finish
 fi
@@ -33,7 +33,7 @@ check_nogrep "the write never returned" "$ND_TMP/socket.err" 'returned'
 # it is there, an earlier frame would be too.
 ip netns exec "$NS_A" "$PROBE" eth0 marker 2>"$ND_TMP/marker.err"
 check_eq "the marker frame is sent outside the sandbox" 0 "$?" "$(nd_excerpt "$ND_TMP/marker.err")"
-limit=$(($(nd_now_ms) + 5000))
+limit=$(($(nd_now_ms) + ND_WAIT_S * 1000))
 while [ "$(count_tshark "$ND_TMP/peer.pcap" -Y "eth.type == 0x88b6")" != 1 ] && [ "$(nd_now_ms)" -lt "$limit" ]; do
 	sleep 0.02
 done
@@ -65,7 +65,7 @@ if nd_wait_socket closed; then
 	check_eq "stdout closed by the invoker: descriptor 1 is /dev/null" /dev/null "$(readlink "/proc/$ND_PID/fd/1")"
 	check_eq "stderr closed by the invoker: descriptor 2 is /dev/null" /dev/null "$(readlink "/proc/$ND_PID/fd/2")"
 	nd_send "$NS_A" 5 "$SINK_B" || true
-	sleep 0.1
+	nd_wait_count "$ND_TMP/closed.pcap" 5
 	nd_stop INT
 	check_eq "stdout and stderr closed: SIGINT exits 0" 0 "$ND_RC"
 	check_count "stdout and stderr closed: exactly 5 packets in the file" "$ND_TMP/closed.pcap" 5

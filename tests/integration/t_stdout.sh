@@ -16,7 +16,7 @@ for mode in dash none; do
 	[ "$mode" = none ] && args=()
 	if nd_start_ready "stdout-$mode" -v --pid "$TARGET_PID" "${args[@]}"; then
 		nd_send "$NS_A" 40 "$SINK_B"
-		sleep 0.2
+		nd_wait_count "$ND_TMP/stdout-$mode.out" 40
 		nd_stop INT 5
 		f=$ND_TMP/stdout-$mode.out
 		check_eq "-w $mode: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/stdout-$mode.err")"
@@ -41,11 +41,11 @@ for reader in tcpdump tshark; do
 	ready=$?
 	if [ "$ready" -eq 0 ]; then
 		nd_send "$NS_A" 40 "$SINK_B"
-		sleep 0.2
+		nd_poll "$ND_WAIT_S" "$reader to print 40 packets" nd_cond_lines 40 "$ND_TMP/$reader.lines"
 		nd_stop INT 5
 		check_eq "pipe to $reader: nsdump exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/pipe-$reader.err")"
 	fi
-	nd_wait_exit "$rpid" 5
+	nd_wait_exit "$rpid" "$ND_WAIT_S"
 	if [ "$ready" -eq 0 ]; then
 		check_eq "pipe to $reader: reader exits 0" 0 "$ND_RC"
 		check_eq "pipe to $reader: exactly 40 packets" 40 "$(grep -c '' "$ND_TMP/$reader.lines")"
@@ -76,7 +76,7 @@ if ND_STDOUT=$fifo nd_start_ready live -v --pid "$TARGET_PID"; then
 	nd_stop INT 5
 	check_eq "live: nsdump exits 0 on SIGINT" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/live.err")"
 fi
-nd_wait_exit "$rpid" 5
+nd_wait_exit "$rpid" "$ND_WAIT_S"
 
 # reader_gone TAG TRAFFIC READER...: the reader exits early; nsdump must
 # stop by itself (exit 0, no SIGPIPE death) and print its statistics.
@@ -90,7 +90,7 @@ reader_gone() {
 	nd_track_pid "$rpid"
 	if ! ND_STDOUT=$fifo nd_start_ready "$tag" -v --pid "$TARGET_PID" -w -; then
 		nd_is_ours "$rpid" && kill "$rpid"
-		nd_wait_exit "$rpid" 5
+		nd_wait_exit "$rpid" "$ND_WAIT_S"
 		return
 	fi
 	if [ "$traffic" = flow ]; then
@@ -100,7 +100,7 @@ reader_gone() {
 	else
 		nd_send "$NS_A" 10 "$SINK_B"
 	fi
-	nd_wait_exit "$rpid" 5
+	nd_wait_exit "$rpid" "$ND_WAIT_S"
 	check_eq "$tag: reader exited by itself" 0 "$ND_RC"
 	nd_wait_exit "$ND_PID" 3
 	check_eq "$tag: nsdump exits 0 within 3 s of the reader" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
@@ -139,7 +139,7 @@ stuck_reader stuck
 if ND_STDOUT=$fifo nd_start_ready stuck -v --pid "$TARGET_PID" -w -; then
 	# About 290 KB: more than the pipe holds (64 KiB).
 	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
-	sleep 0.3
+	nd_poll "$ND_WAIT_S" "nsdump to fill the stuck reader's pipe" nd_cond_pipe_full "$ND_PID" 1
 	t0=$(nd_now_ms)
 	kill -INT "$ND_PID"
 	nd_wait_exit "$ND_PID" 10
@@ -151,7 +151,7 @@ if ND_STDOUT=$fifo nd_start_ready stuck -v --pid "$TARGET_PID" -w -; then
 		'^nsdump: stopped while the reader of standard output had read nothing for 2 s: it holds the first [0-9]+ packets, the last [0-9]+ were not delivered$'
 fi
 kill "$rpid" 2>/dev/null
-nd_wait_exit "$rpid" 5
+nd_wait_exit "$rpid" "$ND_WAIT_S"
 
 # late_reader TAG: reads $ND_TMP/TAG.fifo into $ND_TMP/TAG.pcapng, but only once
 # $ND_TMP/TAG.go exists; its PID in rpid.
@@ -166,18 +166,21 @@ late_reader() {
 }
 
 # A reader that is only slow loses nothing: the pipe is full when SIGINT comes, and the
-# reader starts reading a second later.
+# reader starts reading half a second after nsdump began to wait for it.
 late_reader slow
 fifo=$ND_TMP/slow.fifo
 if ND_STDOUT=$fifo nd_start_ready slow -v --pid "$TARGET_PID" -w -; then
 	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
-	sleep 0.3
+	nd_poll "$ND_WAIT_S" "nsdump to fill the slow reader's pipe" nd_cond_pipe_full "$ND_PID" 1
 	kill -INT "$ND_PID"
-	sleep 1
+	nd_poll "$ND_WAIT_S" "nsdump, stopping, to wait for the reader" nd_cond_out_stopping "$ND_PID"
+	# The scenario, not a guess: the reader starts half a second after nsdump began to wait
+	# for it, well within the 2 s nsdump gives a reader that reads nothing.
+	sleep 0.5
 	touch "$ND_TMP/slow.go"
 	nd_wait_exit "$ND_PID" 10
 	check_eq "slow reader: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/slow.err")"
-	nd_wait_exit "$rpid" 5
+	nd_wait_exit "$rpid" "$ND_WAIT_S"
 	check_count_all "slow reader: all 200 packets" "$ND_TMP/slow.pcapng" 200
 fi
 
@@ -187,11 +190,14 @@ late_reader late
 fifo=$ND_TMP/late.fifo
 if ND_STDOUT=$fifo nd_start_ready late -v --pid "$TARGET_PID" -c 200 -w -; then
 	nd_send "$NS_A" 200 -s 1400 "$SINK_B"
+	nd_poll "$ND_WAIT_S" "nsdump to fill the late reader's pipe" nd_cond_pipe_full "$ND_PID" 1
+	# The scenario, not a guess: the reader stays away longer than the 2 s after which a
+	# signal would make nsdump give up on it; without a signal it must wait.
 	sleep 3
 	touch "$ND_TMP/late.go"
 	nd_wait_exit "$ND_PID" 10
 	check_eq "-c, reader starting 3 s late: exit 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/late.err")"
-	nd_wait_exit "$rpid" 5
+	nd_wait_exit "$rpid" "$ND_WAIT_S"
 	check_count_all "-c, reader starting 3 s late: all 200 packets" "$ND_TMP/late.pcapng" 200
 fi
 
@@ -200,7 +206,7 @@ stuck_reader mstuck
 "$NSDUMP" --merge "$ND_TMP/slow.pcapng" -w - >"$fifo" 2>"$ND_TMP/mstuck.err" &
 mpid=$!
 nd_track_pid "$mpid"
-sleep 0.5
+nd_poll "$ND_WAIT_S" "nsdump --merge to fill the stuck reader's pipe" nd_cond_pipe_full "$mpid" 1
 t0=$(nd_now_ms)
 kill -INT "$mpid"
 nd_wait_exit "$mpid" 10
@@ -209,7 +215,7 @@ check_eq "--merge, stuck reader: SIGINT ends it, exit 1" 1 "$ND_RC" "$(nd_excerp
 check "--merge, stuck reader: 2 to 4 s after SIGINT" "$([ "$took" -ge 1900 ] && [ "$took" -le 4000 ]; echo $?)" \
 	"took $took ms"
 kill "$rpid" 2>/dev/null
-nd_wait_exit "$rpid" 5
+nd_wait_exit "$rpid" "$ND_WAIT_S"
 
 # A terminal on stdout: exit 2 with a hint, both implicitly and with -w -.
 for args in "" "-w -"; do

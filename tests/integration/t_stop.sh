@@ -30,29 +30,33 @@ if nd_start_ready duration -v --pid "$TARGET_PID" --duration 1 -w "$f"; then
 	check_stats "--duration 1: statistics" "$ND_TMP/duration.err" 20
 fi
 
-# by_signal SIG N DELAY: N packets, DELAY s later the signal.
+# by_signal SIG N WHEN: N packets, then the signal: WHEN "now" is as soon as the sender's
+# send returns (the kernel queues a transmitted packet to packet sockets inside the send, so
+# the packets are in the capture's ring, not yet read: the stop must read them), "written"
+# once the file holds them (the stop must leave the file whole).
 by_signal() {
-	local sig=$1 n=$2 delay=$3 tag=$1-$2-$3 f=$ND_TMP/$1-$2-$3.pcap
+	local sig=$1 n=$2 when=$3 tag=$1-$2-$3 f=$ND_TMP/$1-$2-$3.pcap
 	if ! nd_start_ready "$tag" -v --pid "$TARGET_PID" -w "$f"; then return; fi
 	nd_send "$NS_A" "$n" "$SINK_B"
-	sleep "$delay"
+	[ "$when" = written ] && nd_wait_count "$f" "$n"
 	nd_stop "$sig" 5
-	check_eq "SIG$sig ${delay} s after $n packets: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
-	check_complete "SIG$sig ${delay} s after $n packets" "$f" "$n"
+	check_eq "SIG$sig $when after $n packets: exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/$tag.err")"
+	check_complete "SIG$sig $when after $n packets" "$f" "$n"
 	check_stats "SIG$sig: statistics say $n" "$ND_TMP/$tag.err" "$n"
 }
 
-by_signal TERM 30 0.2
-by_signal HUP 30 0.2
-by_signal INT 40 0.05
-by_signal INT 1000 0.05
-by_signal TERM 1000 0.05
+by_signal TERM 30 written
+by_signal HUP 30 written
+by_signal HUP 30 now
+by_signal INT 40 now
+by_signal INT 1000 now
+by_signal TERM 1000 now
 
 # The target process exits mid-capture: nsdump stops by itself.
 f=$ND_TMP/target-gone.pcap
 if nd_start_ready target-gone -v --pid "$TARGET_PID" -w "$f"; then
 	nd_send "$NS_A" 25 "$SINK_B"
-	sleep 0.2
+	# At once: the packets are queued to the capture when the send returns (see by_signal).
 	nd_is_ours "$TARGET_PID" && kill -TERM "$TARGET_PID"
 	nd_wait_exit "$TARGET_PID" 5
 	nd_wait_exit "$ND_PID" 5
@@ -67,7 +71,7 @@ nd_topo 2 51 || nd_finish
 f=$ND_TMP/link-gone.pcap
 if nd_start_ready link-gone -v --pid "$TARGET_PID" -w "$f"; then
 	nd_send "$NS_A" 25 "$SINK_B"
-	sleep 0.2
+	# At once: the packets are queued to the capture when the send returns (see by_signal).
 	ip -n "$NS_A" link del eth0
 	nd_wait_exit "$ND_PID" 5
 	check_eq "interface deleted: nsdump exits 0 by itself within 5 s" 0 "$ND_RC" \

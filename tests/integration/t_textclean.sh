@@ -58,7 +58,7 @@ mkfifo "$ND_TMP/hold"
 ip netns exec "$NS" bash -c 'printf "\033]0;owned\a\033[2J" >/proc/self/comm && read -r -t 300 _ <>"$0"' "$ND_TMP/hold" &
 P=$!
 nd_track_pid "$P"
-for i in $(seq 1 250); do
+for i in $(seq 1 1500); do # 30 s at most
 	[ "$(cat "/proc/$P/comm" 2>/dev/null)" = $'\e]0;owned\a\e[2J' ] && break
 	sleep 0.02
 done

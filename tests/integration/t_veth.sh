@@ -48,8 +48,18 @@ if ! {
 	not_ok "set up bridge topology" "$(nd_excerpt "$ND_TMP/topo.err")"
 	nd_finish
 fi
-# Let the bridge ports reach forwarding state (no STP: at once, but the carrier takes a moment).
-sleep 0.2
+# The bridge forwards once both ports are in forwarding state (no STP: at once) and every
+# end has its carrier (which takes a moment).
+# shellcheck disable=SC2317 # called through nd_poll
+bridge_ready() {
+	local p
+	for p in "$HC" "$HD"; do
+		ip -n "$NS_H" -d -o link show dev "$p" 2>/dev/null | grep -q 'bridge_slave state forwarding' || return 1
+		nd_cond_link_up "$NS_H" "$p" || return 1
+	done
+	nd_cond_link_up "$NS_C" eth0 && nd_cond_link_up "$NS_D" eth0
+}
+nd_poll "$ND_WAIT_S" "the bridge's ports forwarding, every end up" bridge_ready || nd_finish
 nd_target_start "$NS_C" || nd_finish
 C_PID=$TARGET_PID
 hc_index=$(ip -n "$NS_H" -o link show dev "$HC" | awk -F': ' '{ print $1 }')
@@ -91,7 +101,9 @@ check_grep "auto picks veth when the peer is in nsdump's namespace (-v says so)"
 check_grep "setns mode says so" "$ND_TMP/setns.err" 'mode setns'
 nd_send "$NS_C" 30 -s 100 "$SINK_D" || true
 nd_send "$NS_D" 20 -s 200 "$SINK_C" || true
-sleep 0.1
+for w in veth:50 setns:50 auto:50 qout:30 qin:20 sqout:30; do
+	nd_wait_count "$ND_TMP/${w%:*}.pcap" "${w#*:}"
+done
 for p in "$veth_pid" "$setns_pid" "$auto_pid" "$qout_pid" "$qin_pid" "$sqout_pid"; do
 	kill -INT "$p"
 done
@@ -130,7 +142,7 @@ if ip -n "$NS_H" link add "$DUMMY" type veth peer name "${DUMMY}p" &&
 	nd_start_ready mv-auto --netns "$NS_M" -v -w "$ND_TMP/mvauto.pcap"
 	check_grep "macvlan, auto: falls back to setns" "$ND_TMP/mv-auto.err" 'mode setns'
 	nd_send "$NS_M" 10 198.18.81.3 || true
-	sleep 0.1
+	nd_wait_count "$ND_TMP/mvauto.pcap" 10
 	nd_stop INT
 	check_count "macvlan, auto: captures the 10 packets" "$ND_TMP/mvauto.pcap" 10
 else
@@ -155,7 +167,7 @@ check_grep "target in the host namespace: warning" "$ND_TMP/host.err" "warning: 
 nd_start_ready gone --pid "$C_PID" -v --mode veth -w "$ND_TMP/gone.pcap"
 gone_pid=$ND_PID
 nd_send "$NS_C" 5 "$SINK_D" || true
-sleep 0.1
+nd_wait_count "$ND_TMP/gone.pcap" 5
 kill "$C_PID"
 ip netns del "$NS_C"
 nd_wait_exit "$gone_pid" 5
