@@ -35,6 +35,7 @@ if [ -n "${ND_CHECK_STEPS:-}" ]; then
 	done <"$ND_CHECK_STEPS"
 else
 	step 120 "runner self-test" tests/selftest/t_runner.sh
+	step 120 "waits self-test" tests/selftest/t_waits.sh
 	for b in build build-asan; do
 		for t in "$b"/unit/test_*; do
 			step "$UNIT_LIMIT" "unit $t" "$t"
