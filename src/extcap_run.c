@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nsdump/cli.h"
 #include "nsdump/extcap.h"
 #include "nsdump/privs.h"
 #include "nsdump/resolve.h"
@@ -212,7 +213,7 @@ static int build_command(struct nd_privs *privs, struct nd_opts *opts, const str
 	cmd.argv[argc++] = (char *)(uintptr_t)x->fifo;
 	cmd.argv[argc++] = (char *)(uintptr_t) "-q";
 	cmd.argv[argc++] = (char *)(uintptr_t) "--mode";
-	cmd.argv[argc++] = (char *)(uintptr_t)nd_cli_mode_name(x->mode);
+	cmd.argv[argc++] = (char *)(uintptr_t)nd_plan_mode_name(x->mode);
 	if (x->target_if != NULL) {
 		cmd.argv[argc++] = (char *)(uintptr_t) "-i";
 		cmd.argv[argc++] = (char *)(uintptr_t)x->target_if;

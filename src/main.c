@@ -53,6 +53,7 @@ struct capsrc {
 
 struct run {
 	struct nd_opts opts;
+	struct nd_session_cfg cfg;
 	struct nd_privs privs;
 	struct nd_target targets[ND_MAX_TARGETS];
 	struct capsrc src[MAX_SOURCES];
@@ -105,7 +106,7 @@ static enum nd_direction flip(enum nd_direction d)
 static int open_source(struct run *r, struct nd_target *t, const struct nd_target_spec *spec,
 		       const struct nd_ifview *v, const char *want, struct nd_err *err)
 {
-	const char *filter = r->filter_from_file ? r->filter_from_file : r->opts.filter;
+	const char *filter = r->cfg.filter;
 	const struct nd_link *peer = NULL, *tif;
 	struct capsrc *s;
 	char ifname[IF_NAMESIZE];
@@ -124,9 +125,9 @@ static int open_source(struct run *r, struct nd_target *t, const struct nd_targe
 		s->tif = *tif;
 	if (t->is_host) {
 		s->mode_used = "host (the target is in nsdump's own network namespace)";
-	} else if (r->opts.mode != ND_MODE_SETNS && tif != NULL) {
+	} else if (r->cfg.mode != ND_MODE_SETNS && tif != NULL) {
 		peer = nd_veth_peer(v, tif, t->label, err);
-		if (peer == NULL && r->opts.mode == ND_MODE_VETH)
+		if (peer == NULL && r->cfg.mode == ND_MODE_VETH)
 			return -1;
 	}
 	if (peer != NULL) {
@@ -134,8 +135,8 @@ static int open_source(struct run *r, struct nd_target *t, const struct nd_targe
 		snprintf(s->via, sizeof(s->via), "host end of %s of %s", ifname, t->label);
 		s->mode_used = "veth";
 		snprintf(ifname, sizeof(ifname), "%s", peer->name);
-		rc = nd_capture_open(&s->cap, ifname, peer->ifindex, &r->opts,
-				     flip(r->opts.direction), &r->privs, err);
+		rc = nd_capture_open(&s->cap, ifname, peer->ifindex, &r->cfg.capture,
+				     flip(r->cfg.direction), &r->privs, err);
 		if (rc < 0)
 			nd_err_prefix(err, "%s", s->via);
 	} else {
@@ -148,7 +149,7 @@ static int open_source(struct run *r, struct nd_target *t, const struct nd_targe
 		 * the target is named so. */
 		rc = nd_capture_open(&s->cap, ifname,
 				     tif != NULL && strcmp(ifname, "any") != 0 ? tif->ifindex : 0,
-				     &r->opts, r->opts.direction, &r->privs, err);
+				     &r->cfg.capture, r->cfg.direction, &r->privs, err);
 		if (rc < 0)
 			nd_err_prefix(err, "%s", t->label);
 		if (nd_target_leave(t, &r->privs, err) < 0)
@@ -165,24 +166,24 @@ static int open_source(struct run *r, struct nd_target *t, const struct nd_targe
 static int open_target(struct run *r, unsigned int i, struct nd_err *err)
 {
 	struct nd_target *t = &r->targets[i];
-	const struct nd_target_spec *spec = &r->opts.targets[i];
+	const struct nd_target_spec *spec = &r->cfg.targets[i];
 	struct nd_ifview v;
 	char ifname[IF_NAMESIZE];
 	bool in_ns = false;
 	unsigned int first = r->nsrc;
 	int rc = 0;
 
-	if (nd_target_open(t, spec, &r->opts, &r->privs, err) < 0)
+	if (nd_target_open(t, spec, &r->cfg.resolver, &r->privs, err) < 0)
 		return -1;
-	if (nd_veth_discover(t, &r->privs, r->opts.list_ifaces, &v, err) < 0)
+	if (nd_veth_discover(t, &r->privs, r->cfg.list_ifaces, &v, err) < 0)
 		return -1;
-	if (r->opts.list_ifaces) {
+	if (r->cfg.list_ifaces) {
 		nd_ifview_print(stdout, &v);
 		r->listed = true;
 		goto out;
 	}
-	for (unsigned int k = 0; rc == 0 && k < (r->opts.nifaces ? r->opts.nifaces : 1); k++) {
-		const char *want = r->opts.nifaces ? r->opts.ifaces[k] : NULL;
+	for (unsigned int k = 0; rc == 0 && k < (r->cfg.nifaces ? r->cfg.nifaces : 1); k++) {
+		const char *want = r->cfg.nifaces ? r->cfg.ifaces[k] : NULL;
 
 		if (want != NULL && strcmp(want, "all") == 0) {
 			unsigned int before = r->nsrc;
@@ -216,7 +217,7 @@ out:
 
 static int setup_capture(struct run *r, struct nd_err *err)
 {
-	for (unsigned int i = 0; i < r->opts.ntargets; i++)
+	for (unsigned int i = 0; i < r->cfg.ntargets; i++)
 		if (open_target(r, i, err) < 0)
 			return -1;
 	return 0;
@@ -276,8 +277,8 @@ static void describe(const struct capsrc *s, struct nd_wif *f)
 
 static int open_output(struct run *r, struct nd_err *err)
 {
-	enum nd_format fmt = r->opts.format_pcap ? ND_FORMAT_PCAP : ND_FORMAT_PCAPNG;
-	const char *path = r->opts.output;
+	enum nd_format fmt = r->cfg.format;
+	const char *path = r->cfg.output;
 	char userappl[128], name[4096];
 	int rc;
 
@@ -289,17 +290,17 @@ static int open_output(struct run *r, struct nd_err *err)
 		describe(s, f);
 		f->linktype = s->cap.linktype;
 		f->snaplen = s->cap.snaplen;
-		f->filter = r->filter_from_file ? r->filter_from_file : r->opts.filter;
+		f->filter = r->cfg.filter;
 		f->has_mac = s->tif.has_addr;
 		memcpy(f->mac, s->tif.addr, sizeof(f->mac));
 	}
 	if (path != NULL && strcmp(path, "-") != 0) {
 		/* The first file's name, as rotation names the later ones (%n, strftime). */
 		r->rot.pattern = path;
-		r->rot.seconds = r->opts.rotate_seconds;
-		r->rot.bytes = r->opts.rotate_bytes;
-		r->rot.files = r->opts.rotate_files;
-		r->rot.gzip = r->opts.gzip;
+		r->rot.seconds = r->cfg.rotate_seconds;
+		r->rot.bytes = r->cfg.rotate_bytes;
+		r->rot.files = r->cfg.rotate_files;
+		r->rot.gzip = r->cfg.gzip;
 		snprintf(r->rot.target, sizeof(r->rot.target), "%.*s",
 			 (int)strcspn(r->writer.ifs[0].name, "/"), r->writer.ifs[0].name);
 		if (nd_rotate_check(&r->rot, err) < 0 ||
@@ -333,7 +334,7 @@ static int open_output(struct run *r, struct nd_err *err)
 		if (nd_privs_invoker_end(&r->privs, err) < 0 || rc < 0)
 			return -1;
 	}
-	if (r->opts.gzip && nd_out_compress(&r->out, err) < 0)
+	if (r->cfg.gzip && nd_out_compress(&r->out, err) < 0)
 		return -1;
 	r->writer.format = fmt;
 	r->writer.out = &r->out;
@@ -387,15 +388,15 @@ static void print_listening(const struct run *r)
 			      "bytes",
 			      s->cap.ifname, where, dlt ? dlt : "?", desc ? desc : "?",
 			      s->cap.snaplen);
-		if (r->opts.verbose > 0)
+		if (r->cfg.verbose > 0)
 			nd_text_print(
 				stderr,
 				"nsdump: netns inode %llu, mode %s, privileges %s, writing to %s",
 				t->netns_ino, s->mode_used, nd_privs_mode_name(r->privs.mode),
 				r->out.name);
-		if (r->opts.verbose > 0 && i == 0 && r->rot.dir_fd >= 0)
+		if (r->cfg.verbose > 0 && i == 0 && r->rot.dir_fd >= 0)
 			print_rotation(r);
-		if (r->opts.verbose > 0 && t->is_container &&
+		if (r->cfg.verbose > 0 && t->is_container &&
 		    (i == 0 || r->src[i - 1].target != t)) {
 			char found[sizeof(t->container.name) + sizeof(t->container.pod_name) + 256];
 
@@ -491,9 +492,9 @@ static int run_capture(struct run *r, struct nd_err *err)
 		.nsrc = r->nsrc,
 		.out = &r->out,
 		.writer = &r->writer,
-		.count = r->opts.count,
-		.duration = r->opts.duration,
-		.packet_buffered = r->opts.packet_buffered,
+		.count = r->cfg.count,
+		.duration = r->cfg.duration,
+		.packet_buffered = r->cfg.packet_buffered,
 		.live = live,
 		.sigfd = r->sigfd,
 		.rot = nd_rotate_active(&r->rot) ? &r->rot : NULL,
@@ -515,7 +516,7 @@ static int run_capture(struct run *r, struct nd_err *err)
 		    r->loop.reason != ND_STOP_FILES &&
 		    nd_writer_stats(&r->writer, i, st.received, st.dropped, st.ifdropped, err) < 0)
 			rc = -1;
-		if (!r->opts.quiet && r->nsrc > 1 && st.dropped + st.ifdropped > 0)
+		if (!r->cfg.quiet && r->nsrc > 1 && st.dropped + st.ifdropped > 0)
 			fprintf(stderr, "nsdump: %s: %llu packets dropped\n", r->writer.ifs[i].name,
 				st.dropped + st.ifdropped);
 	}
@@ -528,7 +529,7 @@ static int run_capture(struct run *r, struct nd_err *err)
 		else
 			r->loop.reason = ND_STOP_READER_GONE;
 	}
-	if (r->opts.quiet)
+	if (r->cfg.quiet)
 		return rc;
 	if (r->loop.reason == ND_STOP_TARGET_EXITED || r->loop.reason == ND_STOP_IFACE_GONE ||
 	    r->loop.reason == ND_STOP_READER_GONE || r->loop.reason == ND_STOP_FILES)
@@ -701,6 +702,7 @@ int main(int argc, char **argv)
 		if (nd_privs_invoker_end(&r.privs, &err) < 0 || rc < 0)
 			return die(&err);
 	}
+	nd_cli_session_cfg(&r.opts, r.filter_from_file, &r.cfg);
 	if (setup_capture(&r, &err) < 0)
 		rc = die(&err);
 	else if (r.listed)

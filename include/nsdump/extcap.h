@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "nsdump/cli.h"
 #include "nsdump/container.h"
 #include "nsdump/err.h"
+#include "nsdump/plan.h"
 
 /* Every interface name starts with this; the kind follows ("docker-", "pod-", ...). */
 #define ND_EXTCAP_PREFIX "nsdump-"
@@ -98,6 +98,7 @@ int nd_extcap_print_config(FILE *out, struct nd_err *err);
  * invoker's rights). Returns 1 when opts is ready to capture, 0 when the action is
  * answered, -1 on error. opts->filter is then owned by opts (nd_cli_free). */
 struct nd_privs;
+struct nd_opts;
 int nd_extcap_run(int argc, char **argv, struct nd_privs *privs, struct nd_opts *opts,
 		  struct nd_err *err);
 
