@@ -196,7 +196,7 @@ static int open_target(struct run *r, unsigned int i, struct nd_err *err)
 						"%s has no interface but loopback", t->label);
 			continue;
 		}
-		rc = nd_iface_choose(&v.links, want, ifname, err);
+		rc = nd_plan_iface_choose(&v.links, want, ifname, err);
 		if (rc < 0)
 			nd_err_prefix(err, "%s", t->label);
 		else

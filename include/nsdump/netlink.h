@@ -101,10 +101,4 @@ const struct nd_link *nd_link_by_name(const struct nd_link_list *l, const char *
 /* A short word for the kind of link: IFLA_INFO_KIND, or "loopback", or "device". */
 const char *nd_link_kind(const struct nd_link *k);
 
-/* Picks the interface to capture: `requested` if given (it must exist, or be "any"), else
- * eth0, else the only non-loopback interface. Otherwise ND_EXIT_USAGE, listing the names.
- * Writes the chosen name to out (IF_NAMESIZE bytes). */
-int nd_iface_choose(const struct nd_link_list *links, const char *requested, char *out,
-		    struct nd_err *err);
-
 #endif

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "nsdump/netlink.h"
+#include "nsdump/plan.h"
 #include "nsdump/veth.h"
 #include "unit.h"
 
@@ -59,7 +60,7 @@ static void put_done(char *buf, size_t *off)
 static int choose(const struct nd_link_list *l, const char *req, char *out, struct nd_err *e)
 {
 	memset(e, 0, sizeof(*e));
-	return nd_iface_choose(l, req, out, e);
+	return nd_plan_iface_choose(l, req, out, e);
 }
 
 int main(void)
