@@ -841,10 +841,9 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *o, struct nd_err *err)
 	return 0;
 }
 
-void nd_cli_session_cfg(const struct nd_opts *o, const char *filter_text,
-			struct nd_session_cfg *cfg)
+void nd_cli_session_cfg(const struct nd_opts *o, struct nd_session_cfg *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
+	nd_session_cfg_init(cfg);
 	for (unsigned int i = 0; i < o->ntargets; i++) {
 		cfg->targets[i] = o->targets[i];
 		cfg->targets[i].pod_ns = o->pod_ns;
@@ -859,7 +858,7 @@ void nd_cli_session_cfg(const struct nd_opts *o, const char *filter_text,
 						.immediate = o->immediate };
 	cfg->direction = o->direction;
 	cfg->mode = o->mode;
-	cfg->filter = filter_text != NULL ? filter_text : o->filter;
+	cfg->filter = o->filter;
 	cfg->list_ifaces = o->list_ifaces;
 	cfg->output = o->output;
 	cfg->format = o->format_pcap ? ND_FORMAT_PCAP : ND_FORMAT_PCAPNG;

@@ -64,10 +64,9 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err
 void nd_cli_free(struct nd_opts *opts);
 
 /* The session's configuration for opts (a capture or -D): the one place where options become
- * the library's settings. filter_text is -F's contents, or NULL to take opts->filter. The
- * strings stay opts' (and argv's). */
-void nd_cli_session_cfg(const struct nd_opts *opts, const char *filter_text,
-			struct nd_session_cfg *cfg);
+ * the library's settings. The strings stay opts' (and argv's); -F's file is read later, with
+ * the invoker's rights, into cfg->filter. */
+void nd_cli_session_cfg(const struct nd_opts *opts, struct nd_session_cfg *cfg);
 
 /* The long option names (without "--"), i = 0, 1, ...; NULL past the last. For tests: every
  * abbreviation of one that getopt_long accepts must mean the same option. */
