@@ -30,6 +30,7 @@
 struct run {
 	struct nd_opts opts;
 	struct nd_session_cfg cfg;
+	struct nd_container extcap_found; /* extcap's target, found once */
 	struct nd_privs privs;
 	struct nd_session session;
 	int sigfd;
@@ -256,23 +257,23 @@ int main(int argc, char **argv)
 	    nd_authz_std_fds(&err) < 0 || nd_privs_init(&r.privs, &err) < 0 ||
 	    nd_authz_check(&r.privs, ND_GROUP, &err) < 0 || nd_authz_clean_env(&r.privs, &err) < 0)
 		return die(&err);
-	/* Wireshark's extcap protocol: answered there, or turned into the options of one
+	/* Wireshark's extcap protocol: answered there, or turned into the configuration of one
 	 * capture that then takes the same path as any other (privileges, FIFO as -w). */
 	if (extcap) {
-		rc = nd_extcap_run(argc, argv, &r.privs, &r.opts, &err);
+		rc = nd_extcap_run(argc, argv, &r.privs, &r.cfg, &r.extcap_found, &err);
 		if (rc <= 0)
 			return rc < 0 ? die(&err) : ND_EXIT_OK;
 	} else if (prc < 0) {
 		return die(&perr);
-	}
-	if (r.opts.merge)
+	} else if (r.opts.merge) {
 		return run_merge(&r, &err);
-	if (r.opts.list) {
+	} else if (r.opts.list) {
 		rc = run_list(&r, &err) < 0 ? die(&err) : ND_EXIT_OK;
 		nd_cli_free(&r.opts);
 		return rc;
+	} else {
+		nd_cli_session_cfg(&r.opts, &r.cfg);
 	}
-	nd_cli_session_cfg(&r.opts, &r.cfg);
 	if (!r.cfg.list_ifaces && nd_out_check_stdout(r.cfg.output, &err) < 0)
 		return die(&err);
 	r.sigfd = nd_loop_block_signals(&err);
