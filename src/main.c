@@ -3,12 +3,10 @@
  * main() runs the steps in the order the privilege model needs (README, "Privileges") and is
  * the only place that prints errors and exits. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "nsdump/authz.h"

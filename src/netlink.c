@@ -249,14 +249,6 @@ void nd_addr_list_free(struct nd_addr_list *l)
 	l->n = l->cap = 0;
 }
 
-const struct nd_link *nd_link_by_index(const struct nd_link_list *l, int ifindex)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].ifindex == ifindex)
-			return &l->v[i];
-	return NULL;
-}
-
 const struct nd_link *nd_link_by_name(const struct nd_link_list *l, const char *name)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -555,16 +547,4 @@ int nd_nl_get_nsid(struct nd_nl *nl, int netns_fd, int *nsid, struct nd_err *err
 	rt->rtgen_family = AF_UNSPEC;
 	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)netns_fd);
 	return transact(nl, buf, sizeof(buf), parse_nsid_v, nsid, "namespace id", err);
-}
-
-int nd_nl_list_links(struct nd_link_list *out, struct nd_err *err)
-{
-	struct nd_nl nl = { 0 };
-	int rc;
-
-	if (nd_nl_open(&nl, err) < 0)
-		return -1;
-	rc = nd_nl_dump_links(&nl, out, err);
-	nd_nl_close(&nl);
-	return rc;
 }
