@@ -80,9 +80,9 @@ static int open_source(struct nd_session *s, struct nd_target *t, const struct n
 	if (src->way == ND_WAY_NONE)
 		return -1; /* err says why there is no peer */
 	if (peer != NULL) {
-		src->peer = *peer;
 		char via[sizeof(src->via)];
 
+		src->peer = *peer;
 		/* Through a copy: GCC cannot tell that src and t do not overlap (-Wrestrict). */
 		snprintf(via, sizeof(via), "host end of %s of %s", ifname, t->label);
 		memcpy(src->via, via, sizeof(via));
