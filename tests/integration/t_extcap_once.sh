@@ -25,6 +25,8 @@ requests() {
 	echo "$lists $inspects"
 }
 
+# LeakSanitizer cannot run under ptrace (an ASan build would fail at exit).
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 trace=$ND_TMP/ifaces.strace
 timeout -s KILL 20 strace -f -qq -s 200 -e trace=sendto -o "$trace" \
 	"$NSDUMP" --extcap-interfaces --extcap-version=4.0 >"$ND_TMP/ifaces.out" 2>"$ND_TMP/ifaces.err" </dev/null
