@@ -63,12 +63,12 @@ int nd_capture_check_socket(int fd, const char *ifname, int ifindex, struct nd_e
 }
 
 int nd_capture_open(struct nd_capture *c, const char *ifname, int ifindex,
-		    const struct nd_opts *opts, enum nd_direction dir, struct nd_privs *privs,
+		    const struct nd_capture_cfg *cfg, enum nd_direction dir, struct nd_privs *privs,
 		    struct nd_err *err)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_direction_t pdir = PCAP_D_INOUT;
-	int rc, bufkib = opts->buffer_kib ? opts->buffer_kib : ND_DEFAULT_BUFFER_KIB;
+	int rc, bufkib = cfg->buffer_kib ? cfg->buffer_kib : ND_DEFAULT_BUFFER_KIB;
 	long long bufbytes = (long long)bufkib * 1024;
 	const char *pseudo = nd_capture_pseudo_device(ifname);
 
@@ -93,11 +93,11 @@ int nd_capture_open(struct nd_capture *c, const char *ifname, int ifindex,
 	if (c->p == NULL)
 		return nd_err_set(err, ND_EXIT_FAIL, 0, "cannot create a capture on %s: %s", ifname,
 				  errbuf);
-	if (pcap_set_snaplen(c->p, opts->snaplen) != 0 ||
-	    pcap_set_promisc(c->p, opts->promisc && strcmp(ifname, "any") != 0) != 0 ||
+	if (pcap_set_snaplen(c->p, cfg->snaplen) != 0 ||
+	    pcap_set_promisc(c->p, cfg->promisc && strcmp(ifname, "any") != 0) != 0 ||
 	    pcap_set_timeout(c->p, ND_BLOCK_TIMEOUT_MS) != 0 ||
 	    pcap_set_buffer_size(c->p, (int)bufbytes) != 0 ||
-	    pcap_set_immediate_mode(c->p, opts->immediate) != 0)
+	    pcap_set_immediate_mode(c->p, cfg->immediate) != 0)
 		return pcap_failed(c, "cannot configure the capture", err);
 	/* Nanosecond stamps cost nothing on Linux (the kernel keeps them) and keep the order of
 	 * packets that arrive within one microsecond. */

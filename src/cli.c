@@ -278,32 +278,6 @@ static int parse_runtimes(const char *s, unsigned *mask)
 	return *mask != 0 ? 0 : -1;
 }
 
-int nd_cli_mode(const char *word, enum nd_mode *mode)
-{
-	static const enum nd_mode all[] = { ND_MODE_AUTO, ND_MODE_SETNS, ND_MODE_VETH };
-
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (strcmp(word, nd_cli_mode_name(all[i])) == 0) {
-			*mode = all[i];
-			return 0;
-		}
-	}
-	return -1;
-}
-
-const char *nd_cli_mode_name(enum nd_mode mode)
-{
-	switch (mode) {
-	case ND_MODE_SETNS:
-		return "setns";
-	case ND_MODE_VETH:
-		return "veth";
-	case ND_MODE_AUTO:
-		break;
-	}
-	return "auto";
-}
-
 /* ---- taking each option's value ---- */
 
 static int add_target(struct nd_opts *o, enum nd_target_kind kind, pid_t pid, const char *name,
@@ -447,7 +421,7 @@ static int take_filter_file(struct nd_opts *o, const char *arg, struct nd_err *e
 
 static int take_mode(struct nd_opts *o, const char *arg, struct nd_err *err)
 {
-	if (nd_cli_mode(arg, &o->mode) < 0)
+	if (nd_plan_mode_parse(arg, &o->mode) < 0)
 		return bad_value(err, "--mode", arg, "auto, setns or veth");
 	return 0;
 }
@@ -865,6 +839,38 @@ int nd_cli_parse(int argc, char **argv, struct nd_opts *o, struct nd_err *err)
 			return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot assemble the filter");
 	}
 	return 0;
+}
+
+void nd_cli_session_cfg(const struct nd_opts *o, struct nd_session_cfg *cfg)
+{
+	nd_session_cfg_init(cfg);
+	for (unsigned int i = 0; i < o->ntargets; i++) {
+		cfg->targets[i] = o->targets[i];
+		cfg->targets[i].pod_ns = o->pod_ns;
+	}
+	cfg->ntargets = o->ntargets;
+	memcpy(cfg->ifaces, o->ifaces, sizeof(cfg->ifaces));
+	cfg->nifaces = o->nifaces;
+	cfg->resolver = (struct nd_resolver_cfg){ .runtimes = o->runtimes, .root = o->root };
+	cfg->capture = (struct nd_capture_cfg){ .snaplen = o->snaplen,
+						.buffer_kib = o->buffer_kib,
+						.promisc = o->promisc,
+						.immediate = o->immediate };
+	cfg->direction = o->direction;
+	cfg->mode = o->mode;
+	cfg->filter = o->filter;
+	cfg->list_ifaces = o->list_ifaces;
+	cfg->output = o->output;
+	cfg->format = o->format_pcap ? ND_FORMAT_PCAP : ND_FORMAT_PCAPNG;
+	cfg->rotate_seconds = o->rotate_seconds;
+	cfg->rotate_bytes = o->rotate_bytes;
+	cfg->rotate_files = o->rotate_files;
+	cfg->gzip = o->gzip;
+	cfg->count = o->count;
+	cfg->duration = o->duration;
+	cfg->packet_buffered = o->packet_buffered;
+	cfg->quiet = o->quiet;
+	cfg->verbose = o->verbose;
 }
 
 void nd_cli_free(struct nd_opts *o)

@@ -120,7 +120,7 @@ static int take(struct nd_extcap *x, const struct opt *o, const char *word, cons
 		x->filter = v[strspn(v, " \t")] != '\0' ? v : NULL;
 		return 0;
 	case O_MODE:
-		if (nd_cli_mode(v, &x->mode) < 0)
+		if (nd_plan_mode_parse(v, &x->mode) < 0)
 			return nd_err_set(
 				err, ND_EXIT_USAGE, 0,
 				"extcap: invalid value '%s' for --mode: expected auto, veth "

@@ -1,5 +1,5 @@
 /* Extcap mode (see extcap.h): the answers that read the system, and the translation of a
- * --capture request into nsdump's own options. */
+ * --capture request into a capture session's configuration. */
 #include <dirent.h>
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -10,34 +10,25 @@
 #include "nsdump/extcap.h"
 #include "nsdump/privs.h"
 #include "nsdump/resolve.h"
+#include "nsdump/session.h"
 
 #define NETNS_DIR "/run/netns"
 #define NETNS_MAX 1024
 
-/* The command line a --capture request stands for. nd_cli_parse() keeps pointers into it in
- * opts, so it lives as long as the process, which runs one capture. */
-static struct {
-	char name[ND_CT_NAME_MAX + ND_CT_NS_MAX];
-	char pod_ns[ND_CT_NS_MAX];
-	char filter[65536 + 1];
-	char *argv[24];
-} cmd;
-
-/* Every running container of every runtime found, with the invoker's rights (as --list). A
- * runtime that cannot be read is left out, as --list leaves it. */
-static int list_containers(struct nd_privs *privs, struct nd_opts *opts,
-			   struct nd_container_list *l, struct nd_err *err)
+/* Every container of every runtime found, with the invoker's rights (as --list), by the
+ * cheaper scan: an interface name needs no PID. A runtime that cannot be read is left out, as
+ * --list leaves it. */
+static int scan_containers(struct nd_privs *privs, struct nd_container_list *l, struct nd_err *err)
 {
-	struct nd_resolver_cfg cfg = { .runtimes = opts->runtimes, .root = opts->root };
+	struct nd_resolver_cfg cfg = { 0 };
 	struct nd_resolver *res;
 	int rc;
 
-	opts->pod_ns = "default";
 	if (nd_resolver_new(&res, &cfg, privs, err) < 0)
 		return -1;
 	rc = nd_privs_invoker_begin(privs, err);
 	if (rc == 0)
-		rc = nd_resolve_list(res, l, err);
+		rc = nd_resolve_scan(res, l, err);
 	nd_resolver_free(res);
 	if (nd_privs_invoker_end(privs, err) < 0)
 		return -1;
@@ -111,7 +102,7 @@ static int list_netns(struct nd_privs *privs, char ***out, size_t *nout, struct 
 
 /* --extcap-interfaces. Best effort, as Wireshark wants it: a runtime or /run/netns that cannot
  * be read leaves its interfaces out (and says so on stderr) rather than hiding all of them. */
-static int answer_interfaces(struct nd_privs *privs, struct nd_opts *opts, struct nd_err *err)
+static int answer_interfaces(struct nd_privs *privs, struct nd_err *err)
 {
 	struct nd_container_list l = { 0 };
 	char **netns = NULL;
@@ -119,7 +110,7 @@ static int answer_interfaces(struct nd_privs *privs, struct nd_opts *opts, struc
 	struct nd_err e = { 0 };
 	int rc;
 
-	if (list_containers(privs, opts, &l, &e) < 0) {
+	if (scan_containers(privs, &l, &e) < 0) {
 		fprintf(stderr, "nsdump: extcap: containers left out: %s\n", e.msg);
 		nd_container_list_free(&l);
 	}
@@ -157,90 +148,102 @@ static int answer_filter(const struct nd_extcap *x, struct nd_err *err)
 	return 0;
 }
 
-/* Sets cmd.argv to the nsdump command line for capturing interface x->iface: its target, the
- * FIFO as -w, -q (Wireshark shows what an extcap prints on stderr as an error), the mode,
- * the interface inside the target, and the filter after "--". */
-static int build_command(struct nd_privs *privs, struct nd_opts *opts, const struct nd_extcap *x,
-			 struct nd_err *err)
+/* The running container (or the pod) that interface iface names, among l, into *found. */
+static int take_container(struct nd_resolver *res, const struct nd_container_list *l,
+			  const char *iface, struct nd_container *found, struct nd_err *err)
 {
+	const struct nd_container *c = nd_extcap_match(l, iface);
+
+	if (c == NULL)
+		return nd_err_set(err, ND_EXIT_NOTFOUND, 0,
+				  "extcap: no running container or pod is interface '%.300s' "
+				  "(tshark -D lists them)",
+				  iface);
+	/* A pod is captured through its sandbox, as --pod finds it. */
+	if (c->pod_name[0] != '\0')
+		return nd_resolve_pod_in(res, l, c->pod_ns, c->pod_name, found, err);
+	return nd_resolve_take(res, c, found, err);
+}
+
+/* Finds the container or pod interface iface names, once: one scan of the runtimes, with the
+ * invoker's rights, and the PID of that one record only. */
+static int find_container(struct nd_privs *privs, const char *iface, struct nd_container *found,
+			  struct nd_err *err)
+{
+	struct nd_resolver_cfg cfg = { 0 };
+	struct nd_container_list l = { 0 };
+	struct nd_resolver *res;
+	int rc;
+
+	if (nd_resolver_new(&res, &cfg, privs, err) < 0)
+		return -1;
+	rc = nd_privs_invoker_begin(privs, err);
+	if (rc == 0 && nd_resolve_scan(res, &l, err) < 0)
+		rc = nd_err_prefix(err, "extcap: cannot look for %s", iface);
+	if (rc == 0)
+		rc = take_container(res, &l, iface, found, err);
+	if (nd_privs_invoker_end(privs, err) < 0)
+		rc = -1;
+	nd_resolver_free(res);
+	nd_container_list_free(&l);
+	return rc;
+}
+
+/* The capture of interface x->iface: its target (found in *found for a container or pod), the
+ * FIFO as the output, quiet (Wireshark shows what an extcap prints on stderr as an error), the
+ * mode, the interface inside the target and the filter. */
+static int capture_cfg(struct nd_privs *privs, const struct nd_extcap *x,
+		       struct nd_session_cfg *cfg, struct nd_container *found, struct nd_err *err)
+{
+	struct nd_target_spec *spec = &cfg->targets[0];
 	const char *rest = NULL;
 	enum nd_extcap_kind k = nd_extcap_kind(x->iface, &rest, err);
-	int argc = 0;
 
 	if (k == ND_EXTCAP_KIND_NONE)
 		return -1;
-	cmd.argv[argc++] = (char *)(uintptr_t) "nsdump";
+	nd_session_cfg_init(cfg);
+	cfg->ntargets = 1;
 	if (k == ND_EXTCAP_KIND_NETNS) {
-		snprintf(cmd.name, sizeof(cmd.name), "%s", rest);
-		cmd.argv[argc++] = (char *)(uintptr_t) "--netns";
-		cmd.argv[argc++] = cmd.name;
+		*spec = (struct nd_target_spec){ .kind = ND_TARGET_NETNS, .name = rest };
 	} else {
-		struct nd_container_list l = { 0 };
-		const struct nd_container *c;
-
-		if (list_containers(privs, opts, &l, err) < 0) {
-			nd_container_list_free(&l);
-			return nd_err_prefix(err, "extcap: cannot look for %s", x->iface);
-		}
-		c = nd_extcap_match(&l, x->iface);
-		if (c == NULL) {
-			nd_container_list_free(&l);
-			return nd_err_set(
-				err, ND_EXIT_NOTFOUND, 0,
-				"extcap: no running container or pod is interface '%.300s' "
-				"(tshark -D lists them)",
-				x->iface);
-		}
-		if (c->pod_name[0] != '\0') {
-			snprintf(cmd.name, sizeof(cmd.name), "%s", c->pod_name);
-			snprintf(cmd.pod_ns, sizeof(cmd.pod_ns), "%s", c->pod_ns);
-			cmd.argv[argc++] = (char *)(uintptr_t) "--pod";
-			cmd.argv[argc++] = cmd.name;
-			cmd.argv[argc++] = (char *)(uintptr_t) "-n";
-			cmd.argv[argc++] = cmd.pod_ns;
-		} else {
-			/* By full ID in its own runtime: the name may be taken in another. */
-			snprintf(cmd.name, sizeof(cmd.name), "%s", c->id);
-			cmd.argv[argc++] = (char *)(uintptr_t) "--container";
-			cmd.argv[argc++] = cmd.name;
-			cmd.argv[argc++] = (char *)(uintptr_t) "--runtime";
-			cmd.argv[argc++] = (char *)(uintptr_t)nd_runtime_name(c->runtime);
-		}
-		nd_container_list_free(&l);
+		if (find_container(privs, x->iface, found, err) < 0)
+			return -1;
+		if (found->pod_name[0] != '\0')
+			*spec = (struct nd_target_spec){ .kind = ND_TARGET_POD,
+							 .name = found->pod_name,
+							 .pod_ns = found->pod_ns,
+							 .found = found };
+		else
+			*spec = (struct nd_target_spec){ .kind = ND_TARGET_CONTAINER,
+							 .name = found->id,
+							 .found = found };
 	}
-	cmd.argv[argc++] = (char *)(uintptr_t) "-w";
-	cmd.argv[argc++] = (char *)(uintptr_t)x->fifo;
-	cmd.argv[argc++] = (char *)(uintptr_t) "-q";
-	cmd.argv[argc++] = (char *)(uintptr_t) "--mode";
-	cmd.argv[argc++] = (char *)(uintptr_t)nd_cli_mode_name(x->mode);
 	if (x->target_if != NULL) {
-		cmd.argv[argc++] = (char *)(uintptr_t) "-i";
-		cmd.argv[argc++] = (char *)(uintptr_t)x->target_if;
+		if (x->mode == ND_MODE_VETH && strcmp(x->target_if, "any") == 0)
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "-i any needs --mode setns: 'any' is not one interface "
+					  "with one peer");
+		cfg->ifaces[cfg->nifaces++] = x->target_if;
 	}
-	if (x->filter != NULL) {
-		if (strlen(x->filter) >= sizeof(cmd.filter))
-			return nd_err_set(err, ND_EXIT_USAGE, 0, "extcap: capture filter too long");
-		snprintf(cmd.filter, sizeof(cmd.filter), "%s", x->filter);
-		cmd.argv[argc++] = (char *)(uintptr_t) "--";
-		cmd.argv[argc++] = cmd.filter;
-	}
-	cmd.argv[argc] = NULL;
-	return nd_cli_parse(argc, cmd.argv, opts, err);
+	cfg->output = x->fifo;
+	cfg->quiet = true;
+	cfg->mode = x->mode;
+	cfg->filter = x->filter;
+	return 0;
 }
 
-int nd_extcap_run(int argc, char **argv, struct nd_privs *privs, struct nd_opts *opts,
-		  struct nd_err *err)
+int nd_extcap_run(int argc, char **argv, struct nd_privs *privs, struct nd_session_cfg *cfg,
+		  struct nd_container *found, struct nd_err *err)
 {
 	struct nd_extcap x;
 	const char *rest;
 	int rc = 0;
 
-	memset(opts, 0, sizeof(*opts));
 	if (nd_extcap_parse(argc, argv, &x, err) < 0)
 		return -1;
 	switch (x.action) {
 	case ND_EXTCAP_INTERFACES:
-		rc = answer_interfaces(privs, opts, err);
+		rc = answer_interfaces(privs, err);
 		break;
 	case ND_EXTCAP_DLTS:
 		if (nd_extcap_kind(x.iface, &rest, err) == ND_EXTCAP_KIND_NONE ||
@@ -259,7 +262,7 @@ int nd_extcap_run(int argc, char **argv, struct nd_privs *privs, struct nd_opts 
 		rc = answer_filter(&x, err);
 		break;
 	case ND_EXTCAP_CAPTURE:
-		if (build_command(privs, opts, &x, err) < 0)
+		if (capture_cfg(privs, &x, cfg, found, err) < 0)
 			return -1;
 		return 1;
 	case ND_EXTCAP_NONE:

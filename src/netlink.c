@@ -249,14 +249,6 @@ void nd_addr_list_free(struct nd_addr_list *l)
 	l->n = l->cap = 0;
 }
 
-const struct nd_link *nd_link_by_index(const struct nd_link_list *l, int ifindex)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].ifindex == ifindex)
-			return &l->v[i];
-	return NULL;
-}
-
 const struct nd_link *nd_link_by_name(const struct nd_link_list *l, const char *name)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -555,80 +547,4 @@ int nd_nl_get_nsid(struct nd_nl *nl, int netns_fd, int *nsid, struct nd_err *err
 	rt->rtgen_family = AF_UNSPEC;
 	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)netns_fd);
 	return transact(nl, buf, sizeof(buf), parse_nsid_v, nsid, "namespace id", err);
-}
-
-int nd_nl_list_links(struct nd_link_list *out, struct nd_err *err)
-{
-	struct nd_nl nl = { 0 };
-	int rc;
-
-	if (nd_nl_open(&nl, err) < 0)
-		return -1;
-	rc = nd_nl_dump_links(&nl, out, err);
-	nd_nl_close(&nl);
-	return rc;
-}
-
-static void names(const struct nd_link_list *links, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < links->n && used + 1 < len; i++) {
-		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", links->v[i].name);
-
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
-
-int nd_iface_choose(const struct nd_link_list *links, const char *requested, char *out,
-		    struct nd_err *err)
-{
-	char list[512];
-	const struct nd_link *only = NULL;
-	size_t others = 0;
-
-	names(links, list, sizeof(list));
-	if (requested != NULL) {
-		if (strcmp(requested, "any") == 0) {
-			snprintf(out, IF_NAMESIZE, "%s", "any");
-			return 0;
-		}
-		for (size_t i = 0; i < links->n; i++) {
-			if (strcmp(links->v[i].name, requested) == 0) {
-				snprintf(out, IF_NAMESIZE, "%s", links->v[i].name);
-				return 0;
-			}
-		}
-		return nd_err_set(
-			err, ND_EXIT_USAGE, 0,
-			"no interface '%s' in the target's network namespace (it has: %s)",
-			requested, list);
-	}
-	for (size_t i = 0; i < links->n; i++) {
-		if (strcmp(links->v[i].name, "eth0") == 0) {
-			snprintf(out, IF_NAMESIZE, "%s", "eth0");
-			return 0;
-		}
-		if (!(links->v[i].flags & IFF_LOOPBACK)) {
-			only = &links->v[i];
-			others++;
-		}
-	}
-	if (others == 1) {
-		snprintf(out, IF_NAMESIZE, "%s", only->name);
-		return 0;
-	}
-	if (others == 0)
-		return nd_err_set(
-			err, ND_EXIT_USAGE, 0,
-			"the target has no interface but loopback (%s): use -i lo to capture "
-			"it",
-			list);
-	return nd_err_set(err, ND_EXIT_USAGE, 0,
-			  "the target has no eth0 and several interfaces (%s): choose one with -i, "
-			  "or use -i any",
-			  list);
 }

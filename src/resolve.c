@@ -212,27 +212,31 @@ int nd_resolve_container(struct nd_resolver *r, const char *query, struct nd_con
 	return rc;
 }
 
+int nd_resolve_pod_in(struct nd_resolver *r, const struct nd_container_list *l, const char *ns,
+		      const char *name, struct nd_container *out, struct nd_err *err)
+{
+	size_t idx[MAX_CANDIDATES + 1];
+	size_t n;
+	char what[320];
+
+	n = nd_container_match_pod(l, ns, name, idx, MAX_CANDIDATES + 1);
+	snprintf(what, sizeof(what), "running pod %.120s/%.180s", ns, name);
+	if (n == 0 || l->v == NULL)
+		return not_found(r, what, err);
+	if (n > 1 && l->v[idx[0]].sandbox)
+		return ambiguous(l, idx, n, what, false, err);
+	/* the pod's containers without a sandbox share one network namespace */
+	return nd_resolve_take(r, &l->v[idx[0]], out, err);
+}
+
 int nd_resolve_pod(struct nd_resolver *r, const char *ns, const char *name,
 		   struct nd_container *out, struct nd_err *err)
 {
 	struct nd_container_list l = { 0 };
-	size_t idx[MAX_CANDIDATES + 1];
-	size_t n;
-	char what[320];
-	int rc;
+	int rc = nd_resolve_scan(r, &l, err);
 
-	if (nd_resolve_scan(r, &l, err) < 0) {
-		nd_container_list_free(&l);
-		return -1;
-	}
-	n = nd_container_match_pod(&l, ns, name, idx, MAX_CANDIDATES + 1);
-	snprintf(what, sizeof(what), "running pod %.120s/%.180s", ns, name);
-	if (n == 0 || l.v == NULL)
-		rc = not_found(r, what, err);
-	else if (n > 1 && l.v[idx[0]].sandbox)
-		rc = ambiguous(&l, idx, n, what, false, err);
-	else /* the pod's containers without a sandbox share one network namespace */
-		rc = nd_resolve_take(r, &l.v[idx[0]], out, err);
+	if (rc == 0)
+		rc = nd_resolve_pod_in(r, &l, ns, name, out, err);
 	nd_container_list_free(&l);
 	return rc;
 }

@@ -191,27 +191,39 @@ static double elapsed_ms(const struct timespec *a)
 	return (double)(b.tv_sec - a->tv_sec) * 1e3 + (double)(b.tv_nsec - a->tv_nsec) / 1e6;
 }
 
-static int open_container(struct nd_target *t, const struct nd_target_spec *spec,
-			  const struct nd_opts *opts, struct nd_privs *privs, struct nd_err *err)
+/* Searches the runtimes for spec's container or pod. */
+static int find_container(const struct nd_target_spec *spec, const struct nd_resolver_cfg *rcfg,
+			  struct nd_privs *privs, struct nd_container *c, struct nd_err *err)
 {
-	struct nd_resolver_cfg cfg = { .runtimes = opts->runtimes, .root = opts->root };
-	struct nd_container c = { 0 };
 	struct nd_resolver *res;
-	struct timespec t0;
 	int rc;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (nd_resolver_new(&res, &cfg, privs, err) < 0)
+	if (nd_resolver_new(&res, rcfg, privs, err) < 0)
 		return -1;
 	/* The runtimes' sockets and state are read with the invoker's rights: membership of
 	 * the docker group, say, is what lets one use docker.sock, with nsdump as without. */
 	rc = nd_privs_invoker_begin(privs, err);
 	if (rc == 0 && spec->kind == ND_TARGET_POD)
-		rc = nd_resolve_pod(res, opts->pod_ns, spec->name, &c, err);
+		rc = nd_resolve_pod(res, spec->pod_ns, spec->name, c, err);
 	else if (rc == 0)
-		rc = nd_resolve_container(res, spec->name, &c, err);
+		rc = nd_resolve_container(res, spec->name, c, err);
 	nd_resolver_free(res);
 	if (nd_privs_invoker_end(privs, err) < 0 || rc < 0)
+		return -1;
+	return 0;
+}
+
+static int open_container(struct nd_target *t, const struct nd_target_spec *spec,
+			  const struct nd_resolver_cfg *rcfg, struct nd_privs *privs,
+			  struct nd_err *err)
+{
+	struct nd_container c = { 0 };
+	struct timespec t0;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (spec->found != NULL)
+		c = *spec->found;
+	else if (find_container(spec, rcfg, privs, &c, err) < 0)
 		return -1;
 	t->resolve_ms = elapsed_ms(&t0);
 	if (open_pid(t, c.pid, privs, err) < 0)
@@ -247,14 +259,14 @@ static int open_host(struct nd_target *t, struct nd_err *err)
 }
 
 int nd_target_open(struct nd_target *t, const struct nd_target_spec *spec,
-		   const struct nd_opts *opts, struct nd_privs *privs, struct nd_err *err)
+		   const struct nd_resolver_cfg *rcfg, struct nd_privs *privs, struct nd_err *err)
 {
 	int rc;
 
 	switch (spec->kind) {
 	case ND_TARGET_CONTAINER:
 	case ND_TARGET_POD:
-		rc = open_container(t, spec, opts, privs, err);
+		rc = open_container(t, spec, rcfg, privs, err);
 		break;
 	case ND_TARGET_PID:
 		rc = open_pid(t, spec->pid, privs, err);

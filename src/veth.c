@@ -1,6 +1,9 @@
 /* Veth-peer discovery and the -D listing; see include/nsdump/veth.h. */
+#include <fcntl.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nsdump/text.h"
 #include "nsdump/veth.h"
@@ -131,4 +134,47 @@ void nd_ifview_print(FILE *out, const struct nd_ifview *v)
 		nd_text_print(out, "%-15s %7d %-9s %-14s %6u  %-22s %s", k->name, k->ifindex,
 			      nd_link_kind(k), state_name(k), k->mtu, used ? addrs : "-", peername);
 	}
+}
+
+/* The host ends for one container c, with host and hl as nd_veth_host_peers takes them.
+ * Returns -1 when privileges could not be raised or lowered: the caller stops there. */
+static int container_peers(struct nd_privs *privs, struct nd_nl *host,
+			   const struct nd_link_list *hl, struct nd_container *c)
+{
+	struct nd_err e;
+	char path[64];
+	int fd;
+
+	if (!c->running || c->pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->pid);
+	if (nd_privs_raise(privs, CAP_SYS_PTRACE, &e) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nd_privs_lower(privs, &e) < 0) {
+		if (fd >= 0)
+			(void)close(fd);
+		return -1;
+	}
+	if (fd < 0)
+		return 0;
+	(void)nd_veth_host_peers(host, hl, fd, c->host_peer, sizeof(c->host_peer), &e);
+	(void)close(fd);
+	return 0;
+}
+
+void nd_veth_list_peers(struct nd_privs *privs, struct nd_container_list *l)
+{
+	struct nd_link_list hl = { 0 };
+	struct nd_nl host = { 0 };
+	struct nd_err e;
+
+	if (nd_nl_open(&host, &e) < 0)
+		return;
+	if (nd_nl_dump_links(&host, &hl, &e) == 0)
+		for (size_t i = 0; i < l->n; i++)
+			if (container_peers(privs, &host, &hl, &l->v[i]) < 0)
+				break;
+	nd_link_list_free(&hl);
+	nd_nl_close(&host);
 }

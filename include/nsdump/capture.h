@@ -2,10 +2,11 @@
 #ifndef NSDUMP_CAPTURE_H
 #define NSDUMP_CAPTURE_H
 
+#include <limits.h>
 #include <net/if.h>
 #include <pcap/pcap.h>
+#include <stdbool.h>
 
-#include "nsdump/cli.h"
 #include "nsdump/err.h"
 #include "nsdump/privs.h"
 
@@ -19,6 +20,25 @@
 /* Default kernel ring: twice libpcap's 2 MiB, so that a burst at veth line rate waiting for
  * a slow disk is absorbed rather than dropped. */
 #define ND_DEFAULT_BUFFER_KIB 4096
+
+#define ND_SNAPLEN_MAX 262144 /* tcpdump's default and maximum */
+/* -B: libpcap takes the ring's size in bytes as an int (pcap_set_buffer_size). */
+#define ND_BUFFER_KIB_MAX (INT_MAX / 1024)
+
+/* -Q: the packets kept, as the interface captured sees them. */
+enum nd_direction {
+	ND_DIR_INOUT = 0,
+	ND_DIR_IN,
+	ND_DIR_OUT,
+};
+
+/* How every capture of a session is opened. */
+struct nd_capture_cfg {
+	int snaplen;    /* 1..ND_SNAPLEN_MAX */
+	int buffer_kib; /* the kernel ring; 0 for ND_DEFAULT_BUFFER_KIB */
+	bool promisc;   /* ignored for "any" */
+	bool immediate; /* libpcap's immediate mode (TPACKET_V2, one wakeup per packet) */
+};
 
 struct nd_capture {
 	pcap_t *p;
@@ -39,7 +59,7 @@ struct nd_capture_stats {
 	unsigned long long ifdropped;
 };
 
-/* Opens and activates a non-blocking capture on ifname ("any" allowed) with opts' snaplen,
+/* Opens and activates a non-blocking capture on ifname ("any" allowed) with cfg's snaplen,
  * buffer size, promiscuity and immediate mode, keeping only packets of direction dir as
  * this interface sees them. Raises CAP_NET_RAW for the activation only. ifindex is the
  * interface's index as netlink listed it (0 for "any"): the activated capture must be a
@@ -48,7 +68,7 @@ struct nd_capture_stats {
  * Errors: ND_EXIT_USAGE (no such interface, down, such a name, not a packet socket),
  * ND_EXIT_NOTFOUND (bound to another ifindex: the interface was replaced), ND_EXIT_PERM. */
 int nd_capture_open(struct nd_capture *c, const char *ifname, int ifindex,
-		    const struct nd_opts *opts, enum nd_direction dir, struct nd_privs *privs,
+		    const struct nd_capture_cfg *cfg, enum nd_direction dir, struct nd_privs *privs,
 		    struct nd_err *err);
 
 /* What libpcap would open instead of a network interface for ifname (a short description),

@@ -9,41 +9,11 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "nsdump/capture.h"
 #include "nsdump/err.h"
-
-#define ND_SNAPLEN_MAX 262144 /* tcpdump's default and maximum */
-/* -B: libpcap takes the ring's size in bytes as an int (pcap_set_buffer_size). */
-#define ND_BUFFER_KIB_MAX (INT_MAX / 1024)
-
-enum nd_target_kind {
-	ND_TARGET_NONE = 0,
-	ND_TARGET_PID,       /* --pid PID */
-	ND_TARGET_NETNS,     /* --netns NAME|PATH */
-	ND_TARGET_CONTAINER, /* --container NAME|ID */
-	ND_TARGET_POD,       /* --pod NAME [-n NS] */
-};
-
-enum nd_direction {
-	ND_DIR_INOUT = 0,
-	ND_DIR_IN,
-	ND_DIR_OUT,
-};
-
-enum nd_mode {
-	ND_MODE_AUTO = 0, /* veth when the interface has a peer in nsdump's namespace, else setns */
-	ND_MODE_SETNS,    /* enter the target's namespace and capture there */
-	ND_MODE_VETH,     /* capture on the host end of the interface's veth pair */
-};
-
-#define ND_MAX_TARGETS 16
-#define ND_MAX_IFACES  16
-
-/* One target as given on the command line. */
-struct nd_target_spec {
-	enum nd_target_kind kind;
-	pid_t pid;        /* ND_TARGET_PID */
-	const char *name; /* the netns, container or pod argument; points into argv */
-};
+#include "nsdump/plan.h"
+#include "nsdump/session.h"
+#include "nsdump/target.h"
 
 struct nd_opts {
 	/* Every target, in command-line order. */
@@ -93,9 +63,10 @@ struct nd_opts {
 int nd_cli_parse(int argc, char **argv, struct nd_opts *opts, struct nd_err *err);
 void nd_cli_free(struct nd_opts *opts);
 
-/* --mode's words: "auto", "setns", "veth". nd_cli_mode returns -1 for any other word. */
-int nd_cli_mode(const char *word, enum nd_mode *mode);
-const char *nd_cli_mode_name(enum nd_mode mode);
+/* The session's configuration for opts (a capture or -D): the one place where options become
+ * the library's settings. The strings stay opts' (and argv's); -F's file is read later, with
+ * the invoker's rights, into cfg->filter. */
+void nd_cli_session_cfg(const struct nd_opts *opts, struct nd_session_cfg *cfg);
 
 /* The long option names (without "--"), i = 0, 1, ...; NULL past the last. For tests: every
  * abbreviation of one that getopt_long accepts must mean the same option. */

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "nsdump/cli.h"
 #include "nsdump/container.h"
 #include "nsdump/err.h"
+#include "nsdump/plan.h"
 
 /* Every interface name starts with this; the kind follows ("docker-", "pod-", ...). */
 #define ND_EXTCAP_PREFIX "nsdump-"
@@ -92,13 +92,14 @@ int nd_extcap_print_config(FILE *out, struct nd_err *err);
 
 /* Extcap mode, from main(): parses argv (nd_extcap_parse) and answers every action but
  * --capture itself, reading the runtimes and /run/netns with the invoker's rights and
- * dropping every privilege before printing. For --capture it finds the interface's target
- * and fills opts exactly as nd_cli_parse() would for the equivalent command line (so that
- * main() runs its one capture path: privileges dropped before the FIFO is opened, with the
- * invoker's rights). Returns 1 when opts is ready to capture, 0 when the action is
- * answered, -1 on error. opts->filter is then owned by opts (nd_cli_free). */
+ * dropping every privilege before printing. For --capture it finds the interface's target,
+ * once (a container or pod into *found, which cfg's target spec points to), and fills cfg
+ * for the one capture path of main(): privileges dropped before the FIFO is opened, with the
+ * invoker's rights. The strings of cfg point into argv and *found. Returns 1 when cfg is
+ * ready to capture, 0 when the action is answered, -1 on error. */
 struct nd_privs;
-int nd_extcap_run(int argc, char **argv, struct nd_privs *privs, struct nd_opts *opts,
-		  struct nd_err *err);
+struct nd_session_cfg;
+int nd_extcap_run(int argc, char **argv, struct nd_privs *privs, struct nd_session_cfg *cfg,
+		  struct nd_container *found, struct nd_err *err);
 
 #endif

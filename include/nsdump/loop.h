@@ -9,28 +9,9 @@
 #include "nsdump/err.h"
 #include "nsdump/output.h"
 #include "nsdump/rotate.h"
+#include "nsdump/source.h"
 #include "nsdump/target.h"
 #include "nsdump/writer.h"
-
-enum nd_stop {
-	ND_STOP_NONE = 0,
-	ND_STOP_COUNT,       /* -c reached */
-	ND_STOP_DURATION,    /* --duration over */
-	ND_STOP_SIGNAL,      /* SIGINT, SIGTERM, SIGHUP */
-	ND_STOP_READER_GONE, /* the pipe's reader closed it */
-	ND_STOP_TARGET_EXITED,
-	ND_STOP_IFACE_GONE, /* the interface disappeared (a link set down is captured on) */
-	ND_STOP_FILES,      /* -W files written with -G */
-	ND_STOP_ERROR,      /* write or capture error: see the loop's err */
-};
-
-/* One capture feeding the loop: an interface of a target. */
-struct nd_source {
-	struct nd_capture *cap;
-	unsigned int ifid; /* its interface in the writer */
-	int pidfd;         /* the target process (readable when it exits), or -1 */
-	const char *label; /* for messages: "eth0 of PID 42 (nginx)" */
-};
 
 /* Packets from several sources wait this long before they are written, so that a packet
  * that the kernel handed over late (up to a block timeout) still goes out in time order. */

@@ -88,23 +88,13 @@ int nd_nl_dump_addrs(struct nd_nl *nl, struct nd_addr_list *out, struct nd_err *
  * (RTM_GETNSID with NETNSA_FD); -1 in *nsid when it has none. */
 int nd_nl_get_nsid(struct nd_nl *nl, int netns_fd, int *nsid, struct nd_err *err);
 
-/* Dumps the links of the calling thread's network namespace. */
-int nd_nl_list_links(struct nd_link_list *out, struct nd_err *err);
-
 void nd_link_list_free(struct nd_link_list *l);
 void nd_addr_list_free(struct nd_addr_list *l);
 
-/* The link with that index, or NULL. */
-const struct nd_link *nd_link_by_index(const struct nd_link_list *l, int ifindex);
+/* The link with that name, or NULL. */
 const struct nd_link *nd_link_by_name(const struct nd_link_list *l, const char *name);
 
 /* A short word for the kind of link: IFLA_INFO_KIND, or "loopback", or "device". */
 const char *nd_link_kind(const struct nd_link *k);
-
-/* Picks the interface to capture: `requested` if given (it must exist, or be "any"), else
- * eth0, else the only non-loopback interface. Otherwise ND_EXIT_USAGE, listing the names.
- * Writes the chosen name to out (IF_NAMESIZE bytes). */
-int nd_iface_choose(const struct nd_link_list *links, const char *requested, char *out,
-		    struct nd_err *err);
 
 #endif

@@ -45,6 +45,10 @@ int nd_resolve_container(struct nd_resolver *r, const char *query, struct nd_con
 int nd_resolve_pod(struct nd_resolver *r, const char *ns, const char *name,
 		   struct nd_container *out, struct nd_err *err);
 
+/* nd_resolve_pod among l, the records of an nd_resolve_scan already made (extcap has one). */
+int nd_resolve_pod_in(struct nd_resolver *r, const struct nd_container_list *l, const char *ns,
+		      const char *name, struct nd_container *out, struct nd_err *err);
+
 /* Every container of the runtimes searched, running or not; an Engine API record may have no
  * PID yet (nd_resolve_take fills it). Cheaper than nd_resolve_list. */
 int nd_resolve_scan(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err);

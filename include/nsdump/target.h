@@ -5,10 +5,29 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "nsdump/cli.h"
 #include "nsdump/container.h"
 #include "nsdump/err.h"
 #include "nsdump/privs.h"
+#include "nsdump/resolve.h"
+
+enum nd_target_kind {
+	ND_TARGET_NONE = 0,
+	ND_TARGET_PID,       /* --pid PID */
+	ND_TARGET_NETNS,     /* --netns NAME|PATH */
+	ND_TARGET_CONTAINER, /* --container NAME|ID */
+	ND_TARGET_POD,       /* --pod NAME [-n NS] */
+};
+
+/* One target to open. The strings are borrowed (argv, or extcap's interface name). */
+struct nd_target_spec {
+	enum nd_target_kind kind;
+	pid_t pid;          /* ND_TARGET_PID */
+	const char *name;   /* the netns, container or pod argument */
+	const char *pod_ns; /* ND_TARGET_POD: the pod's Kubernetes namespace */
+	/* A container or pod already found in the runtimes (extcap looked for it to match its
+	 * interface name): opened as it is, not searched for again. NULL: search. */
+	const struct nd_container *found;
+};
 
 struct nd_target {
 	enum nd_target_kind kind;
@@ -29,14 +48,14 @@ struct nd_target {
 /* Sets every fd of t to -1, so that nd_target_close() is always safe. */
 void nd_target_init(struct nd_target *t);
 
-/* Resolves opts' target and opens its network namespace. For a PID, a pidfd is taken first
+/* Resolves spec and opens its network namespace. For a PID, a pidfd is taken first
  * and the start time is compared before and after, so a PID reused meanwhile is refused.
  * A container or pod is found in the runtimes' APIs and state with the invoker's rights
- * (resolve.h), then opened through its init process as a PID is; a start time recorded by
- * the runtime must match the process's.
+ * (resolve.h, searching as rcfg says) unless spec->found gives it, then opened through its
+ * init process as a PID is; a start time recorded by the runtime must match the process's.
  * Errors: ND_EXIT_NOTFOUND (no such process/namespace), ND_EXIT_PERM, ND_EXIT_FAIL. */
 int nd_target_open(struct nd_target *t, const struct nd_target_spec *spec,
-		   const struct nd_opts *opts, struct nd_privs *privs, struct nd_err *err);
+		   const struct nd_resolver_cfg *rcfg, struct nd_privs *privs, struct nd_err *err);
 
 /* Checks that fd is a network namespace (nsfs, CLONE_NEWNET); stores its inode in *ino. */
 int nd_target_check_netns_fd(int fd, const char *what, unsigned long long *ino, struct nd_err *err);

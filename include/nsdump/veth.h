@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "nsdump/container.h"
 #include "nsdump/err.h"
 #include "nsdump/netlink.h"
 #include "nsdump/privs.h"
@@ -42,6 +43,12 @@ const struct nd_link *nd_veth_peer(const struct nd_ifview *v, const struct nd_li
  * namespace, and hl, its link dump (made first: it has the kernel assign namespace ids). */
 int nd_veth_host_peers(struct nd_nl *host, const struct nd_link_list *hl, int netns_fd, char *out,
 		       size_t outlen, struct nd_err *err);
+
+/* --list's HOST-PEER column: for each running container of l, the host ends of its veth
+ * pairs (nd_veth_host_peers into c->host_peer). Opens /proc/PID/ns/net with CAP_SYS_PTRACE
+ * raised for that call only. Best effort: a container that cannot be looked at keeps its
+ * value. */
+void nd_veth_list_peers(struct nd_privs *privs, struct nd_container_list *l);
 
 /* -D: one line per target interface: name, index, kind, state, MTU, addresses, host peer. */
 void nd_ifview_print(FILE *out, const struct nd_ifview *v);

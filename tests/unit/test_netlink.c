@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "nsdump/netlink.h"
+#include "nsdump/plan.h"
 #include "nsdump/veth.h"
 #include "unit.h"
 
@@ -59,7 +60,7 @@ static void put_done(char *buf, size_t *off)
 static int choose(const struct nd_link_list *l, const char *req, char *out, struct nd_err *e)
 {
 	memset(e, 0, sizeof(*e));
-	return nd_iface_choose(l, req, out, e);
+	return nd_plan_iface_choose(l, req, out, e);
 }
 
 int main(void)
@@ -282,10 +283,17 @@ int main(void)
 	}
 
 	/* The live dump of this process's own namespace has at least loopback. */
-	rc = nd_nl_list_links(&l, &e);
-	CHECK("live dump works and lists lo",
-	      rc == 0 && l.n >= 1 && strcmp(l.v[0].name, "lo") == 0);
-	nd_link_list_free(&l);
+	{
+		struct nd_nl nl = { 0 };
+
+		rc = nd_nl_open(&nl, &e);
+		if (rc == 0)
+			rc = nd_nl_dump_links(&nl, &l, &e);
+		nd_nl_close(&nl);
+		CHECK("live dump works and lists lo",
+		      rc == 0 && l.n >= 1 && strcmp(l.v[0].name, "lo") == 0);
+		nd_link_list_free(&l);
+	}
 
 	/* A datagram that ends inside the last message's alignment padding: libmnl walks
 	 * attributes up to the aligned end, and read past the datagram (found by fuzz_netlink;
