@@ -74,12 +74,14 @@ struct deadlines {
 	long long rotation; /* -G: the next file */
 	long long flush;    /* buffered output to a file is written out (FILE_FLUSH_MS) */
 	long long release;  /* the oldest held packet leaves the reorder heap (several sources) */
+	long long status;   /* the live status line is rewritten */
 };
 
 struct source_state {
 	enum nd_stop done;  /* ND_STOP_NONE while its ring is read */
 	enum nd_stop going; /* why it is draining: its target exited or its interface went */
 	long long drain;    /* when its drain is over, or NEVER */
+	unsigned long long packets; /* written, over every file */
 };
 
 /* The poll set, in named slots: the signalfd, the output (a pipe's write end, polled for its
@@ -102,6 +104,7 @@ struct loop_state {
 	unsigned int cur;          /* the source being read (for the packet callback) */
 	int out_fd;                /* the output's descriptor number, kept across rotation */
 	struct nd_reorder reorder; /* packets of several sources, put in time order */
+	unsigned long long closed_bytes; /* in files already closed by rotation */
 };
 
 /* Writes every source's kernel counts as statistics blocks (pcapng). */
@@ -127,7 +130,10 @@ static int rotate(struct loop_state *st)
 	nd_reclen_fn reclen = l->out->reclen;
 	char name[4096];
 
-	if (write_stats(l, err) < 0 || nd_out_close(l->out, err) < 0)
+	if (write_stats(l, err) < 0)
+		return -1;
+	st->closed_bytes += nd_out_size(l->out);
+	if (nd_out_close(l->out, err) < 0)
 		return -1;
 	l->closed_packets += l->out->nwritten;
 	if (l->rot->seconds && !l->rot->bytes && l->rot->files && l->rot->opened >= l->rot->files)
@@ -176,6 +182,7 @@ static bool write_packet(struct loop_state *st, unsigned int ifid, const struct 
 	    (l->packet_buffered && nd_out_flush(l->out, st->err) < 0))
 		return false;
 	l->captured++;
+	st->ss[ifid].packets++;
 	nd_testhooks_packet(l->captured, l->src[ifid].cap->fd, l->rot ? l->rot->dir_fd : -1);
 	return true;
 }
@@ -368,6 +375,29 @@ static enum nd_stop sources_done(struct loop_state *st, long long now)
 
 /* Handler: the clock. Ends finished drains, flushes, ends the capture (-c, --duration, every
  * source gone) and starts -G's next file. */
+/* The live status line: each source's packets and the kernel's drops (libpcap adds the
+ * kernel's counts up, so reading them here leaves the statistics blocks right). */
+static void show_status(struct loop_state *st, long long now)
+{
+	struct nd_loop *l = st->l;
+	struct nd_status_src v[ND_STATUS_SOURCES_MAX];
+	unsigned int n = l->nsrc < ND_STATUS_SOURCES_MAX ? l->nsrc : ND_STATUS_SOURCES_MAX;
+	struct nd_err ignored = { 0 };
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct nd_capture_stats cs = { 0 };
+
+		/* A source whose counts cannot be read shows none dropped; the final
+		 * statistics, read the same way, say what went wrong. */
+		(void)nd_capture_stats(l->src[i].cap, &cs, &ignored);
+		v[i] = (struct nd_status_src){ .name = l->writer->ifs[l->src[i].ifid].name,
+					       .packets = st->ss[i].packets,
+					       .dropped = cs.dropped + cs.ifdropped };
+	}
+	nd_status_update(l->status, now, v, n, st->closed_bytes + nd_out_size(l->out));
+	st->at.status = now + ND_STATUS_PERIOD_MS;
+}
+
 static void on_clock(struct loop_state *st, long long now)
 {
 	struct nd_loop *l = st->l;
@@ -390,6 +420,8 @@ static void on_clock(struct loop_state *st, long long now)
 		}
 		st->at.flush = now + FILE_FLUSH_MS;
 	}
+	if (now >= st->at.status)
+		show_status(st, now);
 	if (now >= st->at.drain) {
 		st->phase = PHASE_STOPPED; /* the reason is the stop's that began the drain */
 		return;
@@ -437,6 +469,7 @@ static int wait_ms(const struct loop_state *st, long long now)
 		/* Live output is flushed after every batch; files when FILE_FLUSH_MS is up. */
 		st->l->out->len > 0 && !st->l->live ? st->at.flush : NEVER,
 		st->at.release,
+		st->at.status,
 	};
 	long long soonest = NEVER;
 
@@ -519,6 +552,7 @@ static int state_init(struct loop_state *st, struct nd_loop *l, struct nd_err *e
 				    : NEVER,
 		.flush = start + FILE_FLUSH_MS,
 		.release = NEVER,
+		.status = l->status != NULL && l->status->width > 0 ? start : NEVER,
 	};
 	st->fds[SLOT_SIGNAL] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
 	st->fds[SLOT_OUTPUT] = (struct pollfd){ .fd = l->live ? l->out->fd : -1, .events = 0 };

@@ -221,6 +221,12 @@ int nd_session_start_output(struct nd_session *s, struct nd_err *err)
 	s->writer.format = s->cfg->format;
 	s->writer.out = &s->out;
 	s->sandbox = (struct nd_sandbox){ .out_fd = s->out.fd, .dir_fd = s->rot.dir_fd };
+	/* The live status line: for packets going to a file while someone watches the terminal
+	 * (its width is asked now: the sandbox allows no terminal ioctl). */
+	nd_status_init(&s->status, STDERR_FILENO,
+		       !s->cfg->quiet && nd_plan_to_file(s->cfg->output)
+			       ? nd_status_width(STDERR_FILENO)
+			       : 0);
 	snprintf(userappl, sizeof(userappl), "nsdump %s (%s)", ND_VERSION, pcap_lib_version());
 	return nd_writer_start(&s->writer, userappl, err);
 }
@@ -345,8 +351,11 @@ int nd_session_run(struct nd_session *s, struct nd_err *err)
 		.sigfd = s->sigfd,
 		.rot = nd_rotate_active(&s->rot) ? &s->rot : NULL,
 		.out_bufsize = ND_OUT_BUFFER_SIZE,
+		.status = &s->status,
 	};
-	rc = collect_stats(s, nd_loop_run(&s->loop, err), err);
+	rc = nd_loop_run(&s->loop, err);
+	nd_status_clear(&s->status); /* before anything else is printed */
+	rc = collect_stats(s, rc, err);
 	if (rc < 0) {
 		nd_out_abort(&s->out);
 	} else if (nd_out_close(&s->out, err) < 0) {

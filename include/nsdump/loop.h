@@ -10,6 +10,7 @@
 #include "nsdump/output.h"
 #include "nsdump/rotate.h"
 #include "nsdump/source.h"
+#include "nsdump/status.h"
 #include "nsdump/target.h"
 #include "nsdump/writer.h"
 
@@ -23,13 +24,14 @@ struct nd_loop {
 	unsigned int nsrc;
 	struct nd_out *out;
 	struct nd_writer *writer;
-	unsigned long count;   /* 0: no limit */
-	double duration;       /* seconds, 0: none */
-	bool packet_buffered;  /* flush after each packet (-U) */
-	bool live;             /* output is a pipe: flush after each batch */
-	int sigfd;             /* from nd_loop_block_signals() */
-	struct nd_rotate *rot; /* NULL, or -G/-C/-W in effect */
-	size_t out_bufsize;    /* for the files rotation opens */
+	unsigned long count;      /* 0: no limit */
+	double duration;          /* seconds, 0: none */
+	bool packet_buffered;     /* flush after each packet (-U) */
+	bool live;                /* output is a pipe: flush after each batch */
+	int sigfd;                /* from nd_loop_block_signals() */
+	struct nd_rotate *rot;    /* NULL, or -G/-C/-W in effect */
+	size_t out_bufsize;       /* for the files rotation opens */
+	struct nd_status *status; /* the live status line (status.h), or NULL */
 	/* results */
 	unsigned long long captured;       /* packets handed to the output */
 	unsigned long long closed_packets; /* packets in files already closed by rotation */

@@ -11,6 +11,7 @@
 #include "nsdump/err.h"
 #include "nsdump/loop.h"
 #include "nsdump/output.h"
+#include "nsdump/status.h"
 #include "nsdump/plan.h"
 #include "nsdump/privs.h"
 #include "nsdump/resolve.h"
@@ -65,6 +66,7 @@ struct nd_session {
 	struct nd_rotate rot;
 	struct nd_sandbox sandbox;
 	struct nd_loop loop;
+	struct nd_status status; /* the live status line (off unless nd_session_start_output) */
 	/* The kernel's counts, after nd_session_run. */
 	struct nd_capture_stats sum;
 	bool stats_ok;

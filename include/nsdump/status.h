@@ -11,6 +11,9 @@
 /* How often the line is rewritten. */
 #define ND_STATUS_PERIOD_MS 1000
 
+/* The line names at most this many captures (more would not fit a terminal anyway). */
+#define ND_STATUS_SOURCES_MAX 64
+
 /* One capture's share of the line. */
 struct nd_status_src {
 	const char *name;           /* its interface as the file names it ("eth0@web1") */
