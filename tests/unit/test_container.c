@@ -230,13 +230,9 @@ int main(void)
 	nd_container_list_free(&l);
 	/* One ID validator for every runtime's IDs, namespaces and directory entries. */
 	{
-		const char *good[] = { "3f2a1b4c5d6e3f2a1b4c5d6e3f2a1b4c5d6e3f2a1b4c5d6e3f2a1b4c5d6"
-				       "e3f2a",
-				       "k8s.io",
-				       "web-1",
-				       "a_b.c-d",
-				       "default",
-				       "x" };
+		static const char long_id[] =
+			"3f2a1b4c5d6e3f2a1b4c5d6e3f2a1b4c5d6e3f2a1b4c5d6e3f2a1b4c5d6e3f2a";
+		const char *good[] = { long_id, "k8s.io", "web-1", "a_b.c-d", "default", "x" };
 		const char *bad[] = { "",
 				      ".",
 				      "..",
