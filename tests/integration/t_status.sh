@@ -15,7 +15,7 @@ P2=$TARGET_PID NS2=$NS_A SINK2=$SINK_B
 
 ESC=$'\033'
 # Carriage return and "erase to the end of the line": how every status line starts.
-CLR=$'\r'"$ESC[K"
+CLR=$'\r'"${ESC}[K"
 
 # in_pty TAG CMD...: CMD in a pseudo-terminal, in the background; what it writes to the
 # terminal goes to $ND_TMP/TAG.tty. The shell that script(1) starts writes its PID and then
@@ -41,6 +41,7 @@ in_pty() {
 
 # wait_count FILE N LIMIT_S: bounded wait until capinfos counts N packets in FILE (nsdump
 # flushes a file at least once a second).
+# shellcheck disable=SC2317 # called through holds
 wait_count() {
 	local limit=$(($(nd_now_ms) + $3 * 1000))
 	until [ "$(count_capinfos "$1")" = "$2" ]; do
@@ -145,6 +146,7 @@ fi
 # 5. Packets to standard output (a pipe to a reader), stderr the terminal: no line, the
 #    terminal is the user's view of the reader.
 f=$ND_TMP/stdout.pcap
+# shellcheck disable=SC2016 # $0 and $@ are the inner shell's
 if in_pty stdout sh -c 'exec "$0" "$@" >"'"$f"'"' "$NSDUMP" -v --pid "$P1" -w - &&
 	nd_wait_file_grep "$ND_TMP/stdout.tty" 'listening on' 10 "$ND_SCRIPT"; then
 	nd_send "$NS1" 5 "$SINK1"
