@@ -196,7 +196,12 @@ int nd_resolve_container(struct nd_resolver *r, const char *query, struct nd_con
 	int rc;
 
 	hint(r, query);
-	if (nd_resolve_scan(r, &l, err) < 0) {
+	/* Only the records that may match are parsed (resolve_backend.h): with a thousand
+	 * containers on disk, parsing every state file cost half a second. */
+	r->query = query;
+	rc = nd_resolve_scan(r, &l, err);
+	r->query = NULL;
+	if (rc < 0) {
 		nd_container_list_free(&l);
 		return -1;
 	}

@@ -59,6 +59,10 @@ struct nd_resolver {
 	unsigned denied; /* runtimes whose socket or state we may not read */
 	char notes[512]; /* what could not be searched, for messages */
 	void *state[4];  /* each backend's, in the dispatcher's table order */
+	/* While nd_resolve_container scans: its query. A backend may then leave out records
+	 * that cannot match it (nd_state_wanted), so that only candidates are parsed; the
+	 * match itself is still nd_container_match's over what is left. NULL otherwise. */
+	const char *query;
 };
 
 /* ---- statefile.c: the shared helpers ---- */
@@ -78,6 +82,16 @@ int nd_state_path(char *out, size_t size, const char *fmt, ...)
 /* Appends a note ("docker: cannot read ...") to r->notes, for the messages that follow. */
 void nd_state_note(struct nd_resolver *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* False only when the container of ID id (its directory's name), whose state file holds
+ * buf[0..len) (NULL: not read), cannot be what r->query names: its ID neither is the query
+ * nor starts with it, and no string of the file can hold the query as any part of a name
+ * (nd_jscan_may_contain: escapes included). True without a query. */
+bool nd_state_wanted(const struct nd_resolver *r, const char *id, const char *buf, size_t len);
+
+/* The same for a file: false only when path cannot hold the query (it is absent or cannot
+ * be read: no name then comes from it either). */
+bool nd_state_file_wanted(const struct nd_resolver *r, const char *path);
 
 /* Sets c->running from its state's PID and start time against /proc (proc.c): gone, a
  * zombie or another process now is stale; under --root a PID absent here may live in a PID

@@ -56,6 +56,16 @@ static int one_task(struct nd_resolver *r, const char *ns, const char *id,
 	if (nd_container_set(c.ns, sizeof(c.ns), ns, strlen(ns)) < 0 ||
 	    nd_container_set(c.id, sizeof(c.id), id, strlen(id)) < 0)
 		return 0;
+	/* A name comes from the task's config.json (annotations) or runc's labels: when the
+	 * ID is not the query and neither file can hold it, this is no candidate. */
+	if (r->query != NULL && !nd_state_wanted(r, id, NULL, 0) &&
+	    (nd_state_path(path, sizeof(path), "%s%s/%s/%s/config.json", r->root, TASK_DIR, ns,
+			   id) < 0 ||
+	     !nd_state_file_wanted(r, path)) &&
+	    (nd_state_path(path, sizeof(path), "%s%s/%s/%s/state.json", r->root, RUNC_DIR, ns,
+			   id) < 0 ||
+	     !nd_state_file_wanted(r, path)))
+		return 0;
 	if (nd_state_path(path, sizeof(path), "%s%s/%s/%s/init.pid", r->root, TASK_DIR, ns, id) < 0)
 		return 0;
 	init_pid = nd_state_read_pid(path);
@@ -154,6 +164,9 @@ static int crio_scan(struct nd_resolver *r, void *state, struct nd_container_lis
 
 		if (!nd_container_id_ok(de->d_name) ||
 		    nd_state_path(path, sizeof(path), "%s/%s/state.json", dir, de->d_name) < 0)
+			continue;
+		/* The name is the ID or one of runc's labels: in this file alone. */
+		if (!nd_state_wanted(r, de->d_name, NULL, 0) && !nd_state_file_wanted(r, path))
 			continue;
 		/* /run/runc is shared with Podman (io.container.manager=libpod) and plain runc:
 		 * only containers with CRI-O's annotations are CRI-O's. */

@@ -68,6 +68,11 @@ int nd_disk_docker_scan(struct nd_resolver *r, struct nd_container_list *out, st
 			continue;
 		if (nd_state_read(path, ND_STATE_MAX, &buf, &len, err) < 0)
 			continue;
+		/* The name is in config.v2.json alone, the ID is the directory's name. */
+		if (!nd_state_wanted(r, de->d_name, buf, len)) {
+			free(buf);
+			continue;
+		}
 		rc = nd_parse_docker_config(buf, len, &c, err);
 		free(buf);
 		if (rc < 0 || strcmp(c.id, de->d_name) != 0)
@@ -117,6 +122,17 @@ int nd_disk_podman_scan(struct nd_resolver *r, struct nd_container_list *out, st
 		free(buf);
 		if (rc < 0)
 			nd_state_note(r, "podman: %s", err->msg);
+	}
+	/* One file names them all: the records that cannot match a query go before their
+	 * runtime state is read (names and IDs are all there is to match on here). */
+	if (r->query != NULL) {
+		size_t kept = first;
+
+		for (size_t i = first; i < out->n; i++)
+			if (strcmp(out->v[i].name, r->query) == 0 ||
+			    nd_state_wanted(r, out->v[i].id, NULL, 0))
+				out->v[kept++] = out->v[i];
+		out->n = kept;
 	}
 	for (size_t i = first; i < out->n; i++) {
 		struct nd_container *c = &out->v[i];

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nsdump/jsonscan.h"
 #include "nsdump/proc.h"
 #include "resolve_backend.h"
 
@@ -130,4 +131,30 @@ void nd_state_check_alive(const struct nd_resolver *r, struct nd_container *c)
 		c->stale = true;
 		return;
 	}
+}
+
+bool nd_state_wanted(const struct nd_resolver *r, const char *id, const char *buf, size_t len)
+{
+	const char *q = r->query;
+
+	if (q == NULL || q[0] == '\0' || strcmp(id, q) == 0 ||
+	    (nd_container_is_id_prefix(q) && strncmp(id, q, strlen(q)) == 0))
+		return true;
+	return buf != NULL && nd_jscan_may_contain(buf, len, q);
+}
+
+bool nd_state_file_wanted(const struct nd_resolver *r, const char *path)
+{
+	struct nd_err ignored;
+	char *buf;
+	size_t len;
+	bool yes;
+
+	if (r->query == NULL)
+		return true;
+	if (nd_state_read(path, ND_STATE_MAX, &buf, &len, &ignored) < 0)
+		return false;
+	yes = nd_jscan_may_contain(buf, len, r->query);
+	free(buf);
+	return yes;
 }
