@@ -34,6 +34,7 @@ BEGIN {
 	seriesdesc["api"] = "Engine API (real containers)"
 	seriesdesc["disk"] = "Docker's state on disk (the same real containers, socket hidden)"
 	seriesdesc["state"] = "Docker's state on disk (synthetic: own netns + copied state, `--root`)"
+	seriesdesc["cstate"] = "containerd's task state (synthetic: the same processes, a real task's files copied, `--root`)"
 	startdesc["nsdump"] = "`nsdump --pid P --mode setns -w -`"
 	startdesc["nsdump-veth"] = "`nsdump --pid P --mode veth -w -`"
 	startdesc["tcpdump-U"] = "`nsenter -t P -n tcpdump -i eth0 -U -w -`"
@@ -213,7 +214,7 @@ function sratio(sr, cnt, tool, ref,    k, rr) {
 function xratio(sr, cnt, tool, ref,    k, rr) {
 	k = "xratio|" sr "|" cnt "|" tool "|" ref
 	# Only the disk rows share their rounds with the api rows; the synthetic ones ran alone.
-	if (!(k in done) && sr != "state") {
+	if (!(k in done) && sr != "state" && sr != "cstate") {
 		done[k] = 1
 		for (rr = 1; rr <= maxround; rr++)
 			if (((sr, cnt, tool, rr) in R) && (("api", cnt, ref, rr) in R) && R["api", cnt, ref, rr] > 0)
@@ -428,13 +429,15 @@ function scale_section(    i, j, sr, order, no, t, g, lo, hi) {
 	print "and runc `state.json`, copied, IDs, names, PIDs and start times rewritten) under a private"
 	print "`--root`: what nsdump reads is what it reads for real containers when the socket is hidden"
 	print "(compare the rows above them, whose docker columns are the Engine API rows' of the same"
-	print "rounds), but no dockerd knows them, so docker has no column there;"
+	print "rounds), but no dockerd knows them, so docker has no column there. The containerd rows are"
+	print "the same processes as containerd tasks (namespace `default`): the real container's task"
+	print "files (`init.pid`, the OCI `config.json`) and runc `state.json`, copied likewise;"
 	print "1000 real containers would take longer to start and remove than the run's time budget (see"
 	print "bench/README.md)."
 	print ""
 	print "| containers | nsdump reads | rounds | nsdump --list | docker ps | ratio | nsdump --container NAME -D | docker inspect | ratio |"
 	print "|---|---|---|---|---|---|---|---|---|"
-	no = split("api disk state", order, " ")
+	no = split("api disk state cstate", order, " ")
 	for (i = 1; i <= no; i++) {
 		sr = order[i]
 		for (j = 1; j <= ncount[sr]; j++)

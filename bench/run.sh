@@ -11,8 +11,8 @@
 #   BENCH_CASES="..."       subset of: max64 max1514 rate64 tail64 live-rate64
 #                           live-max64 live-max1514 startup scale
 #   BENCH_DOCKER=1          0: no Docker (startup without --container, no scale case)
-#   BENCH_SCALE_DOCKER="1 100"      real Docker containers for the scale case
-#   BENCH_SCALE_STATE="1 100 1000"  synthetic containers (own netns + Docker's state
+#   BENCH_SCALE_DOCKER="10 100"     real Docker containers for the scale case
+#   BENCH_SCALE_STATE="10 100 1000" synthetic containers (own netns + Docker's state
 #                           on disk under --root) for the scale case
 #   BENCH_LOCK_WAIT=300     seconds to wait for the runtime lock (a runtime test)
 #   BENCH_DIR=/var/tmp      where the capture files are written (a real disk)
@@ -49,8 +49,8 @@ TAIL_COUNT=${BENCH_TAIL_COUNT:-10000}
 SETTLE=${BENCH_SETTLE:-1.5}
 CASES=${BENCH_CASES:-max64 max1514 rate64 tail64 live-rate64 live-max64 live-max1514 startup scale}
 DOCKER=${BENCH_DOCKER:-1}
-SCALE_DOCKER=${BENCH_SCALE_DOCKER:-1 100}
-SCALE_STATE=${BENCH_SCALE_STATE:-1 100 1000}
+SCALE_DOCKER=${BENCH_SCALE_DOCKER:-10 100}
+SCALE_STATE=${BENCH_SCALE_STATE:-10 100 1000}
 WORK_PARENT=${BENCH_DIR:-/var/tmp}
 OUT_MD=${BENCH_OUT:-$ROOT/docs/performance.md}
 KEEP=${BENCH_KEEP:-0}

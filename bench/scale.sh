@@ -12,12 +12,19 @@
 #   disk   the same containers, the socket hidden from nsdump (DOCKER_HOST naming no
 #          socket): it reads Docker's state on disk instead (config.v2.json, runc's
 #          state.json), as it does for containerd and CRI-O always
-#   state  BENCH_SCALE_STATE (1 100 1000) synthetic containers: each a process of its own
+#   state  BENCH_SCALE_STATE (10 100 1000) synthetic containers: each a process of its own
 #          (unshare -n sleep) in a network namespace of its own, with Docker's state on
 #          disk under a private --root: the real container's config.v2.json and runc
 #          state.json, copied, with ID, name, PID, start time and /proc paths rewritten.
 #          nsdump reads them exactly as it reads the real ones (series disk shows the
 #          two agree); docker cannot be asked about them.
+#   cstate the same processes as containerd tasks (namespace "default", IDs ndb...-cN as
+#          ctr names them) under a second --root: the real container's task files, which
+#          dockerd's containerd wrote (init.pid, the OCI config.json) and its runc
+#          state.json, laid out where a containerd of its own keeps them
+#          (/run/containerd/io.containerd.runtime.v2.task/NS/ID, /run/containerd/runc/NS/ID).
+#          Podman and CRI-O have no series: Podman's state cannot be taken from a Docker
+#          container, and CRI-O does not run here (not packaged for Debian 12).
 #
 # Why synthetic at 1000: starting 1000 real containers took 178 s here and removing them
 # 87 s (docker run -d --network none, 4 at a time, 2 cores), more than the run's budget
@@ -25,6 +32,7 @@
 
 SC_PIDS=()   # the synthetic containers' processes (many: not in run.sh's PIDS)
 SC_ROOT=""   # --root of the synthetic state
+SC_CROOT=""  # --root of the synthetic containerd tasks ("" without a task template)
 SC_TMPL=""   # directory holding the template state
 SC_TMPL_ID="" SC_TMPL_PID="" SC_TMPL_START="" SC_TMPL_NAME=""
 
@@ -67,7 +75,7 @@ sc_docker_add() {
 # sc_template NAME: the state on disk of the real container NAME, copied as the template
 # of the synthetic ones.
 sc_template() {
-	local d
+	local d td
 	SC_TMPL=$T/scale-template
 	mkdir -p "$SC_TMPL" || return 1
 	SC_TMPL_NAME=$1
@@ -79,6 +87,16 @@ sc_template() {
 			cp "$d/$SC_TMPL_ID/state.json" "$SC_TMPL/" || return 1
 			SC_TMPL_START=$(sed -n 's/.*"init_process_start":\([0-9]*\).*/\1/p' "$SC_TMPL/state.json")
 			[ -n "$SC_TMPL_START" ] || return 1
+			# containerd's task files of the same container (dockerd's containerd, or
+			# the system's when dockerd uses it): the template of series cstate.
+			rm -f "$SC_TMPL/config.json"
+			for td in /run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby \
+				/run/containerd/io.containerd.runtime.v2.task/moby; do
+				if [ -f "$td/$SC_TMPL_ID/config.json" ]; then
+					cp "$td/$SC_TMPL_ID/config.json" "$SC_TMPL/" || return 1
+					break
+				fi
+			done
 			return 0
 		fi
 	done
@@ -114,10 +132,18 @@ sc_state_add() {
 		echo "$line $DK_PREFIX-x$i $p ${f[19]}" >>"$T/scale-new"
 		i=$((i + 1))
 	done
-	awk -v R="$SC_ROOT" '{ print R "/var/lib/docker/containers/" $1; print R "/run/docker/runtime-runc/moby/" $1 }' \
-		"$T/scale-new" | xargs mkdir -p || return 1
+	# The containerd task of synthetic container PREFIX-xN is PREFIX-cN.
+	awk -v R="$SC_ROOT" -v CR="$SC_CROOT" '{
+		print R "/var/lib/docker/containers/" $1; print R "/run/docker/runtime-runc/moby/" $1
+		if (CR != "") {
+			c = $2; sub(/-x[0-9]+$/, "", c); c = c "-c" substr($2, length(c) + 3)
+			print CR "/run/containerd/io.containerd.runtime.v2.task/default/" c
+			print CR "/run/containerd/runc/default/" c
+		}
+	}' "$T/scale-new" | xargs mkdir -p || return 1
 	# One awk for all the files: a process per file would cost more than what is measured.
-	awk -v R="$SC_ROOT" -v C="$SC_TMPL/config.v2.json" -v S="$SC_TMPL/state.json" \
+	awk -v R="$SC_ROOT" -v CR="$SC_CROOT" -v C="$SC_TMPL/config.v2.json" -v S="$SC_TMPL/state.json" \
+		-v O="$SC_TMPL/config.json" \
 		-v tid="$SC_TMPL_ID" -v tpid="$SC_TMPL_PID" -v tstart="$SC_TMPL_START" -v tname="$SC_TMPL_NAME" '
 		function slurp(path,    s, l) {
 			s = ""
@@ -126,7 +152,7 @@ sc_state_add() {
 			close(path)
 			return s
 		}
-		BEGIN { cfg = slurp(C); st = slurp(S); tshort = substr(tid, 1, 12) }
+		BEGIN { cfg = slurp(C); st = slurp(S); oci = CR != "" ? slurp(O) : ""; tshort = substr(tid, 1, 12) }
 		{
 			id = $1; name = $2; pid = $3; start = $4; short = substr(id, 1, 12)
 			c = cfg
@@ -144,6 +170,27 @@ sc_state_add() {
 			f = R "/run/docker/runtime-runc/moby/" id "/state.json"
 			printf "%s", s >f
 			close(f)
+			if (CR == "")
+				next
+			# containerd: the ID is the task name (ctr run ... ndb-cN), in every path.
+			cid = name; sub(/-x[0-9]+$/, "", cid); cid = cid "-c" substr(name, length(cid) + 3)
+			s = st
+			gsub(tid, cid, s)
+			gsub("\"init_process_pid\":" tpid ",", "\"init_process_pid\":" pid ",", s)
+			gsub("\"init_process_start\":" tstart ",", "\"init_process_start\":" start ",", s)
+			gsub("/proc/" tpid "/", "/proc/" pid "/", s)
+			f = CR "/run/containerd/runc/default/" cid "/state.json"
+			printf "%s", s >f
+			close(f)
+			c = oci
+			gsub(tid, cid, c)
+			gsub("/proc/" tpid "/", "/proc/" pid "/", c)
+			f = CR "/run/containerd/io.containerd.runtime.v2.task/default/" cid "/config.json"
+			printf "%s", c >f
+			close(f)
+			f = CR "/run/containerd/io.containerd.runtime.v2.task/default/" cid "/init.pid"
+			printf "%d", pid >f
+			close(f)
 		}' "$T/scale-new"
 }
 
@@ -151,12 +198,15 @@ sc_state_add() {
 sc_cmd() {
 	local name=$DK_PREFIX-s1
 	[ "$1" = state ] && name=$DK_PREFIX-x1
+	[ "$1" = cstate ] && name=$DK_PREFIX-c1
 	# shellcheck disable=SC2016 # docker's Go template
 	case "$1/$2" in
 	api/nsdump-list | disk/nsdump-list) CMD=("$NSDUMP" --list) ;;
 	api/nsdump-D | disk/nsdump-D) CMD=("$NSDUMP" --container "$name" -D) ;;
 	state/nsdump-list) CMD=("$NSDUMP" --root "$SC_ROOT" --list) ;;
 	state/nsdump-D) CMD=("$NSDUMP" --root "$SC_ROOT" --container "$name" -D) ;;
+	cstate/nsdump-list) CMD=("$NSDUMP" --root "$SC_CROOT" --list) ;;
+	cstate/nsdump-D) CMD=("$NSDUMP" --root "$SC_CROOT" --container "$name" -D) ;;
 	api/docker-ps) CMD=(docker ps) ;;
 	api/docker-inspect) CMD=(docker inspect -f '{{.State.Pid}}' "$name") ;;
 	*) die "scale: unknown $1/$2" ;;
@@ -176,7 +226,8 @@ sc_measure() {
 	fi
 	st=$(kv "$ru" status)
 	case "$tool" in
-	nsdump-list) got=$(awk '$1 == "docker"' "$out" | wc -l) ;;
+	nsdump-list) got=$(awk -v rt="$([ "$series" = cstate ] && echo containerd || echo docker)" \
+		'$1 == rt' "$out" | wc -l) ;;
 	docker-ps) got=$(($(wc -l <"$out") - 1)) ;;
 	nsdump-D) got=$(awk '$1 == "lo"' "$out" | wc -l) && [ "$got" = 1 ] && got=$n ;;
 	docker-inspect) got=$(grep -c '^[1-9][0-9]*$' "$out") && [ "$got" = 1 ] && got=$n ;;
@@ -245,14 +296,26 @@ run_scale() {
 	fi
 	SC_ROOT=$T/scale-root
 	mkdir -p "$SC_ROOT/var/lib/docker/containers" "$SC_ROOT/run/docker/runtime-runc/moby" || return 1
+	if [ -f "$SC_TMPL/config.json" ]; then
+		SC_CROOT=$T/scale-croot
+		mkdir -p "$SC_CROOT/run/containerd/io.containerd.runtime.v2.task/default" \
+			"$SC_CROOT/run/containerd/runc/default" || return 1
+	else
+		SKIPPED+=("scale, containerd series: no containerd task directory for $DK_PREFIX-s1")
+	fi
 	for n in $SCALE_STATE; do
 		if ! sc_state_add $((prev + 1)) "$n"; then
 			SKIPPED+=("scale: could not make $n synthetic containers")
 			break
 		fi
 		prev=$n
-		sc_rounds "$n" state/nsdump-list state/nsdump-D
+		if [ -n "$SC_CROOT" ]; then
+			sc_rounds "$n" state/nsdump-list state/nsdump-D cstate/nsdump-list cstate/nsdump-D
+		else
+			sc_rounds "$n" state/nsdump-list state/nsdump-D
+		fi
 	done
 	sc_kill_all
 	rm -rf "$SC_ROOT"
+	[ -z "$SC_CROOT" ] || rm -rf "$SC_CROOT"
 }

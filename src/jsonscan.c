@@ -525,7 +525,7 @@ bool nd_jscan_may_contain(const char *buf, size_t len, const char *q)
 		if (++p >= end)
 			return true;
 		b = escaped_byte(p, end, &skip);
-		if (b == -1 || (b == -2 && high) || (b >= 0 && memchr(q, b, qn) != NULL))
+		if (b == -1 || (b == -2 && high) || (b > 0 && strchr(q, b) != NULL))
 			return true;
 		p += skip;
 	}

@@ -136,7 +136,8 @@ static int scan_str(struct nd_jspan v, char *out, size_t size)
 	char tmp[ND_CT_NAME_MAX + 1];
 	size_t n;
 
-	if (size > sizeof(tmp) || nd_jscan_kind(v) != '"' || nd_jscan_str(v, tmp, size, &n, false) < 0)
+	if (size > sizeof(tmp) || nd_jscan_kind(v) != '"' ||
+	    nd_jscan_str(v, tmp, size, &n, false) < 0)
 		return -1;
 	return nd_container_set(out, size, tmp, n);
 }

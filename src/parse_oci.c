@@ -37,7 +37,8 @@ static int scan_str(struct nd_jspan v, char *out, size_t size)
 	char tmp[ND_CT_NAME_MAX + 1];
 	size_t n;
 
-	if (size > sizeof(tmp) || nd_jscan_kind(v) != '"' || nd_jscan_str(v, tmp, size, &n, false) < 0)
+	if (size > sizeof(tmp) || nd_jscan_kind(v) != '"' ||
+	    nd_jscan_str(v, tmp, size, &n, false) < 0)
 		return -1;
 	return nd_container_set(out, size, tmp, n);
 }
@@ -78,7 +79,8 @@ static int runc_state_fast(const char *buf, size_t len, struct nd_container *c,
 			size_t n;
 
 			/* One that does not fit is refused by take_label's copy anyway. */
-			if (nd_jscan_kind(e) == '"' && nd_jscan_str(e, s, sizeof(s), &n, false) == 0)
+			if (nd_jscan_kind(e) == '"' &&
+			    nd_jscan_str(e, s, sizeof(s), &n, false) == 0)
 				take_label(s, n, &t, extra != NULL ? &x : NULL);
 		}
 	}
@@ -123,8 +125,8 @@ int nd_parse_runc_state_json(const char *buf, size_t len, struct nd_container *c
 		json_object *v = json_object_array_get_idx(labels, i);
 
 		if (json_object_is_type(v, json_type_string))
-			take_label(json_object_get_string(v),
-				   (size_t)json_object_get_string_len(v), c, extra);
+			take_label(json_object_get_string(v), (size_t)json_object_get_string_len(v),
+				   c, extra);
 	}
 	json_object_put(root);
 	return 0;

@@ -62,8 +62,8 @@ static int one_task(struct nd_resolver *r, const char *ns, const char *id,
 	    (nd_state_path(path, sizeof(path), "%s%s/%s/%s/config.json", r->root, TASK_DIR, ns,
 			   id) < 0 ||
 	     !nd_state_file_wanted(r, path)) &&
-	    (nd_state_path(path, sizeof(path), "%s%s/%s/%s/state.json", r->root, RUNC_DIR, ns,
-			   id) < 0 ||
+	    (nd_state_path(path, sizeof(path), "%s%s/%s/%s/state.json", r->root, RUNC_DIR, ns, id) <
+		     0 ||
 	     !nd_state_file_wanted(r, path)))
 		return 0;
 	if (nd_state_path(path, sizeof(path), "%s%s/%s/%s/init.pid", r->root, TASK_DIR, ns, id) < 0)

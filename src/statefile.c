@@ -146,8 +146,8 @@ bool nd_state_wanted(const struct nd_resolver *r, const char *id, const char *bu
 bool nd_state_file_wanted(const struct nd_resolver *r, const char *path)
 {
 	struct nd_err ignored;
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	bool yes;
 
 	if (r->query == NULL)

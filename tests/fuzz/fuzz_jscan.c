@@ -26,8 +26,7 @@ static void findable(const char *buf, size_t len, const char *name)
 
 	if (n == 0)
 		return;
-	if (!nd_jscan_may_contain(buf, len, name) ||
-	    !nd_jscan_may_contain(buf, len, name + n / 2))
+	if (!nd_jscan_may_contain(buf, len, name) || !nd_jscan_may_contain(buf, len, name + n / 2))
 		abort();
 }
 

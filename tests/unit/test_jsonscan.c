@@ -68,8 +68,7 @@ int main(void)
 	CHECK("doc: form feed as white space left to json-c", doc("{\f}") < 0);
 	CHECK("doc: deep nesting left to json-c",
 	      doc("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]") < 0);
-	CHECK("doc: escapes in values",
-	      doc("{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9x\"}") == 0);
+	CHECK("doc: escapes in values", doc("{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9x\"}") == 0);
 
 	CHECK("member: the last of a repeated key",
 	      nd_jscan_doc("{\"a\":1,\"b\":{\"a\":3},\"a\":2}", 25, &r) == 0 &&
@@ -77,13 +76,16 @@ int main(void)
 		      x == 2);
 	CHECK("member: absent", nd_jscan_member(r, "c", &v) < 0);
 	CHECK("dup keys seen", nd_jscan_dup_keys(r));
-	CHECK("uint: negative left to json-c",
-	      nd_jscan_doc("{\"a\":-0}", 8, &r) == 0 && nd_jscan_member(r, "a", &v) == 0 &&
-		      nd_jscan_uint(v, 0, 9, &x) < 0);
-	CHECK("str: decoded, UTF-8",
-	      nd_jscan_doc("\"a\\u00e9\\u0041\\/\"", 17, &r) == 0 &&
-		      nd_jscan_str(r, buf, sizeof(buf), &n, false) == 0 && n == 5 &&
-		      memcmp(buf, "a\xc3\xa9" "A/", 5) == 0);
+	CHECK("uint: negative left to json-c", nd_jscan_doc("{\"a\":-0}", 8, &r) == 0 &&
+						       nd_jscan_member(r, "a", &v) == 0 &&
+						       nd_jscan_uint(v, 0, 9, &x) < 0);
+	CHECK("str: decoded, UTF-8", nd_jscan_doc("\"a\\u00e9\\u0041\\/\"", 17, &r) == 0 &&
+					     nd_jscan_str(r, buf, sizeof(buf), &n, false) == 0 &&
+					     n == 5 &&
+					     memcmp(buf,
+						    "a\xc3\xa9"
+						    "A/",
+						    5) == 0);
 	CHECK("str: too long", nd_jscan_str(r, buf, 5, &n, false) < 0);
 	CHECK("str: cut", nd_jscan_str(r, buf, 3, &n, true) == 0 && n == 1);
 
@@ -92,10 +94,12 @@ int main(void)
 	CHECK("may_contain: escaped letter", may("{\"Name\":\"/w\\u0065b1\"}", "web1"));
 	CHECK("may_contain: escaped slash", may("{\"a\":\"x\\/y\"}", "x/y"));
 	CHECK("may_contain: escaped quote", may("{\"a\":\"x\\\"y\"}", "x\"y"));
-	CHECK("may_contain: escaped backslash, other bytes raw", !may("{\"a\":\"\\\\u0077eb\"}", "web"));
+	CHECK("may_contain: escaped backslash, other bytes raw",
+	      !may("{\"a\":\"\\\\u0077eb\"}", "web"));
 	CHECK("may_contain: malformed escape", may("{\"a\":\"\\x\"}", "web"));
 	CHECK("may_contain: backslash at the end", may("\\", "web"));
-	CHECK("may_contain: non-ASCII escape and a non-ASCII query", may("\"\\u00e9\"", "\xc3\xa9"));
+	CHECK("may_contain: non-ASCII escape and a non-ASCII query",
+	      may("\"\\u00e9\"", "\xc3\xa9"));
 
 	CHECK("runc: same as json-c",
 	      same_runc("{\"id\":\"abc\",\"init_process_pid\":42,\"init_process_start\":7,"
