@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "nsdump/jsonget.h"
-#include "nsdump/jsonscan.h"
 #include "nsdump/parse.h"
 
 static void take_labels(json_object *labels, struct nd_container *c)
@@ -129,92 +128,7 @@ int nd_parse_docker_inspect(const char *buf, size_t len, struct nd_container *c,
 	return rc;
 }
 
-/* String value v into out as nd_json_str does: -1 when not a string, too long or not
- * printable ASCII. */
-static int scan_str(struct nd_jspan v, char *out, size_t size)
-{
-	char tmp[ND_CT_NAME_MAX + 1];
-	size_t n;
-
-	if (size > sizeof(tmp) || nd_jscan_kind(v) != '"' ||
-	    nd_jscan_str(v, tmp, size, &n, false) < 0)
-		return -1;
-	return nd_container_set(out, size, tmp, n);
-}
-
-/* Config.Labels of config.v2.json into c, as take_labels does with json-c: in the order of
- * the file, as C strings (json-c's json_object_get_string ends at an escaped NUL). -1 when a
- * key repeats: json-c keeps the first one's place with the last one's value, which an
- * annotation setting the same field as another could tell apart; json-c decides then. */
-static int scan_labels(struct nd_jspan labels, struct nd_container *c)
-{
-	struct nd_jscan_iter it;
-	struct nd_jspan k, v;
-
-	if (nd_jscan_dup_keys(labels))
-		return -1;
-	nd_jscan_iter_begin(labels, &it);
-	while (nd_jscan_next(&it, &k, &v)) {
-		/* Longer than any field a label fills (ND_CT_NAME_MAX): a value cut there has
-		 * the effect of the whole one (refused, and unequal to any type it is compared
-		 * with); a key that long is none nd_container_annotation knows. */
-		char key[ND_CT_NAME_MAX + 1], val[1024];
-		size_t n;
-
-		if (nd_jscan_kind(v) != '"' || k.len >= sizeof(key))
-			continue;
-		memcpy(key, k.p, k.len);
-		key[k.len] = '\0';
-		if (nd_jscan_str(v, val, sizeof(val), &n, true) < 0)
-			return -1;
-		nd_container_annotation(c, key, val);
-	}
-	return 0;
-}
-
-/* nd_parse_docker_config without json-c: 0 with c filled; -1 leaves the document to json-c,
- * c untouched. */
-static int docker_config_fast(const char *buf, size_t len, struct nd_container *c)
-{
-	struct nd_container t = *c;
-	static const char *const keys[] = { "ID", "Name", "State", "Config" };
-	static const char *const skeys[] = { "Running", "Pid" };
-	struct nd_jspan root, v[4], s[2], labels;
-	char name[ND_CT_NAME_MAX + 1];
-	long long pid = 0;
-	unsigned got, sgot;
-	bool running;
-
-	if (nd_jscan_doc(buf, len, &root) < 0)
-		return -1;
-	got = nd_jscan_members(root, keys, v, 4);
-	if ((got & 7) != 7 || scan_str(v[0], t.id, sizeof(t.id)) < 0 || !valid_id(t.id) ||
-	    scan_str(v[1], name, sizeof(name)) < 0 || name[0] != '/' || name[1] == '\0')
-		return -1;
-	sgot = nd_jscan_members(v[2], skeys, s, 2);
-	if (!(sgot & 1) || nd_jscan_bool(s[0], &running) < 0)
-		return -1;
-	if (running && (!(sgot & 2) || nd_jscan_uint(s[1], 1, INT_MAX, &pid) < 0))
-		return -1;
-	memcpy(t.name, name + 1, sizeof(t.name));
-	t.running = running;
-	t.pid = running ? (pid_t)pid : 0;
-	if ((got & 8) && nd_jscan_member(v[3], "Labels", &labels) == 0 &&
-	    nd_jscan_kind(labels) == '{' && scan_labels(labels, &t) < 0)
-		return -1;
-	*c = t;
-	return 0;
-}
-
 int nd_parse_docker_config(const char *buf, size_t len, struct nd_container *c, struct nd_err *err)
-{
-	if (docker_config_fast(buf, len, c) == 0)
-		return 0;
-	return nd_parse_docker_config_json(buf, len, c, err);
-}
-
-int nd_parse_docker_config_json(const char *buf, size_t len, struct nd_container *c,
-				struct nd_err *err)
 {
 	json_object *root = nd_json_parse(buf, len, "config.v2.json", err);
 	int rc;

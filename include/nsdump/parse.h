@@ -39,14 +39,6 @@ struct nd_runc_extra {
 int nd_parse_runc_state(const char *buf, size_t len, struct nd_container *c,
 			struct nd_runc_extra *extra, struct nd_err *err);
 
-/* nd_parse_runc_state and nd_parse_docker_config read the document without json-c when it is
- * in jsonscan.h's subset (any file a runtime writes), and with json-c otherwise. These are
- * the json-c parsers alone: the reference tests/fuzz/fuzz_jscan.c holds the fast path to. */
-int nd_parse_runc_state_json(const char *buf, size_t len, struct nd_container *c,
-			     struct nd_runc_extra *extra, struct nd_err *err);
-int nd_parse_docker_config_json(const char *buf, size_t len, struct nd_container *c,
-				struct nd_err *err);
-
 /* An OCI runtime config.json: its annotations fill the pod identity and name. */
 int nd_parse_oci_config(const char *buf, size_t len, struct nd_container *c, struct nd_err *err);
 
