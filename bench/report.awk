@@ -100,6 +100,13 @@ function mmm(k, dec,    a, b, c) {
 	if (!(c in seen)) {
 		seen[c] = 1
 		cases[++ncases] = c
+		# The paced case's runs: CASE@RATE, described as CASE at that rate.
+		if (c ~ /@/) {
+			base = substr(c, 1, index(c, "@") - 1)
+			casedesc[c] = casedesc[base] " at " substr(c, index(c, "@") + 1) " pkt/s"
+			if (base in filecase)
+				filecase[c] = filecase[base] substr(c, index(c, "@"))
+		}
 	}
 	if (!((c, t) in tseen)) {
 		tseen[c, t] = 1
@@ -460,6 +467,47 @@ function scale_section(    i, j, sr, order, no, t, g, lo, hi) {
 	}
 }
 
+# The live-latency targets of issue 16, part 1: p99 at most 2 ms to a pipe at every paced
+# rate, at no more than 1.2 x the CPU per packet of nsdump's own file mode at that rate; and
+# to a file at 10 kpkt/s, no more CPU per packet than tcpdump's.
+function issue16_live(    i, j, c, a, k, fc, q, ref) {
+	print ""
+	print "## The targets of issue 16, part 1 (live latency, paced CPU)"
+	print ""
+	for (i = 1; i <= ncases; i++) {
+		c = cases[i]
+		if (c !~ /^live-rate64/)
+			continue
+		for (j = 1; j <= 2; j++) {
+			a = (j == 1) ? "nsdump" : "nsdump-veth"
+			k = c "|" a "|p99"
+			if (n[k] == 0)
+				continue
+			printf "- %s, %s: latency p99 at most 2 ms: median %s ms, worst run %s ms (tcpdump --immediate-mode: %s ms) — **%s**\n",
+				c, a, fmt(median(k), 2), fmt(maxv(k), 2), fmt(median(c "|tcpdump-imm|p99"), 2),
+				(maxv(k) <= 2) ? "met" : (median(k) <= 2 ? "met in the median, not in every run" : "not met")
+			fc = filecase[c]
+			if (n[fc "|" a "|cpum"] > 0 && n[c "|" a "|cpum"] > 0 && median(fc "|" a "|cpum") > 0) {
+				q = median(c "|" a "|cpum") / median(fc "|" a "|cpum")
+				printf "- %s, %s: CPU per captured packet at most 1.2 × its own file mode (%s): %.2f × " \
+					"(%s against %s s/M pkts; tcpdump --immediate-mode %s) — **%s**\n", c, a, fc, q,
+					fmt(median(c "|" a "|cpum"), 3), fmt(median(fc "|" a "|cpum"), 3),
+					fmt(median(c "|tcpdump-imm|cpum"), 3), (q <= 1.2) ? "met" : "not met"
+			}
+		}
+	}
+	if (has("rate64"))
+		for (j = 1; j <= 2; j++) {
+			a = (j == 1) ? "nsdump" : "nsdump-veth"
+			ref = (j == 1) ? "nsenter-tcpdump" : "host-tcpdump"
+			ratio("rate64", a, ref, "cpum")
+			k = "ratio|rate64|" a "|" ref "|cpum"
+			if (n[k] > 0)
+				printf "- rate64 (file, paced), %s: CPU per captured packet at most 1.0 × %s's: %s — **%s**\n",
+					a, ref, mmm(k, 2), (median(k) <= 1.0) ? "met" : "not met"
+		}
+}
+
 END {
 	print "## Headline: nsdump / tcpdump"
 	print ""
@@ -616,6 +664,8 @@ END {
 		printf "- nothing lost without being reported (sent = captured + kernel drops, + link for veth mode) in all %d nsdump runs: **%s**%s\n",
 			nl, lostcases == "" ? "met" : "not met", lostcases == "" ? "" : ": " lostcases
 
+	issue16_live()
+
 	summary()
 
 	print ""
@@ -623,7 +673,7 @@ END {
 	print ""
 	for (i = 1; i <= ncases; i++) {
 		c = cases[i]
-		if (c != "rate64" && c != "live-rate64")
+		if (c !~ /^(live-)?rate64/)
 			continue
 		line = ""
 		for (j = 1; j <= ntools[c]; j++) {

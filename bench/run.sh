@@ -9,7 +9,10 @@
 #   BENCH_TAIL_COUNT=10000  packets per "stop at once" run (sent at BENCH_RATE)
 #   BENCH_SETTLE=1.5        seconds between the last packet sent and the stop
 #   BENCH_CASES="..."       subset of: max64 max1514 rate64 tail64 live-rate64
-#                           live-max64 live-max1514 startup scale
+#                           live-max64 live-max1514 paced startup scale
+#   BENCH_PACED_RATES="10 100 1000"  the "paced" case's rates (packets/s): nsdump to a
+#                           file and to a pipe, tcpdump --immediate-mode to the pipe
+#   BENCH_PACED_SECONDS=3   how long each of those runs sends
 #   BENCH_DOCKER=1          0: no Docker (startup without --container, no scale case)
 #   BENCH_SCALE_DOCKER="10 100"     real Docker containers for the scale case
 #   BENCH_SCALE_STATE="10 100 1000" synthetic containers (own netns + Docker's state
@@ -47,7 +50,9 @@ RATE=${BENCH_RATE:-10000}
 RATE_COUNT=${BENCH_RATE_COUNT:-30000}
 TAIL_COUNT=${BENCH_TAIL_COUNT:-10000}
 SETTLE=${BENCH_SETTLE:-1.5}
-CASES=${BENCH_CASES:-max64 max1514 rate64 tail64 live-rate64 live-max64 live-max1514 startup scale}
+CASES=${BENCH_CASES:-max64 max1514 rate64 tail64 live-rate64 live-max64 live-max1514 paced startup scale}
+PACED_RATES=${BENCH_PACED_RATES:-10 100 1000}
+PACED_SECONDS=${BENCH_PACED_SECONDS:-3}
 DOCKER=${BENCH_DOCKER:-1}
 SCALE_DOCKER=${BENCH_SCALE_DOCKER:-10 100}
 SCALE_STATE=${BENCH_SCALE_STATE:-10 100 1000}
@@ -64,7 +69,7 @@ die() {
 	exit 1
 }
 
-for v in ROUNDS COUNT RATE RATE_COUNT TAIL_COUNT; do
+for v in ROUNDS COUNT RATE RATE_COUNT TAIL_COUNT PACED_SECONDS; do
 	case "${!v}" in
 	'' | *[!0-9]*) die "BENCH_$v must be a positive integer, not '${!v}'" ;;
 	esac
@@ -79,8 +84,13 @@ case "$DOCKER" in
 esac
 for c in $CASES; do
 	case "$c" in
-	max64 | max1514 | rate64 | tail64 | live-rate64 | live-max64 | live-max1514 | startup | scale) ;;
+	max64 | max1514 | rate64 | tail64 | live-rate64 | live-max64 | live-max1514 | paced | startup | scale) ;;
 	*) die "unknown case '$c' in BENCH_CASES" ;;
+	esac
+done
+for r in $PACED_RATES; do
+	case "$r" in
+	'' | *[!0-9]* | 0) die "BENCH_PACED_RATES: '$r' is not a positive number of packets/s" ;;
 	esac
 done
 # Counts of containers: each a positive integer, ascending (containers are only added).
@@ -477,6 +487,25 @@ run_case() {
 	done
 }
 
+# The "paced" case: at each of PACED_RATES, nsdump to a file and to a pipe (the latency
+# reader), and tcpdump --immediate-mode to the pipe: the latency a live reader sees at low
+# rates, and its CPU against nsdump's own file mode at the same rate. Each run sends for
+# PACED_SECONDS (at least 20 packets); half a second settles before the stop (nsdump drains
+# its rings itself, tcpdump --immediate-mode holds nothing back).
+run_paced() {
+	local r count file_tools=(nsdump) live_tools=(nsdump tcpdump-imm)
+	if [ "$HAVE_VETH" = 1 ]; then
+		file_tools+=(nsdump-veth)
+		live_tools+=(nsdump-veth)
+	fi
+	for r in $PACED_RATES; do
+		count=$((r * PACED_SECONDS))
+		[ "$count" -ge 20 ] || count=20
+		run_case "rate64@$r" file 22 "$count" "$r" 0.5 "${file_tools[@]}"
+		run_case "live-rate64@$r" live 22 "$count" "$r" 0.5 "${live_tools[@]}"
+	done
+}
+
 # ---- start-up -----------------------------------------------------------------
 
 # dk_release_if_last CASE: Docker is let go (containers, image, a dockerd started here, the
@@ -620,6 +649,9 @@ settings() {
 	echo "  paced runs: $RATE_COUNT packets at $RATE pkt/s; stop-at-once runs: $TAIL_COUNT packets at $RATE pkt/s;"
 	echo "  settle before the stop signal: ${SETTLE} s; cases: $CASES"
 	case " $CASES " in
+	*" paced "*) echo "- paced: $PACED_SECONDS s at each of $PACED_RATES pkt/s (at least 20 packets), settle 0.5 s" ;;
+	esac
+	case " $CASES " in
 	*" scale "*) echo "- scale: real Docker containers: $SCALE_DOCKER; synthetic ones: $SCALE_STATE" ;;
 	esac
 	if [ -n "$DK_DESC" ]; then echo "- $DK_DESC"; fi
@@ -643,6 +675,7 @@ for c in $CASES; do
 	live-rate64) run_case live-rate64 live 22 "$RATE_COUNT" "$RATE" "$SETTLE" "${LIVE_TOOLS[@]}" ;;
 	live-max64) run_case live-max64 live 22 "$COUNT" 0 "$SETTLE" "${LIVE_TOOLS[@]}" ;;
 	live-max1514) run_case live-max1514 live 1472 "$COUNT" 0 "$SETTLE" "${LIVE_TOOLS[@]}" ;;
+	paced) run_paced ;;
 	startup) run_startup ;;
 	scale) run_scale ;;
 	esac

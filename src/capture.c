@@ -71,6 +71,7 @@ int nd_capture_open(struct nd_capture *c, const char *ifname, int ifindex,
 	int rc, bufkib = cfg->buffer_kib ? cfg->buffer_kib : ND_DEFAULT_BUFFER_KIB;
 	long long bufbytes = (long long)bufkib * 1024;
 	const char *pseudo = nd_capture_pseudo_device(ifname);
+	int block_ms = cfg->block_ms > 0 ? cfg->block_ms : ND_BLOCK_FILE_MS;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
@@ -95,7 +96,7 @@ int nd_capture_open(struct nd_capture *c, const char *ifname, int ifindex,
 				  errbuf);
 	if (pcap_set_snaplen(c->p, cfg->snaplen) != 0 ||
 	    pcap_set_promisc(c->p, cfg->promisc && strcmp(ifname, "any") != 0) != 0 ||
-	    pcap_set_timeout(c->p, ND_BLOCK_TIMEOUT_MS) != 0 ||
+	    pcap_set_timeout(c->p, block_ms) != 0 ||
 	    pcap_set_buffer_size(c->p, (int)bufbytes) != 0 ||
 	    pcap_set_immediate_mode(c->p, cfg->immediate) != 0)
 		return pcap_failed(c, "cannot configure the capture", err);
@@ -163,6 +164,7 @@ int nd_capture_open(struct nd_capture *c, const char *ifname, int ifindex,
 		return -1;
 	c->linktype = pcap_datalink(c->p);
 	c->snaplen = pcap_snapshot(c->p);
+	c->block_ms = block_ms;
 	return 0;
 }
 

@@ -17,9 +17,9 @@
 
 /* Files are flushed at least this often, so that a reader of a growing file keeps up. */
 #define FILE_FLUSH_MS 1000
-/* After a stop, the ring is read for one block timeout more (plus slack for the timer), so
- * the block the kernel was still filling is handed over and written. */
-#define DRAIN_MS (ND_BLOCK_TIMEOUT_MS + 30)
+/* After a stop, the ring is read for one block timeout more plus this slack for the timer,
+ * so the block the kernel was still filling is handed over and written. */
+#define DRAIN_SLACK_MS 30
 
 int nd_loop_block_signals(struct nd_err *err)
 {
@@ -105,6 +105,9 @@ struct loop_state {
 	int out_fd;                /* the output's descriptor number, kept across rotation */
 	struct nd_reorder reorder; /* packets of several sources, put in time order */
 	unsigned long long closed_bytes; /* in files already closed by rotation */
+	long long drain_ms;  /* how long a ring is still read after a stop (the sources' longest
+			      * block timeout, and slack) */
+	uint64_t reorder_ns; /* how long packets of several sources are held (ND_REORDER_MIN_MS) */
 };
 
 /* Writes every source's kernel counts as statistics blocks (pcapng). */
@@ -250,18 +253,18 @@ static void on_output_error(struct loop_state *st)
 }
 
 /* A stop that leaves packets in the rings (a signal, --duration): every source is read for
- * DRAIN_MS more, so the block the kernel is still filling is handed over and written. */
+ * drain_ms more, so the block the kernel is still filling is handed over and written. */
 static void begin_drain(struct loop_state *st, enum nd_stop reason, long long now)
 {
 	st->l->reason = reason;
 	st->phase = PHASE_DRAINING;
-	st->at.drain = now + DRAIN_MS;
+	st->at.drain = now + st->drain_ms;
 	st->at.end = NEVER;
 	st->at.rotation = NEVER;
 }
 
 /* One source has gone (its target exited, or its interface went away): its ring is read for
- * DRAIN_MS more, as after a signal, then it is done for `why`. The first cause counts. */
+ * drain_ms more, as after a signal, then it is done for `why`. The first cause counts. */
 static void source_going(struct loop_state *st, unsigned int i, enum nd_stop why, long long now)
 {
 	struct source_state *s = &st->ss[i];
@@ -269,7 +272,7 @@ static void source_going(struct loop_state *st, unsigned int i, enum nd_stop why
 	if (s->done != ND_STOP_NONE || s->going != ND_STOP_NONE)
 		return;
 	s->going = why;
-	s->drain = now + DRAIN_MS;
+	s->drain = now + st->drain_ms;
 }
 
 /* Handler: the target of source i exited (its pidfd is readable). Several sources may share
@@ -346,7 +349,7 @@ static void release_reordered(struct loop_state *st)
 {
 	if (st->l->nsrc < 2)
 		return;
-	emit_reordered(st, wall_ns() - (uint64_t)ND_REORDER_DELAY_MS * 1000000u);
+	emit_reordered(st, wall_ns() - st->reorder_ns);
 	if (st->write_failed)
 		on_output_error(st);
 }
@@ -414,7 +417,10 @@ static void on_clock(struct loop_state *st, long long now)
 		return;
 	}
 	if ((l->live || now >= st->at.flush) && l->out->len > 0) {
-		if (nd_out_flush(l->out, st->err) < 0) {
+		/* A pipe takes what it can now; the rest waits for POLLOUT (wait_events), so that
+		 * a reader slow for a moment does not hold up reading the rings. */
+		if ((l->live ? nd_out_flush_ready(l->out, st->err)
+			     : nd_out_flush(l->out, st->err)) < 0) {
 			on_output_error(st);
 			return;
 		}
@@ -433,7 +439,7 @@ static void on_clock(struct loop_state *st, long long now)
 	if (now < st->at.rotation)
 		return;
 	if (l->nsrc > 1)
-		emit_reordered(st, wall_ns() - (uint64_t)ND_REORDER_DELAY_MS * 1000000u);
+		emit_reordered(st, wall_ns() - st->reorder_ns);
 	l->rot->in_period = 0;
 	r = rotate(st);
 	if (r != 0) {
@@ -495,7 +501,7 @@ static long long release_at(const struct loop_state *st, long long now)
 
 	if (p == NULL)
 		return NEVER;
-	due = p->ts_ns + (uint64_t)ND_REORDER_DELAY_MS * 1000000u;
+	due = p->ts_ns + st->reorder_ns;
 	wn = wall_ns();
 	return now + (due > wn ? (long long)((due - wn) / 1000000u) + 1 : 0);
 }
@@ -506,6 +512,8 @@ static void wait_events(struct loop_state *st, long long now)
 	struct nd_loop *l = st->l;
 
 	st->at.release = release_at(st, now);
+	if (l->live && st->fds[SLOT_OUTPUT].fd >= 0)
+		st->fds[SLOT_OUTPUT].events = l->out->len > 0 ? POLLOUT : 0;
 	if (poll(st->fds, st->nfds, wait_ms(st, now)) < 0) {
 		if (errno != EINTR) {
 			(void)nd_err_set(st->err, ND_EXIT_FAIL, errno, "poll");
@@ -532,8 +540,16 @@ static void wait_events(struct loop_state *st, long long now)
 static int state_init(struct loop_state *st, struct nd_loop *l, struct nd_err *err)
 {
 	long long start = now_ms();
+	int block_ms = 0;
 
 	*st = (struct loop_state){ .l = l, .err = err, .phase = PHASE_RUNNING };
+	for (unsigned int i = 0; i < l->nsrc; i++)
+		if (l->src[i].cap->block_ms > block_ms)
+			block_ms = l->src[i].cap->block_ms;
+	st->drain_ms = block_ms + DRAIN_SLACK_MS;
+	st->reorder_ns = (uint64_t)(2 * block_ms + 50 > ND_REORDER_MIN_MS ? 2 * block_ms + 50
+									  : ND_REORDER_MIN_MS) *
+			 1000000u;
 	st->nfds = SLOT_SOURCES + 2 * l->nsrc;
 	st->fds = calloc(st->nfds, sizeof(*st->fds));
 	st->ss = calloc(l->nsrc, sizeof(*st->ss));

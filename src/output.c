@@ -31,6 +31,15 @@ int nd_out_check_stdout(const char *path, struct nd_err *err)
 	return 0;
 }
 
+bool nd_out_live(const char *path)
+{
+	struct stat st;
+
+	if (is_stdout(path) ? fstat(STDOUT_FILENO, &st) < 0 : stat(path, &st) < 0)
+		return false;
+	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+}
+
 /* An error opening path, with the exit status its cause calls for. */
 static int open_failed(const char *path, int e, struct nd_err *err)
 {
@@ -462,14 +471,14 @@ int nd_out_compress(struct nd_out *o, struct nd_err *err)
 	return 0;
 }
 
-static int write_all(struct nd_out *o, struct nd_err *err)
+/* Writes the first `take` bytes of the buffer, whole records holding `packets` packets, and
+ * keeps the rest buffered. */
+static int write_buffered(struct nd_out *o, size_t take, size_t packets, struct nd_err *err)
 {
 	size_t done = 0;
 
-	if (o->z != NULL)
-		return write_buf_gz(o, false, err);
-	while (done < o->len) {
-		ssize_t n = out_write(o, o->buf + done, o->len - done);
+	while (done < take) {
+		ssize_t n = out_write(o, o->buf + done, take - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -482,11 +491,20 @@ static int write_all(struct nd_out *o, struct nd_err *err)
 		}
 		done += (size_t)n;
 	}
-	o->committed += (off_t)o->len;
-	o->nwritten += o->nbuffered;
-	o->len = 0;
-	o->nbuffered = 0;
+	if (take < o->len)
+		memmove(o->buf, o->buf + take, o->len - take);
+	o->committed += (off_t)take;
+	o->nwritten += packets;
+	o->len -= take;
+	o->nbuffered -= packets;
 	return 0;
+}
+
+static int write_all(struct nd_out *o, struct nd_err *err)
+{
+	if (o->z != NULL)
+		return write_buf_gz(o, false, err);
+	return write_buffered(o, o->len, o->nbuffered, err);
 }
 
 int nd_out_header(struct nd_out *o, const void *p, size_t len, struct nd_err *err)
@@ -597,6 +615,36 @@ int nd_out_flush(struct nd_out *o, struct nd_err *err)
 	if (o->len == 0)
 		return 0;
 	return write_all(o, err);
+}
+
+int nd_out_flush_ready(struct nd_out *o, struct nd_err *err)
+{
+	size_t room, take = 0, packets = 0;
+
+	if (!o->fifo || o->pipe_size <= 0 || o->z != NULL || o->reclen == NULL)
+		return nd_out_flush(o, err);
+	room = fifo_room(o);
+	if (room == 0)
+		return 0; /* full: the caller waits for POLLOUT */
+	while (take < o->len) {
+		bool packet = false;
+		size_t rl = o->reclen(o->buf + take, o->len - take, &packet);
+
+		if (rl == 0 || rl > o->len - take)
+			break;
+		/* The first record goes even when it is larger than the room (a BIG TCP packet
+		 * would otherwise never leave); its write then waits as any other does. */
+		if (take > 0 && rl > room - take)
+			break;
+		take += rl;
+		packets += packet;
+		if (take >= room)
+			break;
+	}
+	/* The pipe has room for the rest, so the write does not wait (should the kernel take
+	 * less after all, out_write() finishes it as any other write: only whole records
+	 * leave). */
+	return take == 0 ? 0 : write_buffered(o, take, packets, err);
 }
 
 void nd_out_abort(struct nd_out *o)

@@ -237,6 +237,11 @@ void nd_plan_describe(const struct nd_target *t, const struct nd_target_spec *sp
 		       peer->ifindex);
 }
 
+int nd_plan_block_ms(bool live_output, bool rotated)
+{
+	return live_output && !rotated ? ND_BLOCK_LIVE_MS : ND_BLOCK_FILE_MS;
+}
+
 bool nd_plan_to_file(const char *output)
 {
 	return output != NULL && strcmp(output, "-") != 0;

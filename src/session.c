@@ -41,7 +41,7 @@ static int open_capture(struct nd_session *s, struct nd_source *src, const char 
 	int rc;
 
 	if (src->way == ND_WAY_VETH) {
-		rc = nd_capture_open(src->cap, src->peer.name, src->peer.ifindex, &s->cfg->capture,
+		rc = nd_capture_open(src->cap, src->peer.name, src->peer.ifindex, &s->capture,
 				     dir, s->privs, err);
 		return rc < 0 ? nd_err_prefix(err, "%s", src->via) : 0;
 	}
@@ -49,7 +49,7 @@ static int open_capture(struct nd_session *s, struct nd_source *src, const char 
 		return -1;
 	rc = nd_capture_open(src->cap, ifname,
 			     nd_plan_ifindex(ifname, src->tif.ifindex ? &src->tif : NULL),
-			     &s->cfg->capture, dir, s->privs, err);
+			     &s->capture, dir, s->privs, err);
 	if (rc < 0)
 		nd_err_prefix(err, "%s", t->label);
 	if (nd_target_leave(t, s->privs, err) < 0)
@@ -131,6 +131,10 @@ out:
 
 int nd_session_open(struct nd_session *s, struct nd_err *err)
 {
+	bool rotated = s->cfg->rotate_seconds != 0 || s->cfg->rotate_bytes != 0;
+
+	s->capture = s->cfg->capture;
+	s->capture.block_ms = nd_plan_block_ms(nd_out_live(s->cfg->output), rotated);
 	for (unsigned int i = 0; i < s->cfg->ntargets; i++)
 		if (open_target(s, i, err) < 0)
 			return -1;

@@ -10,12 +10,22 @@
 #include "nsdump/err.h"
 #include "nsdump/privs.h"
 
-/* TPACKET_V3 hands a block of packets over when it is full or when this many milliseconds
- * have passed since its first packet. Short enough that a pipe reader sees packets within a
- * fraction of a second and that a stop loses nothing after waiting this long; long enough
- * that a busy link still fills whole blocks, so the cost per packet stays that of batching.
- * (libpcap's immediate mode instead falls back to TPACKET_V2, one wakeup per packet.) */
-#define ND_BLOCK_TIMEOUT_MS 20
+/* TPACKET_V3 hands a block of packets over when it is full, or when the block timeout has
+ * passed since its first packet. A busy link fills whole blocks either way, so the cost per
+ * packet stays that of batching; the timeout only decides how long a quiet link's packets
+ * wait, and so how often nsdump wakes up. (libpcap's immediate mode instead falls back to
+ * TPACKET_V2, one wakeup per packet.)
+ *
+ * Live output (a pipe, a FIFO, Wireshark): 1 ms, so that a reader sees each packet within
+ * about 2 ms (p99 measured by bench/, docs/performance.md). The kernel retires blocks on a
+ * high-resolution timer, and an empty block is never handed over, so a quiet link costs no
+ * wakeups at all; a link at 10 kpkt/s costs about one per millisecond.
+ *
+ * A file: 100 ms. Nobody reads a file within milliseconds (it is flushed once a second
+ * anyway), and fewer, fuller blocks cost fewer wakeups; a stop reads the rings one timeout
+ * longer, so it loses nothing either way. */
+#define ND_BLOCK_LIVE_MS 1
+#define ND_BLOCK_FILE_MS 100
 
 /* Default kernel ring: twice libpcap's 2 MiB, so that a burst at veth line rate waiting for
  * a slow disk is absorbed rather than dropped. */
@@ -38,6 +48,7 @@ struct nd_capture_cfg {
 	int buffer_kib; /* the kernel ring; 0 for ND_DEFAULT_BUFFER_KIB */
 	bool promisc;   /* ignored for "any" */
 	bool immediate; /* libpcap's immediate mode (TPACKET_V2, one wakeup per packet) */
+	int block_ms;   /* the block timeout: ND_BLOCK_LIVE_MS or ND_BLOCK_FILE_MS; 0 for the latter */
 };
 
 struct nd_capture {
@@ -45,6 +56,7 @@ struct nd_capture {
 	int fd;       /* pollable; POLLIN when a block is ready */
 	int linktype; /* DLT_* */
 	int snaplen;
+	int block_ms; /* the block timeout it was opened with */
 	char ifname[IF_NAMESIZE];
 	char warning[PCAP_ERRBUF_SIZE]; /* pcap_activate's warning, "" if none */
 	/* Set once the sandbox is on: libpcap's interface drop count (promiscuous captures) comes

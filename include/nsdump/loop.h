@@ -14,9 +14,10 @@
 #include "nsdump/target.h"
 #include "nsdump/writer.h"
 
-/* Packets from several sources wait this long before they are written, so that a packet
- * that the kernel handed over late (up to a block timeout) still goes out in time order. */
-#define ND_REORDER_DELAY_MS (ND_BLOCK_TIMEOUT_MS * 5)
+/* Packets from several sources wait before they are written, so that a packet that the
+ * kernel handed over late (up to a block timeout) still goes out in time order: twice the
+ * longest block timeout plus scheduling slack, and never less than this. */
+#define ND_REORDER_MIN_MS 100
 
 struct nd_loop {
 	/* inputs */

@@ -98,6 +98,13 @@ int nd_out_pin_fd(struct nd_out *o, struct nd_err *err);
 /* Refuses a terminal on standard output before anything else happens. */
 int nd_out_check_stdout(const char *path, struct nd_err *err);
 
+/* Whether the output path (NULL or "-": standard output) is read live, as it is written: a
+ * pipe, a FIFO (Wireshark's extcap) or a socket, rather than a file or a device. Asked before
+ * the captures are opened (their block timeout depends on it, capture.h), with an empty
+ * effective set: stat() sees what the invoker may see. A path that is not there, or that the
+ * invoker cannot see, will be a file. */
+bool nd_out_live(const char *path);
+
 /* Compresses everything written from now on with gzip (a file just opened). Each flush ends
  * with a zlib sync point; after a failed write the file is cut back to the last one, so it
  * holds a readable gzip stream of whole records (without the trailer). */
@@ -133,6 +140,13 @@ uint64_t nd_out_size(const struct nd_out *o);
 
 /* Writes out everything buffered. */
 int nd_out_flush(struct nd_out *o, struct nd_err *err);
+
+/* For a pipe (or FIFO): writes the whole records at the head of the buffer that the pipe takes
+ * now, without waiting, and keeps the rest, so that a reader that is slow for a moment does
+ * not hold up the reading of the capture ring while the buffer has room. The rest is
+ * written when the pipe has room again (POLLOUT), or when the buffer fills up, which waits as
+ * nd_out_flush() does. Anything else (a file, gzip) is flushed whole. */
+int nd_out_flush_ready(struct nd_out *o, struct nd_err *err);
 
 /* Flushes and closes; with an error already reported, use nd_out_abort(). */
 int nd_out_close(struct nd_out *o, struct nd_err *err);

@@ -82,6 +82,10 @@ void nd_plan_describe(const struct nd_target *t, const struct nd_target_spec *sp
 		      const char *ifname, enum nd_way way, const struct nd_link *peer, char *name,
 		      size_t name_size, char *desc, size_t desc_size);
 
+/* The captures' block timeout (capture.h): ND_BLOCK_LIVE_MS when the output is read as it is
+ * written (nd_out_live: a pipe, a FIFO) and not rotated, else ND_BLOCK_FILE_MS. */
+int nd_plan_block_ms(bool live_output, bool rotated);
+
 /* Whether output names a file (else standard output: NULL or "-"). */
 bool nd_plan_to_file(const char *output);
 

@@ -61,6 +61,7 @@ struct nd_session {
 	struct nd_source src[ND_MAX_SOURCES];
 	unsigned int nsrc;
 	bool listed; /* -D: the interfaces were printed, nothing is captured */
+	struct nd_capture_cfg capture; /* cfg's, with the block timeout for the output's kind */
 	struct nd_out out;
 	struct nd_writer writer;
 	struct nd_rotate rot;

@@ -269,6 +269,36 @@ static unsigned char *slurp(const char *path, size_t *len)
 	return b;
 }
 
+/* Which outputs are read live (a pipe, a FIFO) and which are files: what the captures' block
+ * timeout depends on. Standard output is each kind in turn. */
+static void test_live(void)
+{
+	char dir[64], fifo[128], file[128];
+	int p[2], saved = dup(STDOUT_FILENO), fd;
+
+	CHECK("live: scratch", scratch(dir, 0700) && saved >= 0);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(file, sizeof(file), "%s/file", dir);
+	CHECK("live: a FIFO", mkfifo(fifo, 0600) == 0 && nd_out_live(fifo));
+	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	CHECK("live: not a regular file", fd >= 0 && !nd_out_live(file));
+	CHECK("live: not a path that is not there yet", !nd_out_live("/nonexistent/out.pcapng"));
+	CHECK("live: not a device", !nd_out_live("/dev/null"));
+	CHECK("live: standard output a pipe, as -w - and as no -w",
+	      pipe2(p, O_CLOEXEC) == 0 && dup2(p[1], STDOUT_FILENO) == STDOUT_FILENO &&
+		      nd_out_live("-") && nd_out_live(NULL));
+	CHECK("live: standard output a file",
+	      dup2(fd, STDOUT_FILENO) == STDOUT_FILENO && !nd_out_live("-"));
+	CHECK("live: standard output back", dup2(saved, STDOUT_FILENO) == STDOUT_FILENO);
+	(void)close(p[0]);
+	(void)close(p[1]);
+	(void)close(fd);
+	(void)close(saved);
+	(void)unlink(fifo);
+	(void)unlink(file);
+	(void)rmdir(dir);
+}
+
 int main(void)
 {
 	unsigned char fh[ND_PCAP_FILE_HDR_LEN], rh[ND_PCAP_REC_HDR_LEN];
@@ -282,6 +312,7 @@ int main(void)
 	struct nd_err e = { 0 };
 	int fd, rc;
 
+	test_live();
 	nd_pcap_file_header(fh, 1, 262144);
 	CHECK("pcap file header is byte-exact (nanosecond magic, v2.4, snaplen, DLT_EN10MB)",
 	      memcmp(fh, want_fh, sizeof(fh)) == 0);
@@ -442,6 +473,54 @@ int main(void)
 		CHECK("pipe: a record of 256 KiB reaches the reader whole, in order",
 		      rc == 0 && child > 0 && waitpid(child, &status, 0) == child &&
 			      WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+
+	/* A pipe whose reader is slow for a moment: nd_out_flush_ready() writes the whole
+	 * records the pipe takes, keeps the rest, and does not wait; once the reader has read,
+	 * the rest goes too, in order. */
+	{
+		int p[2];
+		char fdpath[64];
+		static unsigned char in[256 * 1024];
+		size_t got = 0, sz = 16 + 1000;
+		ssize_t n;
+		bool ordered = true;
+
+		CHECK("pipe for a slow reader", pipe(p) == 0 && fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", p[1]);
+		rc = nd_out_open(&o, fdpath, ND_OUT_BUFFER_SIZE, nd_pcap_record_len, &e);
+		for (int i = 0; i < 100; i++)
+			rc |= add_packet(&o, (uint32_t)i, 1000, &e);
+		CHECK("slow reader: 100 records buffered", rc == 0 && o.fifo && o.nbuffered == 100 &&
+								   o.len == 100 * sz);
+		alarm(10); /* a flush that waited would hang here */
+		rc = nd_out_flush_ready(&o, &e);
+		CHECK("slow reader: the records that fit are written whole, the rest kept",
+		      rc == 0 && o.nwritten > 0 && o.nwritten < 100 &&
+			      o.nwritten + o.nbuffered == 100 && o.len == o.nbuffered * sz &&
+			      o.committed == (off_t)(o.nwritten * sz));
+		rc = nd_out_flush_ready(&o, &e);
+		CHECK("slow reader: a full pipe takes nothing more, and nothing waits",
+		      rc == 0 && o.nwritten + o.nbuffered == 100 && o.nbuffered > 0);
+		while ((n = read(p[0], in + got, sizeof(in) - got)) > 0)
+			got += (size_t)n;
+		CHECK("slow reader: the pipe held exactly the records written",
+		      got == o.nwritten * sz);
+		while (o.len > 0 && nd_out_flush_ready(&o, &e) == 0)
+			while ((n = read(p[0], in + got, sizeof(in) - got)) > 0)
+				got += (size_t)n;
+		alarm(0);
+		for (size_t i = 0; i < 100 && (i + 1) * sz <= got; i++) {
+			uint32_t sec;
+
+			memcpy(&sec, in + i * sz, sizeof(sec));
+			ordered = ordered && sec == i;
+		}
+		CHECK("slow reader: once it reads, all 100 arrive whole, in order",
+		      o.len == 0 && o.nwritten == 100 && got == 100 * sz && ordered);
+		nd_out_abort(&o);
+		close(p[0]);
+		close(p[1]);
 	}
 
 	/* Disk full, simulated with RLIMIT_FSIZE: the write stops mid-record; the file must be

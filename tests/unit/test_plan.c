@@ -203,6 +203,11 @@ static void test_output(void)
 	CHECK("-w -: standard output", !nd_plan_to_file("-"));
 	CHECK("-w FILE: a file", nd_plan_to_file("out.pcapng"));
 	CHECK("-w ./-: a file", nd_plan_to_file("./-"));
+	CHECK("a pipe or FIFO: the short block timeout",
+	      nd_plan_block_ms(true, false) == ND_BLOCK_LIVE_MS);
+	CHECK("a file: the long block timeout", nd_plan_block_ms(false, false) == ND_BLOCK_FILE_MS);
+	CHECK("rotated files: the long block timeout",
+	      nd_plan_block_ms(false, true) == ND_BLOCK_FILE_MS);
 	nd_plan_rotate_target("web1/eth0", t, sizeof(t));
 	CHECK_STR("%n: the target part", t, "web1");
 	nd_plan_rotate_target("noslash", t, sizeof(t));
