@@ -17,7 +17,8 @@
  * TPACKET_V2, one wakeup per packet.)
  *
  * Live output (a pipe, a FIFO, Wireshark): 1 ms, so that a reader sees each packet within
- * about 2 ms (p99 measured by bench/, docs/performance.md). The kernel retires blocks on a
+ * 2 to 3.5 ms at the 99th percentile (bench/'s paced cases, docs/performance.md; it was 20 ms
+ * with a 20 ms timeout). The kernel retires blocks on a
  * high-resolution timer, and an empty block is never handed over, so a quiet link costs no
  * wakeups at all; a link at 10 kpkt/s costs about one per millisecond.
  *
