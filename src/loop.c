@@ -543,13 +543,6 @@ static int state_init(struct loop_state *st, struct nd_loop *l, struct nd_err *e
 	int block_ms = 0;
 
 	*st = (struct loop_state){ .l = l, .err = err, .phase = PHASE_RUNNING };
-	for (unsigned int i = 0; i < l->nsrc; i++)
-		if (l->src[i].cap->block_ms > block_ms)
-			block_ms = l->src[i].cap->block_ms;
-	st->drain_ms = block_ms + DRAIN_SLACK_MS;
-	st->reorder_ns = (uint64_t)(2 * block_ms + 50 > ND_REORDER_MIN_MS ? 2 * block_ms + 50
-									  : ND_REORDER_MIN_MS) *
-			 1000000u;
 	st->nfds = SLOT_SOURCES + 2 * l->nsrc;
 	st->fds = calloc(st->nfds, sizeof(*st->fds));
 	st->ss = calloc(l->nsrc, sizeof(*st->ss));
@@ -570,6 +563,13 @@ static int state_init(struct loop_state *st, struct nd_loop *l, struct nd_err *e
 		.release = NEVER,
 		.status = l->status != NULL && l->status->width > 0 ? start : NEVER,
 	};
+	for (unsigned int i = 0; i < l->nsrc; i++)
+		if (l->src[i].cap->block_ms > block_ms)
+			block_ms = l->src[i].cap->block_ms;
+	st->drain_ms = block_ms + DRAIN_SLACK_MS;
+	st->reorder_ns = (uint64_t)(2 * block_ms + 50 > ND_REORDER_MIN_MS ? 2 * block_ms + 50
+									  : ND_REORDER_MIN_MS) *
+			 1000000u;
 	st->fds[SLOT_SIGNAL] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
 	st->fds[SLOT_OUTPUT] = (struct pollfd){ .fd = l->live ? l->out->fd : -1, .events = 0 };
 	for (unsigned int i = 0; i < l->nsrc; i++) {

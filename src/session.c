@@ -41,8 +41,8 @@ static int open_capture(struct nd_session *s, struct nd_source *src, const char 
 	int rc;
 
 	if (src->way == ND_WAY_VETH) {
-		rc = nd_capture_open(src->cap, src->peer.name, src->peer.ifindex, &s->capture,
-				     dir, s->privs, err);
+		rc = nd_capture_open(src->cap, src->peer.name, src->peer.ifindex, &s->capture, dir,
+				     s->privs, err);
 		return rc < 0 ? nd_err_prefix(err, "%s", src->via) : 0;
 	}
 	if (src->way == ND_WAY_SETNS && nd_target_enter(t, s->privs, err) < 0)

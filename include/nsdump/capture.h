@@ -49,7 +49,8 @@ struct nd_capture_cfg {
 	int buffer_kib; /* the kernel ring; 0 for ND_DEFAULT_BUFFER_KIB */
 	bool promisc;   /* ignored for "any" */
 	bool immediate; /* libpcap's immediate mode (TPACKET_V2, one wakeup per packet) */
-	int block_ms;   /* the block timeout: ND_BLOCK_LIVE_MS or ND_BLOCK_FILE_MS; 0 for the latter */
+	int block_ms;   /* the block timeout: ND_BLOCK_LIVE_MS or ND_BLOCK_FILE_MS; 0 for the latter
+			 */
 };
 
 struct nd_capture {

@@ -60,7 +60,7 @@ struct nd_session {
 	struct nd_target targets[ND_MAX_TARGETS];
 	struct nd_source src[ND_MAX_SOURCES];
 	unsigned int nsrc;
-	bool listed; /* -D: the interfaces were printed, nothing is captured */
+	bool listed;                   /* -D: the interfaces were printed, nothing is captured */
 	struct nd_capture_cfg capture; /* cfg's, with the block timeout for the output's kind */
 	struct nd_out out;
 	struct nd_writer writer;

@@ -486,13 +486,14 @@ int main(void)
 		ssize_t n;
 		bool ordered = true;
 
-		CHECK("pipe for a slow reader", pipe(p) == 0 && fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
+		CHECK("pipe for a slow reader",
+		      pipe(p) == 0 && fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
 		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", p[1]);
 		rc = nd_out_open(&o, fdpath, ND_OUT_BUFFER_SIZE, nd_pcap_record_len, &e);
 		for (int i = 0; i < 100; i++)
 			rc |= add_packet(&o, (uint32_t)i, 1000, &e);
-		CHECK("slow reader: 100 records buffered", rc == 0 && o.fifo && o.nbuffered == 100 &&
-								   o.len == 100 * sz);
+		CHECK("slow reader: 100 records buffered",
+		      rc == 0 && o.fifo && o.nbuffered == 100 && o.len == 100 * sz);
 		alarm(10); /* a flush that waited would hang here */
 		rc = nd_out_flush_ready(&o, &e);
 		CHECK("slow reader: the records that fit are written whole, the rest kept",
