@@ -39,7 +39,26 @@ INSTALL_CAPS := cap_sys_ptrace,cap_sys_admin,cap_net_raw,cap_setpcap+p
 
 PKGS      := libpcap libmnl libcap zlib libseccomp json-c
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+
+# PCAP_LINK=static (the default where Debian's libpcap.a is installed) links libpcap, and
+# the libdbus-1 its D-Bus capture source needs, into the program. Debian's libpcap.so pulls
+# in libdbus-1 and through it libsystemd, libgcrypt, libgpg-error, liblzma, libzstd and
+# liblz4: seven shared objects that nsdump never calls but the loader maps and relocates at
+# every start, 3-4 ms of CPU here (docs/performance.md, "Start-up: where the time goes").
+# libdbus-1.a's two calls into libsystemd are answered by src/static/sd_stub.c, as for
+# `make static`. PCAP_LINK=shared links libpcap.so, so that a libpcap security update from
+# apt applies without a rebuild: the Debian package does that (packaging/debian/rules).
+PCAP_LINK ?= $(if $(filter /%,$(shell $(CC) -print-file-name=libpcap.a)),static,shared)
+ifeq ($(PCAP_LINK),static)
+PKG_LIBS  := -Wl,-Bstatic -lpcap -ldbus-1 -Wl,-Bdynamic $(B)/obj/static/sd_stub.o \
+             $(shell $(PKG_CONFIG) --libs $(filter-out libpcap,$(PKGS)) 2>/dev/null)
+PCAP_DEPS := $(B)/obj/static/sd_stub.o
+else ifeq ($(PCAP_LINK),shared)
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PCAP_DEPS :=
+else
+$(error PCAP_LINK must be static or shared, not "$(PCAP_LINK)")
+endif
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wformat-nonliteral -Wpointer-arith -Wcast-qual -Wvla \
@@ -71,31 +90,34 @@ $(B)/obj/%.o: src/%.c $(wildcard include/nsdump/*.h src/*.h) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(B)/obj-th/%.o: src/%.c $(wildcard include/nsdump/*.h src/*.h) | $(B)/obj-th
 	$(CC) $(ALL_CFLAGS) -DND_TEST_HOOKS -c -o $@ $<
-$(B)/nsdump-testhooks: $(TH_OBJS)
+$(B)/nsdump-testhooks: $(TH_OBJS) | $(PCAP_DEPS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/libnsdump.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
-$(B)/nsdump: $(B)/obj/main.o $(B)/libnsdump.a
+$(B)/nsdump: $(B)/obj/main.o $(B)/libnsdump.a | $(PCAP_DEPS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libnsdump.a | $(B)/unit
+$(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(B)/libnsdump.a | $(B)/unit $(PCAP_DEPS)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libnsdump.a $(PKG_LIBS)
 $(B)/tools/%: tests/tools/%.c | $(B)/tools
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 # The tools that use nsdump's own library (sandboxprobe enters the capture loop's sandbox)
 # or libseccomp (nolandlock).
-$(B)/tools/sandboxprobe: tests/tools/sandboxprobe.c $(B)/libnsdump.a | $(B)/tools
+$(B)/tools/sandboxprobe: tests/tools/sandboxprobe.c $(B)/libnsdump.a | $(B)/tools $(PCAP_DEPS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libnsdump.a $(PKG_LIBS)
-$(B)/tools/nolandlock: tests/tools/nolandlock.c | $(B)/tools
+$(B)/tools/nolandlock: tests/tools/nolandlock.c | $(B)/tools $(PCAP_DEPS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
 # Fuzz targets: with libFuzzer under FUZZ=1, else with the replay main (make check runs the
 # corpus through them).
 ifeq ($(FUZZ),1)
-$(B)/fuzz/%: tests/fuzz/%.c $(B)/libnsdump.a | $(B)/fuzz
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/libnsdump.a | $(B)/fuzz $(PCAP_DEPS)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(B)/libnsdump.a $(PKG_LIBS)
 else
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libnsdump.a | $(B)/fuzz
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libnsdump.a | $(B)/fuzz $(PCAP_DEPS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c $(B)/libnsdump.a $(PKG_LIBS)
 endif
+$(B)/obj/static/%.o: src/static/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(B)/obj $(B)/obj-th $(B)/unit $(B)/tools $(B)/fuzz:
 	mkdir -p $@
 

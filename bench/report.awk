@@ -41,6 +41,9 @@ BEGIN {
 	startdesc["tcpdump-imm"] = "`nsenter -t P -n tcpdump -i eth0 --immediate-mode -U -w -`"
 	startdesc["nsdump-ctr"] = "`nsdump --container NAME -w -` (Docker; default mode: veth)"
 	startdesc["nsdump-ctr-setns"] = "`nsdump --container NAME --mode setns -w -` (Docker)"
+	startdesc["base"] = "the same as nsdump, with BENCH_NSDUMP_BASE's binary"
+	startdesc["base-veth"] = "the same as nsdump-veth, with BENCH_NSDUMP_BASE's binary"
+	startdesc["base-ctr"] = "the same as nsdump-ctr, with BENCH_NSDUMP_BASE's binary"
 	startdesc["docker-tcpdump-U"] = "`nsenter -t \"$(docker inspect -f '{{.State.Pid}}' NAME)\" -n tcpdump -i eth0 -U -w -`, one `sh -c`"
 }
 
@@ -508,6 +511,31 @@ function issue16_live(    i, j, c, a, k, fc, q, ref) {
 		}
 }
 
+# The start-up targets of issue 16, part 2: the first packet at the reader at most 10 ms
+# after the launch for --pid and 12 ms for --container; and, when the run has them, the same
+# rounds' figures of a second binary (BENCH_NSDUMP_BASE) beside them.
+function issue16_startup(    i, a, k, lim, base, who) {
+	if (!has("startup"))
+		return
+	print ""
+	print "## The targets of issue 16, part 2 (start-up)"
+	print ""
+	split("nsdump nsdump-veth nsdump-ctr nsdump-ctr-setns", who, " ")
+	for (i = 1; i <= 4; i++) {
+		a = who[i]
+		k = "startup|" a "|first"
+		if (n[k] == 0)
+			continue
+		lim = (a ~ /ctr/) ? 12 : 10
+		printf "- %s: first packet at the reader at most %d ms after the launch: %s ms — **%s**\n",
+			a, lim, mmm(k, 1), median(k) <= lim ? (maxv(k) <= lim ? "met" : "met in the median") : "not met"
+		base = (a == "nsdump") ? "base" : (a == "nsdump-veth") ? "base-veth" : (a == "nsdump-ctr") ? "base-ctr" : ""
+		if (base != "" && n["startup|" base "|first"] > 0)
+			printf "  - in the same rounds, BENCH_NSDUMP_BASE's binary (%s): %s ms\n", base,
+				mmm("startup|" base "|first", 1)
+	}
+}
+
 END {
 	print "## Headline: nsdump / tcpdump"
 	print ""
@@ -665,6 +693,7 @@ END {
 			nl, lostcases == "" ? "met" : "not met", lostcases == "" ? "" : ": " lostcases
 
 	issue16_live()
+	issue16_startup()
 
 	summary()
 

@@ -24,6 +24,9 @@
 #   BENCH_NSDUMP_ARGS=""    extra options for every nsdump run (e.g. "-B 8192")
 #   BENCH_TCPDUMP_ARGS=""   extra options for every tcpdump run
 #   NSDUMP=path UDPSEND=path   other binaries than build/
+#   BENCH_NSDUMP_BASE=path  a second nsdump (say, an older build) whose start-up rows
+#                           (base, base-veth, base-ctr) run in the same rounds: a before
+#                           and after that shares the machine's state
 #
 # Network rule: traffic goes only to addresses in 198.18.0.0/15 inside the
 # namespace made here.  Topology: namespace ndb<suffix> (the target, a sleep
@@ -156,21 +159,32 @@ is_ours() {
 	[ "$ppid" = "$$" ]
 }
 
-# True when our child PID has exited (gone or a zombie).
+# True when our child PID has exited (gone or a zombie).  Without a fork: it runs in the
+# loops that wait for a capturer, and a fork and exec cost a few ms of CPU here, taken from
+# the process being measured (the start-up case starts waiting right after the launch).
 exited() {
 	local st
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 0
+	st=${st##*) }
 	case "$st" in
 	Z* | X* | "") return 0 ;;
 	esac
 	return 1
 }
 
+# nap SECONDS: sleep without a fork (a read that times out on a FIFO nobody writes).
+nap() {
+	local _
+	read -r -t "$1" -u "$NAP_FD" _
+	return 0
+}
+
 cleanup() {
 	local pid i
 	trap - EXIT INT TERM HUP
 	for pid in "${PIDS[@]}"; do
-		if is_ours "$pid" && ! exited "$pid"; then kill -TERM "$pid" 2>/dev/null; fi
+		# (SIGCONT: the start-up case keeps one of its senders stopped)
+		if is_ours "$pid" && ! exited "$pid"; then kill -TERM "$pid" 2>/dev/null; kill -CONT "$pid" 2>/dev/null; fi
 	done
 	for pid in "${PIDS[@]}"; do
 		for i in $(seq 1 40); do
@@ -210,12 +224,20 @@ if id tcpdump >/dev/null 2>&1; then chown tcpdump: "$T/out"; fi
 RESULTS=$T/results.tsv
 : >"$RESULTS"
 mkdir "$T/anomalies"
+mkfifo "$T/nap.fifo" || die "cannot make $T/nap.fifo"
+exec {NAP_FD}<>"$T/nap.fifo" || die "cannot open $T/nap.fifo"
 
 # The binaries under test are copied first: a rebuild in the tree during the run must not
 # change what is measured halfway.  What they were built from is noted now, for the same reason.
 mkdir "$T/bin"
 { cp "$NSDUMP" "$T/bin/nsdump" && cp "$UDPSEND" "$T/bin/udpsend"; } || die "cannot copy the binaries"
 chmod 755 "$T/bin" "$T/bin/nsdump" "$T/bin/udpsend"
+NSDUMP_BASE=
+if [ -n "${BENCH_NSDUMP_BASE:-}" ]; then
+	{ cp "$BENCH_NSDUMP_BASE" "$T/bin/nsdump-base" && chmod 755 "$T/bin/nsdump-base"; } ||
+		die "cannot copy BENCH_NSDUMP_BASE ($BENCH_NSDUMP_BASE)"
+	NSDUMP_BASE=$T/bin/nsdump-base
+fi
 NSDUMP_VERSION=$("$NSDUMP" --version 2>&1 | head -n1)
 if [ "$NSDUMP" = "$ROOT/build/nsdump" ] && git -C "$ROOT" rev-parse --short HEAD >/dev/null 2>&1; then
 	NSDUMP_FROM="commit $(git -C "$ROOT" rev-parse --short HEAD)"
@@ -238,7 +260,7 @@ wait_exit() {
 			is_ours "$pid" && kill -KILL "$pid" 2>/dev/null
 			break
 		fi
-		sleep 0.02
+		nap 0.02
 	done
 	wait "$pid" 2>/dev/null
 }
@@ -349,6 +371,9 @@ tool_cmd() {
 	# from its launch (sh, then docker inspect, then nsenter execs tcpdump).
 	nsdump-ctr) CMD=("$NSDUMP" --container "$CTR_NAME" "${NSDUMP_ARGS[@]}" -w "$out") ;;
 	nsdump-ctr-setns) CMD=("$NSDUMP" --container "$CTR_NAME" --mode setns "${NSDUMP_ARGS[@]}" -w "$out") ;;
+	base) CMD=("$NSDUMP_BASE" --pid "$TARGET_PID" --mode setns "${NSDUMP_ARGS[@]}" -w "$out") ;;
+	base-veth) CMD=("$NSDUMP_BASE" --pid "$TARGET_PID" --mode veth "${NSDUMP_ARGS[@]}" -w "$out") ;;
+	base-ctr) CMD=("$NSDUMP_BASE" --container "$CTR_NAME" "${NSDUMP_ARGS[@]}" -w "$out") ;;
 	docker-tcpdump-U) CMD=(sh -c 'p=$(docker inspect -f "{{.State.Pid}}" "$1") && shift && exec nsenter -t "$p" -n "$@"'
 		sh "$CTR_NAME" "${td[@]}" -i eth0 -U -w "$out") ;;
 	*) die "unknown tool $1" ;;
@@ -553,6 +578,7 @@ startup_container() {
 
 startup_container_end() {
 	if [ -n "$CTR_BG" ]; then
+		kill -CONT "$CTR_BG" 2>/dev/null
 		kill -INT "$CTR_BG" 2>/dev/null
 		wait_exit "$CTR_BG" 5
 		CTR_BG=""
@@ -573,6 +599,7 @@ run_startup() {
 	else
 		if startup_container; then
 			tools+=(nsdump-ctr nsdump-ctr-setns docker-tcpdump-U)
+			[ -n "$NSDUMP_BASE" ] && tools+=(base-ctr)
 		else
 			# (dk_begin's failures are noted by startup_container itself)
 			if [ "$DK_STATE" = ready ]; then
@@ -581,6 +608,7 @@ run_startup() {
 			startup_container_end
 		fi
 	fi
+	[ -n "$NSDUMP_BASE" ] && [ "$HAVE_VETH" = 1 ] && tools+=(base base-veth)
 	n=${#tools[@]}
 	echo "case startup: launch to first packet, background traffic 10000 pkt/s"
 	ip netns exec "$NS" "$UDPSEND" -f -r 10000 -s 22 "$SINK" >"$T/bg.out" 2>&1 &
@@ -597,6 +625,7 @@ run_startup() {
 			rpid=$!
 			track "$rpid"
 			tool_cmd "$tool" -
+			startup_traffic "$tool" "$bg"
 			"$HELPERS/rusage" -o "$T/$tag.ru" -- "${CMD[@]}" >"$fifo" 2>"$T/$tag.err" </dev/null &
 			cpid=$!
 			track "$cpid"
@@ -624,9 +653,23 @@ run_startup() {
 				startup "$tool" "$r" "$ts" "$arr"
 		done
 	done
+	kill -CONT "$bg" 2>/dev/null
 	kill -INT "$bg" 2>/dev/null
 	wait_exit "$bg" 5
 	[ "$DOCKER" = 1 ] && startup_container_end
+}
+
+# Only the sender that the next command captures runs (10000 pkt/s); the other is stopped,
+# so that a row taking the target by PID does not start on a machine loaded with the
+# container's traffic as well, nor the other way round.
+startup_traffic() {
+	local on=$2 off=${CTR_BG:-}
+	case $1 in
+	nsdump-ctr* | docker-* | base-ctr) on=${CTR_BG:-} off=$2 ;;
+	esac
+	[ -n "$off" ] && kill -STOP "$off" 2>/dev/null
+	[ -n "$on" ] && kill -CONT "$on" 2>/dev/null
+	sleep 0.05
 }
 
 # ---- report -------------------------------------------------------------------

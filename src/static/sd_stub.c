@@ -1,4 +1,5 @@
-/* For `make static` only. libpcap.a needs libdbus-1.a (its D-Bus capture source), whose
+/* For a build that links libpcap statically (`make static`, and the default PCAP_LINK=static
+ * of the Makefile). libpcap.a needs libdbus-1.a (its D-Bus capture source), whose
  * dbus-sysdeps-unix.o calls libsystemd's socket-activation functions; Debian ships no
  * libsystemd.a. nsdump never lets libdbus listen on a socket (it only captures from network
  * interfaces), so these are reached only by a D-Bus server started by systemd socket

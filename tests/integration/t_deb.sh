@@ -80,6 +80,16 @@ done
 dpkg-deb -x "$deb" "$ND_TMP/x"
 needed=$(objdump -p "$ND_TMP/x$PROG" | awk '$1 == "NEEDED" { print $2 }')
 check "objdump lists the libraries nsdump needs" "$([ "$(wc -w <<<"$needed")" -ge 7 ]; echo $?)" "$needed"
+# The package links libpcap.so (PCAP_LINK=shared in debian/rules: libpcap's security updates
+# reach it), where a source build links libpcap.a.
+check_grep "the packaged nsdump links libpcap.so" <(tr ' ' '\n' <<<"$needed") '^libpcap\.so\.'
+# ... and the source build links libpcap.a when it is installed (libpcap-dev ships it): the
+# seven objects Debian's libpcap.so pulls in (libdbus, libsystemd, ...) cost 2-3 ms a start.
+if [[ $(cc -print-file-name=libpcap.a) == /* ]]; then
+	src_needed=$(objdump -p "$NSDUMP" | awk '$1 == "NEEDED" { print $2 }')
+	check_eq "the source build needs neither libpcap.so nor libdbus" "" \
+		"$(grep -E '^lib(pcap|dbus-1)\.so' <<<"$src_needed")" "$src_needed"
+fi
 ldd "$ND_TMP/x$PROG" >"$ND_TMP/ldd.out" 2>&1
 check_eq "ldd resolves every library" "" "$(grep 'not found' "$ND_TMP/ldd.out")"
 missing=""
