@@ -8,6 +8,7 @@
 #   BENCH_RATE_COUNT=30000  packets per paced run
 #   BENCH_TAIL_COUNT=10000  packets per "stop at once" run (sent at BENCH_RATE)
 #   BENCH_SETTLE=1.5        seconds between the last packet sent and the stop
+#   BENCH_SENDERS=1         udpsend processes sharing a flat-out run (2: one per core)
 #   BENCH_CASES="..."       subset of: max64 max1514 rate64 tail64 live-rate64
 #                           live-max64 live-max1514 paced startup scale
 #   BENCH_PACED_RATES="10 100 1000"  the "paced" case's rates (packets/s): nsdump to a
@@ -53,6 +54,7 @@ RATE=${BENCH_RATE:-10000}
 RATE_COUNT=${BENCH_RATE_COUNT:-30000}
 TAIL_COUNT=${BENCH_TAIL_COUNT:-10000}
 SETTLE=${BENCH_SETTLE:-1.5}
+SENDERS=${BENCH_SENDERS:-1}
 CASES=${BENCH_CASES:-max64 max1514 rate64 tail64 live-rate64 live-max64 live-max1514 paced startup scale}
 PACED_RATES=${BENCH_PACED_RATES:-10 100 1000}
 PACED_SECONDS=${BENCH_PACED_SECONDS:-3}
@@ -309,20 +311,30 @@ tx_packets() { cat "/sys/class/net/$HOSTIF/statistics/tx_packets"; }
 # send COUNT SIZE RATE [udpsend options]: from inside the target namespace.  Sets SENT and
 # SEND_S (the sender's wall time).  Returns 1 unless udpsend reported exactly COUNT.
 send() {
-	local count=$1 size=$2 rate=$3 t0 t1 pid out
+	local count=$1 size=$2 rate=$3 t0 t1 i each pids=() out bad=""
 	shift 3
+	# BENCH_SENDERS flat-out senders share the count (paced runs keep one).
+	local n=1
+	[ "$rate" = 0 ] && n=$SENDERS
 	t0=$(now_ns)
-	ip netns exec "$NS" "$UDPSEND" -c "$count" -s "$size" -r "$rate" "$@" "$SINK" \
-		>"$T/send.out" 2>&1 &
-	pid=$!
-	track "$pid"
-	wait "$pid"
+	for i in $(seq 1 "$n"); do
+		each=$((count / n + (i <= count % n ? 1 : 0)))
+		ip netns exec "$NS" "$UDPSEND" -c "$each" -s "$size" -r "$rate" "$@" "$SINK" \
+			>"$T/send.$i.out" 2>&1 &
+		pids+=($!)
+		track "$!"
+	done
+	wait "${pids[@]}"
 	t1=$(now_ns)
-	out=$(cat "$T/send.out")
 	SEND_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-	SENT=${out#sent }
-	if [ "$out" != "sent $count" ]; then
-		echo "bench: udpsend: $out" >&2
+	SENT=$count
+	for i in $(seq 1 "$n"); do
+		each=$((count / n + (i <= count % n ? 1 : 0)))
+		out=$(cat "$T/send.$i.out")
+		[ "$out" = "sent $each" ] || bad="$bad $out"
+	done
+	if [ -n "$bad" ]; then
+		echo "bench: udpsend:$bad" >&2
 		SENT=NA
 		return 1
 	fi
@@ -691,6 +703,7 @@ settings() {
 	echo "- rounds: $ROUNDS per tool and case, interleaved; flat-out runs: $COUNT packets;"
 	echo "  paced runs: $RATE_COUNT packets at $RATE pkt/s; stop-at-once runs: $TAIL_COUNT packets at $RATE pkt/s;"
 	echo "  settle before the stop signal: ${SETTLE} s; cases: $CASES"
+	[ "$SENDERS" = 1 ] || echo "- flat-out runs send from $SENDERS udpsend processes at once, sharing the count"
 	case " $CASES " in
 	*" paced "*) echo "- paced: $PACED_SECONDS s at each of $PACED_RATES pkt/s (at least 20 packets), settle 0.5 s" ;;
 	esac

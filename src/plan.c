@@ -242,6 +242,18 @@ int nd_plan_block_ms(bool live_output, bool rotated)
 	return live_output && !rotated ? ND_BLOCK_LIVE_MS : ND_BLOCK_FILE_MS;
 }
 
+int nd_plan_buffer_kib(int requested, bool live_output, bool rotated, unsigned int ntargets)
+{
+	unsigned int share;
+
+	if (requested != 0)
+		return requested;
+	if (live_output && !rotated)
+		return ND_DEFAULT_BUFFER_KIB;
+	share = ND_FILE_BUFFER_KIB / (ntargets ? ntargets : 1);
+	return share > ND_DEFAULT_BUFFER_KIB ? (int)share : ND_DEFAULT_BUFFER_KIB;
+}
+
 bool nd_plan_to_file(const char *output)
 {
 	return output != NULL && strcmp(output, "-") != 0;

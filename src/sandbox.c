@@ -102,7 +102,15 @@ static int add_writes(scmp_filter_ctx ctx, int out_fd)
 		if (rc < 0)
 			return rc;
 	}
-	/* output.c cuts a failed write back to whole packets: on the output only. */
+	/* output.c cuts a failed write back to whole packets, starts the writeback of what it
+	 * wrote and drops it from the page cache behind: on the output only. */
+	rc = allow_args(ctx, SCMP_SYS(sync_file_range), 1,
+			(struct scmp_arg_cmp[]){ fd_is(0, out_fd) });
+	if (rc == 0)
+		rc = allow_args(ctx, SCMP_SYS(fadvise64), 1,
+				(struct scmp_arg_cmp[]){ fd_is(0, out_fd) });
+	if (rc < 0)
+		return rc;
 	return allow_args(ctx, SCMP_SYS(ftruncate), 1, (struct scmp_arg_cmp[]){ fd_is(0, out_fd) });
 }
 

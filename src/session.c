@@ -132,9 +132,12 @@ out:
 int nd_session_open(struct nd_session *s, struct nd_err *err)
 {
 	bool rotated = s->cfg->rotate_seconds != 0 || s->cfg->rotate_bytes != 0;
+	bool live = nd_out_live(s->cfg->output);
 
 	s->capture = s->cfg->capture;
-	s->capture.block_ms = nd_plan_block_ms(nd_out_live(s->cfg->output), rotated);
+	s->capture.block_ms = nd_plan_block_ms(live, rotated);
+	s->capture.buffer_kib =
+		nd_plan_buffer_kib(s->cfg->capture.buffer_kib, live, rotated, s->cfg->ntargets);
 	for (unsigned int i = 0; i < s->cfg->ntargets; i++)
 		if (open_target(s, i, err) < 0)
 			return -1;

@@ -43,6 +43,11 @@ struct nd_out {
 			* nothing for ND_OUT_STUCK_MS (set by the caller, or on wake_fd).
 			* Never set by -c or the end of input: a reader that has not
 			* started yet may take as long as it likes. */
+	/* A regular file's written pages: writeback started per ND_OUT_WB_CHUNK, and dropped
+	 * from the page cache once well behind (output.c, release_written()). */
+	off_t wpos;      /* bytes written to the file: its offset */
+	off_t wb_kicked; /* writeback started up to here */
+	bool wb_off;     /* the file system refused either call: plain writes from then on */
 };
 
 /* How long a stopping nsdump waits for the reader of a pipe that takes nothing. */

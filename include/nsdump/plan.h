@@ -86,6 +86,11 @@ void nd_plan_describe(const struct nd_target *t, const struct nd_target_spec *sp
  * written (nd_out_live: a pipe, a FIFO) and not rotated, else ND_BLOCK_FILE_MS. */
 int nd_plan_block_ms(bool live_output, bool rotated);
 
+/* The kernel ring of each capture (capture.h), in KiB: requested (-B) when not 0; else for a
+ * live output (as for nd_plan_block_ms) ND_DEFAULT_BUFFER_KIB, for files ND_FILE_BUFFER_KIB
+ * shared among ntargets, at least ND_DEFAULT_BUFFER_KIB each. */
+int nd_plan_buffer_kib(int requested, bool live_output, bool rotated, unsigned int ntargets);
+
 /* Whether output names a file (else standard output: NULL or "-"). */
 bool nd_plan_to_file(const char *output);
 

@@ -176,4 +176,30 @@ else
 	not_ok "$ND_SCRIPT: nolandlock" "$NOLANDLOCK is not an executable file (make build/tools/nolandlock)"
 fi
 
+# ---- 64 MiB to a file: writeback as it is written, the page cache let go -----
+# Past 8 MiB written, nsdump starts the writeback of its output and drops what is behind from
+# the page cache (sync_file_range, posix_fadvise; src/output.c), from inside the loop's
+# sandbox: the file must come out whole, and (on a disk, not tmpfs) at most half of it may
+# still be in memory at the end, where without it all of it is.
+big=$ND_TMP/big.pcap
+nbig=45000
+if nd_start_ready big --pid "$TARGET_PID" -c "$nbig" -w "$big" udp; then
+	nd_send "$NS_A" "$nbig" -s 1400 -r 30000 "$SINK_B" || true
+	nd_wait_exit "$ND_PID" 30
+	check_eq "64 MiB to a file: -c $nbig exits 0" 0 "$ND_RC" "$(nd_excerpt "$ND_TMP/big.err")"
+	# (before anything reads the file back into the page cache)
+	if [ "$(stat -f -c %T "$big")" != tmpfs ]; then
+		size=$(stat -c %s "$big")
+		res=$(fincore -nb -o RES "$big" | tr -d ' ')
+		check "64 MiB to a file: at most half of it left in the page cache" \
+			"$([ "$((res * 2))" -le "$size" ]; echo $?)" "$res of $size bytes resident"
+	fi
+	check_eq "64 MiB to a file: all $nbig packets" "$nbig" "$(count_capinfos "$big")"
+	# --merge writes its output through the same code, inside a sandbox of its own.
+	"$NSDUMP" --merge "$big" -w "$ND_TMP/bigm.pcapng" 2>"$ND_TMP/bigm.err"
+	check_eq "--merge of it to a file: exits 0" 0 "$?" "$(nd_excerpt "$ND_TMP/bigm.err")"
+	check_eq "--merge of it to a file: all $nbig packets" "$nbig" "$(count_capinfos "$ND_TMP/bigm.pcapng")"
+	rm -f "$big" "$ND_TMP/bigm.pcapng"
+fi
+
 nd_finish

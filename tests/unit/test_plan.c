@@ -208,6 +208,20 @@ static void test_output(void)
 	CHECK("a file: the long block timeout", nd_plan_block_ms(false, false) == ND_BLOCK_FILE_MS);
 	CHECK("rotated files: the long block timeout",
 	      nd_plan_block_ms(false, true) == ND_BLOCK_FILE_MS);
+	CHECK("-B: as asked, whatever the output",
+	      nd_plan_buffer_kib(2048, false, false, 1) == 2048);
+	CHECK("a pipe: the default ring",
+	      nd_plan_buffer_kib(0, true, false, 1) == ND_DEFAULT_BUFFER_KIB);
+	CHECK("a file, one target: the file ring",
+	      nd_plan_buffer_kib(0, false, false, 1) == ND_FILE_BUFFER_KIB);
+	CHECK("rotated files from a pipe's -w: the file ring",
+	      nd_plan_buffer_kib(0, true, true, 1) == ND_FILE_BUFFER_KIB);
+	CHECK("a file, two targets: half each",
+	      nd_plan_buffer_kib(0, false, false, 2) == ND_FILE_BUFFER_KIB / 2);
+	CHECK("a file, ten targets: never below the default",
+	      nd_plan_buffer_kib(0, false, false, 10) == ND_DEFAULT_BUFFER_KIB);
+	CHECK("no targets counted: as one",
+	      nd_plan_buffer_kib(0, false, false, 0) == ND_FILE_BUFFER_KIB);
 	nd_plan_rotate_target("web1/eth0", t, sizeof(t));
 	CHECK_STR("%n: the target part", t, "web1");
 	nd_plan_rotate_target("noslash", t, sizeof(t));
