@@ -8,8 +8,8 @@
 #   BENCH_RATE_COUNT=30000  packets per paced run
 #   BENCH_TAIL_COUNT=10000  packets per "stop at once" run (sent at BENCH_RATE)
 #   BENCH_SETTLE=1.5        seconds between the last packet sent and the stop
-#   BENCH_SENDERS=1         udpsend processes sharing a flat-out run (2: one per core)
-#   BENCH_CASES="..."       subset of: max64 max1514 rate64 tail64 live-rate64
+#   BENCH_SENDERS=1         udpsend processes sharing a flat-out run (max1514x2 has 2)
+#   BENCH_CASES="..."       subset of: max64 max1514 max1514x2 rate64 tail64 live-rate64
 #                           live-max64 live-max1514 paced startup scale
 #   BENCH_PACED_RATES="10 100 1000"  the "paced" case's rates (packets/s): nsdump to a
 #                           file and to a pipe, tcpdump --immediate-mode to the pipe
@@ -55,7 +55,7 @@ RATE_COUNT=${BENCH_RATE_COUNT:-30000}
 TAIL_COUNT=${BENCH_TAIL_COUNT:-10000}
 SETTLE=${BENCH_SETTLE:-1.5}
 SENDERS=${BENCH_SENDERS:-1}
-CASES=${BENCH_CASES:-max64 max1514 rate64 tail64 live-rate64 live-max64 live-max1514 paced startup scale}
+CASES=${BENCH_CASES:-max64 max1514 max1514x2 rate64 tail64 live-rate64 live-max64 live-max1514 paced startup scale}
 PACED_RATES=${BENCH_PACED_RATES:-10 100 1000}
 PACED_SECONDS=${BENCH_PACED_SECONDS:-3}
 DOCKER=${BENCH_DOCKER:-1}
@@ -89,7 +89,7 @@ case "$DOCKER" in
 esac
 for c in $CASES; do
 	case "$c" in
-	max64 | max1514 | rate64 | tail64 | live-rate64 | live-max64 | live-max1514 | paced | startup | scale) ;;
+	max64 | max1514 | max1514x2 | rate64 | tail64 | live-rate64 | live-max64 | live-max1514 | paced | startup | scale) ;;
 	*) die "unknown case '$c' in BENCH_CASES" ;;
 	esac
 done
@@ -726,6 +726,8 @@ for c in $CASES; do
 	case "$c" in
 	max64) run_case max64 file 22 "$COUNT" 0 "$SETTLE" "${FILE_TOOLS[@]}" ;;
 	max1514) run_case max1514 file 1472 "$COUNT" 0 "$SETTLE" "${FILE_TOOLS[@]}" ;;
+	# The same with two senders, one per core (issue 16, part 4).
+	max1514x2) SENDERS=2 run_case max1514x2 file 1472 "$COUNT" 0 "$SETTLE" "${FILE_TOOLS[@]}" ;;
 	rate64) run_case rate64 file 22 "$RATE_COUNT" "$RATE" "$SETTLE" "${FILE_TOOLS[@]}" ;;
 	tail64) run_case tail64 file 22 "$TAIL_COUNT" "$RATE" 0 "${FILE_TOOLS[@]}" ;;
 	live-rate64) run_case live-rate64 live 22 "$RATE_COUNT" "$RATE" "$SETTLE" "${LIVE_TOOLS[@]}" ;;
