@@ -110,14 +110,40 @@ packets_in() {
 	echo "$t"
 }
 
-# bytes_to_port FILE...: TCP payload bytes towards $PORT in the files (tshark; a
-# retransmission, should there be one, counted once).
+# bytes_to_port FILE...: TCP payload bytes towards $PORT in the files, each byte of the
+# sequence space counted once: the union of [seq, seq+len) per flow, relative to the flow's
+# first segment. A retransmission re-sends bytes already counted, whatever tshark calls it (one
+# within 3 ms of the original is an "out-of-order segment" to tshark, not a retransmission, and
+# once counted it twice: 20398412 bytes of 20000000).
 bytes_to_port() {
 	local f
 	for f in "$@"; do
-		tshark -r "$f" -Y "tcp.dstport == $PORT && !tcp.analysis.retransmission" \
-			-T fields -e tcp.len 2>/dev/null
-	done | awk '{ s += $1 } END { print s + 0 }'
+		tshark -r "$f" -Y "tcp.dstport == $PORT && tcp.len > 0" -T fields -E separator=/t \
+			-e ipv6.src -e ip.src -e tcp.srcport -e tcp.seq_raw -e tcp.len 2>/dev/null
+	done | awk -F '\t' '{
+		flow = $1 "|" $2 "|" $3
+		if (!(flow in base)) base[flow] = $4
+		off = ($4 - base[flow]) % 4294967296
+		if (off < 0) off += 4294967296
+		if (off >= 2147483648) off -= 4294967296
+		printf "%s %.0f %.0f\n", flow, off, off + $5
+	}' | sort -k1,1 -k2,2n | awk '
+		$1 != flow { flow = $1; end = $2 }
+		{
+			if ($2 > end) end = $2
+			if ($3 > end) { s += $3 - end; end = $3 }
+		}
+		END { printf "%.0f\n", s + 0 }'
+}
+
+# frames_twice FILE...: frames that are in the files more than once (same time, port, sequence
+# and acknowledgement numbers and length); a retransmission is sent at another time.
+frames_twice() {
+	local f
+	for f in "$@"; do
+		tshark -r "$f" -Y tcp -T fields -e frame.time_epoch -e tcp.srcport -e tcp.seq_raw \
+			-e tcp.ack_raw -e tcp.len 2>/dev/null
+	done | sort | uniq -d | wc -l
 }
 
 # max_caplen FILE...: the largest captured length (tshark).
@@ -136,6 +162,7 @@ check_big() {
 	check_grep "$tag: no packet dropped by the kernel" "$ND_TMP/$tag.err" '^0 packets dropped by kernel$'
 	check_eq "$tag: the files hold every packet nsdump counted" "${captured:-none}" "$(packets_in "$@")"
 	check_eq "$tag: every byte of the transfer is in the files" "$want" "$(bytes_to_port "$@")"
+	check_eq "$tag: no frame written twice" 0 "$(frames_twice "$@")"
 	mc=$(max_caplen "$@")
 	check "$tag: packets larger than the 128 KiB buffer are in the files (largest: ${mc:-none} bytes)" \
 		"$([ "${mc:-0}" -gt 131072 ]; echo $?)"
