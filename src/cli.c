@@ -115,7 +115,7 @@ void nd_cli_usage(FILE *out)
 	      "      --duration SECONDS    stop after SECONDS (decimals allowed)\n"
 	      "  -s, --snapshot-length N   bytes kept per packet (default and 0: 262144)\n"
 	      "  -B, --buffer-size KiB     kernel capture ring size (default 4096 KiB to a pipe,\n"
-	      "                            8192 KiB to a file; at most 2097151 KiB)\n"
+	      "                            12288 KiB to a file; at most 2097151 KiB)\n"
 	      "  -p, --no-promiscuous-mode do not put the interface into promiscuous mode\n"
 	      "  -Q, --direction DIR       in, out or inout (default): packets the target "
 	      "receives,\n"

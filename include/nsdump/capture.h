@@ -32,14 +32,15 @@
  * a slow disk is absorbed rather than dropped.
  * To files (and rotated files) the session gets ND_FILE_BUFFER_KIB in all, shared among its
  * targets and never less than ND_DEFAULT_BUFFER_KIB each (plan.c, nd_plan_buffer_kib): at
- * 1514-byte frames flat out (about 900 MB/s here) 4 MiB hold 4.5 ms, 8 MiB 9 ms, and a
- * write(2) into the page cache waits 4-13 ms whenever the kernel throttles dirty pages.
- * 16 MiB measured a little better, but takes nsdump's peak RSS to 2.4 times tcpdump's, over
- * the bound of issue 5 (docs/performance.md, "Part 4"). A pipe's reader is woken each
- * millisecond; it keeps the smaller ring, which also starts sooner (the kernel zeroes the
- * whole ring first: 1.4 ms for 4 MiB here). */
+ * 1514-byte frames flat out (about 900 MB/s here) 4 MiB hold 4.5 ms, 12 MiB 13.5 ms, and a
+ * write(2) into the page cache waits 4-13 ms whenever the kernel throttles dirty pages. In
+ * the same bench runs 12 MiB lost packets in 1 round of 12, 8 MiB in 4; 16 MiB would take
+ * nsdump's peak RSS to 2.4 times tcpdump's, over the bound of issue 5 (12 MiB: 1.85 times;
+ * docs/performance.md, "Part 4"). A pipe's reader is woken each millisecond; it keeps the
+ * smaller ring, which also starts sooner (the kernel zeroes the whole ring first: 1.4 ms
+ * for 4 MiB here). */
 #define ND_DEFAULT_BUFFER_KIB 4096
-#define ND_FILE_BUFFER_KIB    8192
+#define ND_FILE_BUFFER_KIB    12288
 
 #define ND_SNAPLEN_MAX 262144 /* tcpdump's default and maximum */
 /* -B: libpcap takes the ring's size in bytes as an int (pcap_set_buffer_size). */
