@@ -17,6 +17,7 @@ BEGIN {
 	casedesc["max1514x2"] = "file, 1514-byte frames, flat out from two senders"
 	casedesc["rate64"] = "file, 64-byte frames, paced"
 	casedesc["tail64"] = "file, 64-byte frames, paced, stopped at once"
+	casedesc["status64"] = "file, 64-byte frames, paced; nsdump-tty: standard error a terminal, the status line shown"
 	casedesc["live-rate64"] = "pipe, 64-byte frames, paced"
 	casedesc["live-max64"] = "pipe, 64-byte frames, flat out"
 	casedesc["live-max1514"] = "pipe, 1514-byte frames, flat out"
@@ -559,6 +560,30 @@ function issue16_loss(    i, j, c, a, k) {
 	}
 }
 
+# Issue 16, part 5: the live status line costs no measurable CPU. nsdump-tty (standard error
+# a pseudo-terminal, the line rewritten once a second) against nsdump (standard error a file)
+# in the same rounds, CPU per captured packet; "measurable" = outside the spread of nsdump's
+# own rounds (its max / min).
+function issue16_status(    k, kt, kr, spread, q) {
+	if (!(("status64", "nsdump") in tseen) || !(("status64", "nsdump-tty") in tseen))
+		return
+	print ""
+	print "## The targets of issue 16, part 5 (the live status line)"
+	print ""
+	k = "status64|nsdump|cpum"
+	kt = "status64|nsdump-tty|cpum"
+	if (n[k] == 0 || n[kt] == 0 || minv(k) <= 0)
+		return
+	ratio("status64", "nsdump-tty", "nsdump", "cpum")
+	kr = "ratio|status64|nsdump-tty|nsdump|cpum"
+	spread = maxv(k) / minv(k)
+	q = median(kr)
+	printf "- status line on a terminal, CPU per captured packet against standard error a file: " \
+		"%s (per-round ratios), %s against %s s/M pkts; nsdump's own rounds spread %.2f× — **%s**\n",
+		mmm(kr, 2), fmt(median(kt), 3), fmt(median(k), 3), spread,
+		(q <= spread) ? "no measurable cost" : "measurable"
+}
+
 END {
 	print "## Headline: nsdump / tcpdump"
 	print ""
@@ -718,6 +743,7 @@ END {
 	issue16_live()
 	issue16_startup()
 	issue16_loss()
+	issue16_status()
 
 	summary()
 

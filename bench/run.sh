@@ -10,7 +10,7 @@
 #   BENCH_SETTLE=1.5        seconds between the last packet sent and the stop
 #   BENCH_SENDERS=1         udpsend processes sharing a flat-out run (max1514x2 has 2)
 #   BENCH_CASES="..."       subset of: max64 max1514 max1514x2 rate64 tail64 live-rate64
-#                           live-max64 live-max1514 paced startup scale
+#                           live-max64 live-max1514 paced status64 startup scale
 #   BENCH_PACED_RATES="10 100 1000"  the "paced" case's rates (packets/s): nsdump to a
 #                           file and to a pipe, tcpdump --immediate-mode to the pipe
 #   BENCH_PACED_SECONDS=3   how long each of those runs sends
@@ -55,7 +55,7 @@ RATE_COUNT=${BENCH_RATE_COUNT:-30000}
 TAIL_COUNT=${BENCH_TAIL_COUNT:-10000}
 SETTLE=${BENCH_SETTLE:-1.5}
 SENDERS=${BENCH_SENDERS:-1}
-CASES=${BENCH_CASES:-max64 max1514 max1514x2 rate64 tail64 live-rate64 live-max64 live-max1514 paced startup scale}
+CASES=${BENCH_CASES:-max64 max1514 max1514x2 rate64 tail64 live-rate64 live-max64 live-max1514 paced status64 startup scale}
 PACED_RATES=${BENCH_PACED_RATES:-10 100 1000}
 PACED_SECONDS=${BENCH_PACED_SECONDS:-3}
 DOCKER=${BENCH_DOCKER:-1}
@@ -89,7 +89,7 @@ case "$DOCKER" in
 esac
 for c in $CASES; do
 	case "$c" in
-	max64 | max1514 | max1514x2 | rate64 | tail64 | live-rate64 | live-max64 | live-max1514 | paced | startup | scale) ;;
+	max64 | max1514 | max1514x2 | rate64 | tail64 | live-rate64 | live-max64 | live-max1514 | paced | status64 | startup | scale) ;;
 	*) die "unknown case '$c' in BENCH_CASES" ;;
 	esac
 done
@@ -372,6 +372,9 @@ tool_cmd() {
 	# shellcheck disable=SC2016 # docker-tcpdump-U: expanded by sh -c, and docker's template
 	case "$1" in
 	nsdump) CMD=("${nd[@]}" "${NSDUMP_SETNS[@]}" "${NSDUMP_ARGS[@]}" -w "$out") ;;
+	# The same with standard error on a terminal (measure gives it a pseudo-terminal):
+	# nsdump then rewrites its status line once a second.
+	nsdump-tty) CMD=("${nd[@]}" "${NSDUMP_SETNS[@]}" "${NSDUMP_ARGS[@]}" -w "$out") ;;
 	nsdump-veth) CMD=("${nd[@]}" --mode veth "${NSDUMP_ARGS[@]}" -w "$out") ;;
 	netns-tcpdump) CMD=(ip netns exec "$NS" "${td[@]}" -i eth0 -w "$out") ;;
 	nsenter-tcpdump) CMD=(nsenter -t "$TARGET_PID" -n "${td[@]}" -i eth0 -w "$out") ;;
@@ -438,7 +441,14 @@ measure() {
 	local case=$1 mode=$2 tool=$3 round=$4 size=$5 count=$6 rate=$7 settle=$8
 	local tag="$case.$tool.$round" out fifo rpid="" cpid got drops cpu rss med="NA" p99="NA" st note
 	local rx0 rx1 linkloss=NA lost
-	local err=$T/$tag.err ru=$T/$tag.ru lat=$T/$tag.lat sendopts=()
+	local err=$T/$tag.err ru=$T/$tag.ru lat=$T/$tag.lat sendopts=() ruopts=(-o "$T/$tag.ru")
+	local rerr=$T/$tag.err
+	# nsdump-tty: its standard error is a pseudo-terminal, copied to $err by rusage (whose
+	# own messages go to $rerr).
+	if [ "$tool" = nsdump-tty ]; then
+		ruopts+=(-t "$err")
+		rerr=$T/$tag.rusage-err
+	fi
 	SENT=NA
 	SEND_S=NA
 	if [ "$mode" = live ]; then
@@ -453,7 +463,7 @@ measure() {
 	else
 		out=$T/out/$tag.pcap
 		tool_cmd "$tool" "$out"
-		"$HELPERS/rusage" -o "$ru" -- "${CMD[@]}" >/dev/null 2>"$err" </dev/null &
+		"$HELPERS/rusage" "${ruopts[@]}" -- "${CMD[@]}" >/dev/null 2>"$rerr" </dev/null &
 	fi
 	cpid=$!
 	track "$cpid"
@@ -484,6 +494,14 @@ measure() {
 	rss=$(kv "$ru" maxrss_kib)
 	st=$(kv "$ru" status)
 	note=""
+	# The status line ("N packets, M dropped, ...") on a terminal, and only there.
+	if [ "$case" = status64 ]; then
+		if [ "$tool" = nsdump-tty ] && ! grep -q 'packets\{0,1\}, [0-9]* dropped' "$err"; then
+			note="no status line on the terminal"
+		elif [ "$tool" = nsdump ] && grep -q 'packets\{0,1\}, [0-9]* dropped' "$err"; then
+			note="a status line with standard error a file"
+		fi
+	fi
 	# Packets neither captured nor reported as dropped: keep the tool's own words about it.
 	# The captures on the host end cannot see what the veth pair itself dropped (linkloss:
 	# sent, but never received by the host end); the ones inside see packets before that.
@@ -734,6 +752,10 @@ for c in $CASES; do
 	live-max64) run_case live-max64 live 22 "$COUNT" 0 "$SETTLE" "${LIVE_TOOLS[@]}" ;;
 	live-max1514) run_case live-max1514 live 1472 "$COUNT" 0 "$SETTLE" "${LIVE_TOOLS[@]}" ;;
 	paced) run_paced ;;
+	# Issue 16, part 5: the live status line's cost. nsdump to a file with standard error a
+	# file, and the same on a pseudo-terminal (the status line rewritten once a second),
+	# paced for twice the rate64 run's length.
+	status64) run_case status64 file 22 "$((RATE_COUNT * 2))" "$RATE" "$SETTLE" nsdump nsdump-tty ;;
 	startup) run_startup ;;
 	scale) run_scale ;;
 	esac
