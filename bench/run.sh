@@ -371,10 +371,9 @@ tool_cmd() {
 	local out=$2 nd=("$NSDUMP" --pid "$TARGET_PID") td=(tcpdump "${TCPDUMP_ARGS[@]}")
 	# shellcheck disable=SC2016 # docker-tcpdump-U: expanded by sh -c, and docker's template
 	case "$1" in
-	nsdump) CMD=("${nd[@]}" "${NSDUMP_SETNS[@]}" "${NSDUMP_ARGS[@]}" -w "$out") ;;
-	# The same with standard error on a terminal (measure gives it a pseudo-terminal):
-	# nsdump then rewrites its status line once a second.
-	nsdump-tty) CMD=("${nd[@]}" "${NSDUMP_SETNS[@]}" "${NSDUMP_ARGS[@]}" -w "$out") ;;
+	# nsdump-tty: the same command; measure gives it a pseudo-terminal for standard error,
+	# where nsdump rewrites its status line once a second.
+	nsdump | nsdump-tty) CMD=("${nd[@]}" "${NSDUMP_SETNS[@]}" "${NSDUMP_ARGS[@]}" -w "$out") ;;
 	nsdump-veth) CMD=("${nd[@]}" --mode veth "${NSDUMP_ARGS[@]}" -w "$out") ;;
 	netns-tcpdump) CMD=(ip netns exec "$NS" "${td[@]}" -i eth0 -w "$out") ;;
 	nsenter-tcpdump) CMD=(nsenter -t "$TARGET_PID" -n "${td[@]}" -i eth0 -w "$out") ;;
@@ -441,8 +440,8 @@ measure() {
 	local case=$1 mode=$2 tool=$3 round=$4 size=$5 count=$6 rate=$7 settle=$8
 	local tag="$case.$tool.$round" out fifo rpid="" cpid got drops cpu rss med="NA" p99="NA" st note
 	local rx0 rx1 linkloss=NA lost
-	local err=$T/$tag.err ru=$T/$tag.ru lat=$T/$tag.lat sendopts=() ruopts=(-o "$T/$tag.ru")
-	local rerr=$T/$tag.err
+	local err=$T/$tag.err ru=$T/$tag.ru lat=$T/$tag.lat sendopts=()
+	local ruopts=(-o "$ru") rerr=$err shown
 	# nsdump-tty: its standard error is a pseudo-terminal, copied to $err by rusage (whose
 	# own messages go to $rerr).
 	if [ "$tool" = nsdump-tty ]; then
@@ -496,11 +495,12 @@ measure() {
 	note=""
 	# The status line ("N packets, M dropped, ...") on a terminal, and only there.
 	if [ "$case" = status64 ]; then
-		if [ "$tool" = nsdump-tty ] && ! grep -q 'packets\{0,1\}, [0-9]* dropped' "$err"; then
-			note="no status line on the terminal"
-		elif [ "$tool" = nsdump ] && grep -q 'packets\{0,1\}, [0-9]* dropped' "$err"; then
-			note="a status line with standard error a file"
-		fi
+		shown=no
+		grep -q 'packets\{0,1\}, [0-9]* dropped' "$err" && shown=yes
+		case "$tool/$shown" in
+		nsdump-tty/no) note="no status line on the terminal" ;;
+		nsdump/yes) note="a status line with standard error a file" ;;
+		esac
 	fi
 	# Packets neither captured nor reported as dropped: keep the tool's own words about it.
 	# The captures on the host end cannot see what the veth pair itself dropped (linkloss:
