@@ -33,6 +33,7 @@ enum {
 	OPT_JSON,
 	OPT_MERGE,
 	OPT_WAIT_STDIN,
+	OPT_FOLLOW,
 };
 
 /* The jobs: capture (with -D, which lists a target's interfaces), --list, --merge. */
@@ -111,6 +112,11 @@ void nd_cli_usage(FILE *out)
 	      "                            entering (sees what leaves the container's stack)\n"
 	      "  -D, --list-interfaces     list the target's interfaces (kind, state, addresses,\n"
 	      "                            host peer) and exit\n"
+	      "      --follow              with --container or --pod: wait for the target to\n"
+	      "                            start if it does not run, capture it from its first\n"
+	      "                            packet, and again each time it starts anew (a new\n"
+	      "                            pcapng interface per start); ends only on -c,\n"
+	      "                            --duration or a signal\n"
 	      "  -c, --count COUNT         stop after COUNT packets\n"
 	      "      --duration SECONDS    stop after SECONDS (decimals allowed)\n"
 	      "  -s, --snapshot-length N   bytes kept per packet (default and 0: 262144)\n"
@@ -522,6 +528,7 @@ static const struct optdef optdefs[] = {
 	{ OPT_COMPRESS, "compress", required_argument, J_CAPTURE | J_MERGE, VALUE(take_compress) },
 	{ 'U', "packet-buffered", no_argument, J_CAPTURE | J_MERGE, FLAG(packet_buffered) },
 	{ OPT_WAIT_STDIN, "wait-stdin", no_argument, J_CAPTURE, FLAG(wait_stdin) },
+	{ OPT_FOLLOW, "follow", no_argument, J_CAPTURE, FLAG(follow) },
 	{ 'q', "quiet", no_argument, J_ANY, FLAG(quiet) },
 	{ 'v', "verbose", no_argument, J_ANY, VALUE(take_verbose) },
 	{ OPT_VERSION, "version", no_argument, J_ANY, FLAG(version) },
@@ -777,6 +784,20 @@ static int check_values(int argc, char **argv, struct nd_opts *o, enum job job, 
 				err, ND_EXIT_USAGE, 0,
 				"-i any needs --mode setns: 'any' is not one interface with "
 				"one peer");
+	for (unsigned int i = 0; o->follow && i < o->ntargets; i++)
+		if (o->targets[i].kind == ND_TARGET_PID || o->targets[i].kind == ND_TARGET_NETNS)
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "--follow waits for a container or pod to start and "
+					  "follows its restarts: with %s there is nothing to "
+					  "follow (use --container or --pod)",
+					  o->targets[i].kind == ND_TARGET_PID ? "--pid" : "--netns");
+	if (o->follow && o->list_ifaces)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "-D lists the interfaces of a running target: it does not go "
+				  "with --follow");
+	if (o->follow && o->wait_stdin)
+		return nd_err_set(err, ND_EXIT_USAGE, 0,
+				  "--wait-stdin does not go with --follow");
 	if (o->list_ifaces && o->ntargets > 1)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-D lists the interfaces of one target");
 	if (optind < argc && o->filter_file != NULL)
@@ -871,6 +892,7 @@ void nd_cli_session_cfg(const struct nd_opts *o, struct nd_session_cfg *cfg)
 	cfg->packet_buffered = o->packet_buffered;
 	cfg->quiet = o->quiet;
 	cfg->verbose = o->verbose;
+	cfg->follow = o->follow;
 }
 
 void nd_cli_free(struct nd_opts *o)

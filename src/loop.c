@@ -8,11 +8,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "nsdump/loop.h"
 #include "nsdump/reorder.h"
+#include "nsdump/stream.h"
 #include "nsdump/testhooks.h"
 
 /* Files are flushed at least this often, so that a reader of a growing file keeps up. */
@@ -20,6 +22,11 @@
 /* After a stop, the ring is read for one block timeout more plus this slack for the timer,
  * so the block the kernel was still filling is handed over and written. */
 #define DRAIN_SLACK_MS 30
+/* --follow's writer: after a stop, the starts' captures drain their rings, write their
+ * statistics and end their streams; this long at most. */
+#define FOLLOW_DRAIN_MS 5000
+/* A relayed packet waits in the reorder heap with its direction beside its interface. */
+#define DIR_SHIFT 28
 
 int nd_loop_block_signals(struct nd_err *err)
 {
@@ -87,7 +94,7 @@ struct source_state {
 /* The poll set, in named slots: the signalfd, the output (a pipe's write end, polled for its
  * reader leaving; -1 for files), then per source its capture and its target's pidfd. poll(2)
  * skips a negative fd, which is how a slot is switched off. */
-enum { SLOT_SIGNAL, SLOT_OUTPUT, SLOT_SOURCES };
+enum { SLOT_SIGNAL, SLOT_OUTPUT, SLOT_CONTROL, SLOT_SOURCES };
 #define SLOT_CAPTURE(i) (SLOT_SOURCES + 2 * (i))
 #define SLOT_PIDFD(i)   (SLOT_SOURCES + 2 * (i) + 1)
 
@@ -108,7 +115,15 @@ struct loop_state {
 	long long drain_ms;  /* how long a ring is still read after a stop (the sources' longest
 			      * block timeout, and slack) */
 	uint64_t reorder_ns; /* how long packets of several sources are held (ND_REORDER_MIN_MS) */
+	bool ctl_closed;     /* --follow: no start will come any more */
 };
+
+/* Packets wait in the reorder heap when several sources may deliver them: several captures,
+ * or --follow's starts, which may overlap. */
+static bool reordering(const struct nd_loop *l)
+{
+	return l->nsrc > 1 || l->ctl_fd >= 0;
+}
 
 /* Writes every source's kernel counts as statistics blocks (pcapng). */
 static int write_stats(struct nd_loop *l, struct nd_err *err)
@@ -116,6 +131,9 @@ static int write_stats(struct nd_loop *l, struct nd_err *err)
 	for (unsigned int i = 0; i < l->nsrc; i++) {
 		struct nd_capture_stats st;
 
+		/* A relayed start's counts come from its own capture, when it ends. */
+		if (l->src[i].cap == NULL)
+			continue;
 		if (nd_capture_stats(l->src[i].cap, &st, err) < 0 ||
 		    nd_writer_stats(l->writer, l->src[i].ifid, st.received, st.dropped,
 				    st.ifdropped, err) < 0)
@@ -166,9 +184,10 @@ static bool count_reached(const struct nd_loop *l)
 	return l->count != 0 && l->captured >= l->count;
 }
 
-/* Writes one packet (rotating first when -C says so); false on a write error. */
+/* Writes one packet (rotating first when -C says so), with direction dir (enum
+ * nd_pcapng_dir), or the writer's guess when dir is -1; false on a write error. */
 static bool write_packet(struct loop_state *st, unsigned int ifid, const struct pcap_pkthdr *h,
-			 const unsigned char *bytes)
+			 const unsigned char *bytes, int dir)
 {
 	struct nd_loop *l = st->l;
 
@@ -181,10 +200,13 @@ static bool write_packet(struct loop_state *st, unsigned int ifid, const struct 
 		if (rotate(st) != 0)
 			return false;
 	}
-	if (nd_writer_packet(l->writer, ifid, h, bytes, st->err) < 0 ||
+	if ((dir < 0 ? nd_writer_packet(l->writer, ifid, h, bytes, st->err)
+		     : nd_writer_packet_dir(l->writer, ifid, h, bytes, dir, st->err)) < 0 ||
 	    (l->packet_buffered && nd_out_flush(l->out, st->err) < 0))
 		return false;
 	l->captured++;
+	if (l->ctl_fd >= 0)
+		return true; /* relayed: the interface is no source's index */
 	st->ss[ifid].packets++;
 	nd_testhooks_packet(l->captured, l->src[ifid].cap->fd, l->rot ? l->rot->dir_fd : -1);
 	return true;
@@ -201,7 +223,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	 * skipped here instead, and read_source() asks for no more than the count. */
 	if (st->write_failed || count_reached(l))
 		return;
-	if (l->nsrc > 1) {
+	if (reordering(l)) {
 		/* With nanosecond precision requested, libpcap's tv_usec holds nanoseconds. */
 		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
 
@@ -209,7 +231,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 			st->write_failed = true;
 		return;
 	}
-	if (!write_packet(st, ifid, h, bytes))
+	if (!write_packet(st, ifid, h, bytes, -1))
 		st->write_failed = true;
 }
 
@@ -228,7 +250,8 @@ static void emit_reordered(struct loop_state *st, uint64_t until)
 			.len = p->len,
 		};
 
-		if (!write_packet(st, p->ifid, &h, p->data))
+		if (!write_packet(st, p->ifid & ((1u << DIR_SHIFT) - 1), &h, p->data,
+				  (int)(p->ifid >> DIR_SHIFT) - 1))
 			st->write_failed = true;
 		nd_reorder_pop(&st->reorder);
 	}
@@ -258,7 +281,10 @@ static void begin_drain(struct loop_state *st, enum nd_stop reason, long long no
 {
 	st->l->reason = reason;
 	st->phase = PHASE_DRAINING;
-	st->at.drain = now + st->drain_ms;
+	st->at.drain = now + (st->l->ctl_fd >= 0 ? FOLLOW_DRAIN_MS : st->drain_ms);
+	/* --follow: the starts' captures are told to end (follow.c), and their streams end. */
+	if (st->l->ctl_fd >= 0 && !st->ctl_closed && write(st->l->ctl_fd, "s", 1) < 0)
+		st->ctl_closed = true;
 	st->at.end = NEVER;
 	st->at.rotation = NEVER;
 }
@@ -318,6 +344,209 @@ static void on_capture_error(struct loop_state *st, unsigned int i, long long no
 	stop(st, ND_STOP_ERROR, -1);
 }
 
+/* ---- --follow's relayed starts ---- */
+
+/* Which writer interfaces some stream still uses: live[i] is i, or UINT_MAX. */
+static void live_ifs(const struct loop_state *st, unsigned int *live)
+{
+	const struct nd_loop *l = st->l;
+
+	for (unsigned int i = 0; i < ND_WRITER_MAX_IFS; i++)
+		live[i] = UINT_MAX;
+	for (unsigned int i = 0; i < l->nsrc; i++)
+		for (unsigned int k = 0; l->src[i].stream != NULL && k < l->src[i].stream->nmap; k++)
+			if (l->src[i].stream->map[k] < ND_WRITER_MAX_IFS)
+				live[l->src[i].stream->map[k]] = l->src[i].stream->map[k];
+}
+
+/* A stream's new interface joins the file. A pcap file refuses another link type: that
+ * interface's packets are then left out, with a warning, and the capture goes on. */
+static int stream_if(struct loop_state *st, struct nd_stream *s, struct nd_stream_rec *rec)
+{
+	struct nd_loop *l = st->l;
+	unsigned int live[ND_WRITER_MAX_IFS];
+	bool renumbered = false;
+	struct nd_err e = { 0 };
+	int id;
+
+	if (rec->ifid >= ND_WRITER_MAX_IFS || rec->ifid != s->nmap)
+		return nd_err_set(st->err, ND_EXIT_FAIL, 0, "a start's stream numbers its "
+				  "interfaces out of order");
+	rec->wif.filter = l->filter;
+	live_ifs(st, live);
+	if (l->writer->nifs == ND_WRITER_MAX_IFS) {
+		/* The held packets carry the old numbers: out first. */
+		emit_reordered(st, UINT64_MAX);
+		if (st->write_failed)
+			return -1;
+	}
+	id = nd_writer_add(l->writer, &rec->wif, live, &renumbered, &e);
+	if (id < 0 && e.exit == ND_EXIT_USAGE) {
+		fprintf(stderr, "nsdump: warning: %s; its packets are left out\n", e.msg);
+		s->map[s->nmap++] = UINT_MAX;
+		return 0;
+	}
+	if (id < 0) {
+		*st->err = e;
+		return -1;
+	}
+	for (unsigned int i = 0; renumbered && i < l->nsrc; i++)
+		for (unsigned int k = 0; l->src[i].stream != NULL && k < l->src[i].stream->nmap; k++)
+			if (l->src[i].stream->map[k] < ND_WRITER_MAX_IFS)
+				l->src[i].stream->map[k] = live[l->src[i].stream->map[k]];
+	s->map[s->nmap++] = (unsigned int)id;
+	return 0;
+}
+
+/* One record of a stream: an interface, a packet or the end of a start's statistics. */
+static int stream_record(struct loop_state *st, struct nd_stream *s, struct nd_stream_rec *rec)
+{
+	struct nd_loop *l = st->l;
+	unsigned int id = rec->ifid < s->nmap ? s->map[rec->ifid] : UINT_MAX;
+
+	if (rec->kind == ND_STREAM_IF)
+		return stream_if(st, s, rec);
+	if (id == UINT_MAX)
+		return 0;
+	if (rec->kind == ND_STREAM_STATS) {
+		l->streamed.received += rec->recv;
+		l->streamed.dropped += rec->drop;
+		l->streamed.ifdropped += rec->ifdrop;
+		/* After the start's last packets. */
+		emit_reordered(st, UINT64_MAX);
+		if (st->write_failed)
+			return -1;
+		return nd_writer_stats(l->writer, id, rec->recv, rec->drop, rec->ifdrop, st->err);
+	}
+	if (count_reached(l))
+		return 0;
+	return nd_reorder_push(&st->reorder, id | (unsigned int)(rec->dir + 1) << DIR_SHIFT,
+			       (uint64_t)rec->h.ts.tv_sec * 1000000000u + (uint64_t)rec->h.ts.tv_usec,
+			       rec->h.caplen, rec->h.len, rec->data, st->err);
+}
+
+/* Stream i has ended (its capture ended) or failed: its slot is free again. */
+static void stream_end(struct loop_state *st, unsigned int i)
+{
+	struct nd_source *src = &st->l->src[i];
+
+	st->ss[i].done = ND_STOP_TARGET_EXITED;
+	st->fds[SLOT_CAPTURE(i)].fd = -1;
+	nd_stream_close(src->stream);
+	free(src->stream);
+	src->stream = NULL;
+}
+
+/* Handler: what stream i holds, record by record; a bounded number of reads, so that the
+ * other sources, signals and the clock are looked at too. */
+static void on_stream(struct loop_state *st, unsigned int i)
+{
+	struct nd_stream *s = st->l->src[i].stream;
+
+	for (int round = 0; round < 16 && st->phase != PHASE_STOPPED; round++) {
+		struct nd_stream_rec rec;
+		struct nd_err e = { 0 };
+		int got = nd_stream_fill(s, st->err), r;
+
+		if (got < 0) {
+			stop(st, ND_STOP_ERROR, -1);
+			return;
+		}
+		while ((r = nd_stream_next(s, &rec, &e)) > 0)
+			if (stream_record(st, s, &rec) < 0) {
+				if (st->write_failed)
+					on_output_error(st);
+				else
+					stop(st, ND_STOP_ERROR, -1);
+				return;
+			}
+		if (r < 0) {
+			/* Its capture process wrote something that is no capture: that
+			 * start's stream ends here; the others go on. */
+			fprintf(stderr, "nsdump: warning: a start's stream is corrupt (%s)\n",
+				e.msg);
+			stream_end(st, i);
+			return;
+		}
+		if (s->eof) {
+			if (s->end > s->start)
+				fprintf(stderr, "nsdump: warning: a start's stream ended inside a "
+						"record\n");
+			stream_end(st, i);
+			return;
+		}
+		if (got == 0)
+			return;
+	}
+}
+
+/* Handler: the control socket: a new start's stream (a pipe's read end), or its end. */
+static void on_control(struct loop_state *st)
+{
+	struct nd_loop *l = st->l;
+	char byte, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	unsigned int k = 0;
+	ssize_t n;
+	int fd = -1;
+
+	n = recvmsg(l->ctl_fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		st->ctl_closed = true;
+		st->fds[SLOT_CONTROL].fd = -1;
+		if (st->phase == PHASE_RUNNING) {
+			/* The process that waits for the starts has gone. */
+			begin_drain(st, ND_STOP_SIGNAL, now_ms());
+			l->signo = SIGTERM;
+		}
+		return;
+	}
+	c = CMSG_FIRSTHDR(&mh);
+	if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (fd < 0)
+		return;
+	while (k < l->max_src && l->src[k].stream != NULL)
+		k++;
+	if (k == l->max_src) {
+		fprintf(stderr, "nsdump: warning: more than %u starts at once: one is left out\n",
+			l->max_src);
+		(void)close(fd);
+		return;
+	}
+	l->src[k] = (struct nd_source){ .cap = NULL, .pidfd = -1, .ifid = UINT_MAX };
+	l->src[k].stream = malloc(sizeof(*l->src[k].stream));
+	if (l->src[k].stream == NULL || nd_stream_open(l->src[k].stream, fd, st->err) < 0) {
+		free(l->src[k].stream);
+		l->src[k].stream = NULL;
+		(void)close(fd);
+		(void)nd_err_set(st->err, ND_EXIT_FAIL, ENOMEM, "cannot take a start's stream");
+		stop(st, ND_STOP_ERROR, -1);
+		return;
+	}
+	st->ss[k] = (struct source_state){ .drain = NEVER };
+	st->fds[SLOT_CAPTURE(k)] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	st->fds[SLOT_PIDFD(k)] = (struct pollfd){ .fd = -1 };
+	if (k >= l->nsrc)
+		l->nsrc = k + 1;
+	l->streams++;
+}
+
+/* --follow: no stream is left. */
+static bool streams_over(const struct loop_state *st)
+{
+	for (unsigned int i = 0; i < st->l->nsrc; i++)
+		if (st->l->src[i].stream != NULL)
+			return false;
+	return true;
+}
+
 /* Handler: packets may be readable. Reads what every source not done has. */
 static void on_packets(struct loop_state *st, long long now)
 {
@@ -326,7 +555,11 @@ static void on_packets(struct loop_state *st, long long now)
 	for (unsigned int i = 0; i < l->nsrc && st->phase != PHASE_STOPPED; i++) {
 		int n, want = -1;
 
-		if (st->ss[i].done != ND_STOP_NONE)
+		if (l->src[i].stream != NULL) {
+			on_stream(st, i);
+			continue;
+		}
+		if (st->ss[i].done != ND_STOP_NONE || l->src[i].cap == NULL)
 			continue;
 		if (l->count != 0 && l->nsrc == 1) {
 			unsigned long left = l->count - l->captured;
@@ -347,7 +580,7 @@ static void on_packets(struct loop_state *st, long long now)
 /* Writes the held packets that are due (several sources); stops on a write error. */
 static void release_reordered(struct loop_state *st)
 {
-	if (st->l->nsrc < 2)
+	if (!reordering(st->l))
 		return;
 	emit_reordered(st, wall_ns() - st->reorder_ns);
 	if (st->write_failed)
@@ -373,7 +606,8 @@ static enum nd_stop sources_done(struct loop_state *st, long long now)
 			running = true;
 		last = s->done;
 	}
-	return running ? ND_STOP_NONE : last;
+	/* --follow's writer waits for the next start. */
+	return running || st->l->ctl_fd >= 0 ? ND_STOP_NONE : last;
 }
 
 /* Handler: the clock. Ends finished drains, flushes, ends the capture (-c, --duration, every
@@ -389,7 +623,18 @@ static void show_status(struct loop_state *st, long long now)
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct nd_capture_stats cs = { 0 };
+		const struct nd_stream *sm = l->src[i].stream;
 
+		if (l->src[i].cap == NULL) {
+			/* --follow: a start's stream; its drops are known when it ends. */
+			unsigned int id = sm != NULL && sm->nmap > 0 ? sm->map[0] : UINT_MAX;
+
+			v[i] = (struct nd_status_src){
+				.name = id < l->writer->nifs ? l->writer->ifs[id].name : "-",
+				.packets = id < l->writer->nifs ? l->writer->ifs[id].written : 0,
+			};
+			continue;
+		}
 		/* A source whose counts cannot be read shows none dropped; the final
 		 * statistics, read the same way, say what went wrong. */
 		(void)nd_capture_stats(l->src[i].cap, &cs, &ignored);
@@ -428,6 +673,10 @@ static void on_clock(struct loop_state *st, long long now)
 	}
 	if (now >= st->at.status)
 		show_status(st, now);
+	if (st->phase == PHASE_DRAINING && l->ctl_fd >= 0 && st->ctl_closed && streams_over(st)) {
+		st->phase = PHASE_STOPPED; /* every start's capture has ended and flushed */
+		return;
+	}
 	if (now >= st->at.drain) {
 		st->phase = PHASE_STOPPED; /* the reason is the stop's that began the drain */
 		return;
@@ -438,7 +687,7 @@ static void on_clock(struct loop_state *st, long long now)
 	}
 	if (now < st->at.rotation)
 		return;
-	if (l->nsrc > 1)
+	if (reordering(l))
 		emit_reordered(st, wall_ns() - st->reorder_ns);
 	l->rot->in_period = 0;
 	r = rotate(st);
@@ -496,7 +745,7 @@ static int wait_ms(const struct loop_state *st, long long now)
  * monotonic clock. */
 static long long release_at(const struct loop_state *st, long long now)
 {
-	const struct nd_reorder_pkt *p = st->l->nsrc > 1 ? nd_reorder_peek(&st->reorder) : NULL;
+	const struct nd_reorder_pkt *p = reordering(st->l) ? nd_reorder_peek(&st->reorder) : NULL;
 	uint64_t due, wn;
 
 	if (p == NULL)
@@ -525,6 +774,8 @@ static void wait_events(struct loop_state *st, long long now)
 	}
 	if (st->fds[SLOT_SIGNAL].revents & POLLIN)
 		on_signal(st);
+	if (st->fds[SLOT_CONTROL].fd >= 0 && (st->fds[SLOT_CONTROL].revents & (POLLIN | POLLHUP)))
+		on_control(st);
 	/* The write end of a pipe reports POLLERR once its reader has gone (a socket, POLLHUP):
 	 * noticed even when no packet comes to make a write fail. */
 	if (st->fds[SLOT_OUTPUT].revents & (POLLERR | POLLHUP)) {
@@ -542,10 +793,12 @@ static int state_init(struct loop_state *st, struct nd_loop *l, struct nd_err *e
 	long long start = now_ms();
 	int block_ms = 0;
 
+	unsigned int slots = l->ctl_fd >= 0 && l->max_src > l->nsrc ? l->max_src : l->nsrc;
+
 	*st = (struct loop_state){ .l = l, .err = err, .phase = PHASE_RUNNING };
-	st->nfds = SLOT_SOURCES + 2 * l->nsrc;
+	st->nfds = SLOT_SOURCES + 2 * slots;
 	st->fds = calloc(st->nfds, sizeof(*st->fds));
-	st->ss = calloc(l->nsrc, sizeof(*st->ss));
+	st->ss = calloc(slots > 0 ? slots : 1, sizeof(*st->ss));
 	if (st->fds == NULL || st->ss == NULL) {
 		free(st->fds);
 		free(st->ss);
@@ -564,7 +817,7 @@ static int state_init(struct loop_state *st, struct nd_loop *l, struct nd_err *e
 		.status = l->status != NULL && l->status->width > 0 ? start : NEVER,
 	};
 	for (unsigned int i = 0; i < l->nsrc; i++)
-		if (l->src[i].cap->block_ms > block_ms)
+		if (l->src[i].cap != NULL && l->src[i].cap->block_ms > block_ms)
 			block_ms = l->src[i].cap->block_ms;
 	st->drain_ms = block_ms + DRAIN_SLACK_MS;
 	st->reorder_ns = (uint64_t)(2 * block_ms + 50 > ND_REORDER_MIN_MS ? 2 * block_ms + 50
@@ -572,6 +825,9 @@ static int state_init(struct loop_state *st, struct nd_loop *l, struct nd_err *e
 			 1000000u;
 	st->fds[SLOT_SIGNAL] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
 	st->fds[SLOT_OUTPUT] = (struct pollfd){ .fd = l->live ? l->out->fd : -1, .events = 0 };
+	st->fds[SLOT_CONTROL] = (struct pollfd){ .fd = l->ctl_fd, .events = POLLIN };
+	for (unsigned int i = slots; i > l->nsrc; i--)
+		st->fds[SLOT_CAPTURE(i - 1)].fd = st->fds[SLOT_PIDFD(i - 1)].fd = -1;
 	for (unsigned int i = 0; i < l->nsrc; i++) {
 		st->ss[i] = (struct source_state){ .drain = NEVER };
 		st->fds[SLOT_CAPTURE(i)] =
@@ -607,11 +863,14 @@ int nd_loop_run(struct nd_loop *l, struct nd_err *err)
 			break;
 	}
 	/* Every packet read is written, in order, whatever ended the loop. */
-	if (l->nsrc > 1 && st.rc == 0 && l->reason != ND_STOP_READER_GONE) {
+	if (reordering(l) && st.rc == 0 && l->reason != ND_STOP_READER_GONE) {
 		emit_reordered(&st, UINT64_MAX);
 		if (st.write_failed)
 			on_output_error(&st);
 	}
+	for (unsigned int i = 0; i < l->nsrc; i++)
+		if (l->src[i].stream != NULL)
+			stream_end(&st, i);
 	nd_reorder_free(&st.reorder);
 	free(st.fds);
 	free(st.ss);

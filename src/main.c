@@ -14,6 +14,7 @@
 #include "nsdump/err.h"
 #include "nsdump/extcap.h"
 #include "nsdump/filter.h"
+#include "nsdump/follow.h"
 #include "nsdump/loop.h"
 #include "nsdump/merge.h"
 #include "nsdump/output.h"
@@ -279,6 +280,13 @@ int main(int argc, char **argv)
 		return die(&err);
 	if (read_filter_file(&r, &err) < 0)
 		return die(&err);
+	if (r.cfg.follow) {
+		rc = nd_follow_run(&r.cfg, &r.privs, r.sigfd);
+		free(r.filter_from_file);
+		nd_cli_free(&r.opts);
+		(void)close(r.sigfd);
+		return rc;
+	}
 	nd_session_init(&r.session, &r.cfg, &r.privs, r.sigfd);
 	rc = capture(&r, &err);
 	nd_session_close(&r.session);

@@ -246,6 +246,54 @@ int nd_resolve_pod(struct nd_resolver *r, const char *ns, const char *name,
 	return rc;
 }
 
+int nd_resolve_follow(struct nd_resolver *r, const char *query, const char *pod_ns,
+		      const char *pod_name, struct nd_container *out, struct nd_err *err)
+{
+	struct nd_container_list l = { 0 };
+	size_t idx[MAX_CANDIDATES + 1];
+	struct nd_container c;
+	char what[320];
+	size_t n;
+	int rc;
+
+	if (query != NULL)
+		hint(r, query);
+	r->query = query;
+	rc = nd_resolve_scan(r, &l, err);
+	r->query = NULL;
+	if (rc < 0) {
+		nd_container_list_free(&l);
+		return -1;
+	}
+	if (query != NULL) {
+		n = nd_container_match(&l, query, idx, MAX_CANDIDATES + 1);
+		snprintf(what, sizeof(what), "container '%.256s'", query);
+	} else {
+		n = nd_container_match_pod(&l, pod_ns, pod_name, idx, MAX_CANDIDATES + 1);
+		snprintf(what, sizeof(what), "running pod %.120s/%.180s", pod_ns, pod_name);
+	}
+	if (n == 0 || l.v == NULL) {
+		nd_container_list_free(&l);
+		return 0;
+	}
+	/* A pod's containers without a sandbox share one network namespace. */
+	if (n > 1 && (query != NULL || l.v[idx[0]].sandbox)) {
+		rc = ambiguous(&l, idx, n, what, query != NULL, err);
+		nd_container_list_free(&l);
+		return rc;
+	}
+	c = l.v[idx[0]];
+	nd_container_list_free(&l);
+	if (c.running && c.pid == 0 && fill_pids(r, &c, 1, err) < 0)
+		return -1;
+	if (!c.running)
+		nd_disk_runc_created(r, &c);
+	if (!c.running || c.pid == 0)
+		return 0;
+	*out = c;
+	return 1;
+}
+
 int nd_resolve_list(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err)
 {
 	size_t hidden = 0;

@@ -52,6 +52,12 @@ extern const struct nd_backend nd_backend_crio;
 int nd_disk_docker_scan(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err);
 int nd_disk_podman_scan(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err);
 
+/* --follow: a Docker or Podman container its engine does not call running yet, whose runc
+ * state is there and whose process lives: runc has created it (namespaces made, network
+ * set up by the runtime's hooks) and it waits to be started. Then c gets that PID and start
+ * time and runs; otherwise c is left as it was. */
+void nd_disk_runc_created(struct nd_resolver *r, struct nd_container *c);
+
 struct nd_resolver {
 	char root[PATH_MAX]; /* --root without trailing '/', "" for the host itself */
 	unsigned runtimes;   /* enum nd_runtime mask to search */

@@ -37,10 +37,29 @@ static void runc_state(struct nd_resolver *r, const char *const *dirs, struct nd
 	}
 }
 
+/* Where runc keeps the state of Docker's and of Podman's containers. */
+static const char *const docker_runc_dirs[] = { "/run/docker/runtime-runc/moby",
+						"/run/containerd/runc/moby", NULL };
+static const char *const podman_runc_dirs[] = { "/run/runc", NULL };
+
+void nd_disk_runc_created(struct nd_resolver *r, struct nd_container *c)
+{
+	struct nd_container t = *c;
+
+	if (c->runtime != ND_RT_DOCKER && c->runtime != ND_RT_PODMAN)
+		return;
+	t.pid = 0;
+	t.start = 0;
+	runc_state(r, c->runtime == ND_RT_DOCKER ? docker_runc_dirs : podman_runc_dirs, &t);
+	if (t.pid == 0)
+		return;
+	nd_state_check_alive(r, &t);
+	if (t.running)
+		*c = t;
+}
+
 int nd_disk_docker_scan(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err)
 {
-	static const char *const runc_dirs[] = { "/run/docker/runtime-runc/moby",
-						 "/run/containerd/runc/moby", NULL };
 	char dir[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
@@ -78,7 +97,7 @@ int nd_disk_docker_scan(struct nd_resolver *r, struct nd_container_list *out, st
 		if (rc < 0 || strcmp(c.id, de->d_name) != 0)
 			continue;
 		if (c.running)
-			runc_state(r, runc_dirs, &c);
+			runc_state(r, docker_runc_dirs, &c);
 		/* config.v2.json is written by dockerd: without it running, nobody updates it
 		 * when the container dies. Only a live process with the recorded start counts. */
 		nd_state_check_alive(r, &c);
@@ -96,7 +115,6 @@ int nd_disk_docker_scan(struct nd_resolver *r, struct nd_container_list *out, st
 int nd_disk_podman_scan(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err)
 {
 	static const char *const stores[] = { "overlay", "vfs", "btrfs", "zfs", NULL };
-	static const char *const runc_dirs[] = { "/run/runc", NULL };
 	size_t first = out->n;
 
 	for (size_t i = 0; stores[i] != NULL; i++) {
@@ -144,7 +162,7 @@ int nd_disk_podman_scan(struct nd_resolver *r, struct nd_container_list *out, st
 			c->running = false;
 			continue;
 		}
-		runc_state(r, runc_dirs, c);
+		runc_state(r, podman_runc_dirs, c);
 		/* Podman's PID file, for runtimes that keep no runc state (crun). */
 		if (c->pid == 0 && nd_state_path(path, sizeof(path),
 						 "%s/run/containers/storage/overlay-containers/%s/"

@@ -132,6 +132,12 @@ static int add_rules(scmp_filter_ctx ctx, const struct nd_sandbox *sb)
 	}
 #endif
 	rc = add_writes(ctx, sb->out_fd);
+	if (rc == 0 && sb->has_ctl)
+		rc = allow_args(ctx, SCMP_SYS(recvmsg), 1,
+				(struct scmp_arg_cmp[]){ fd_is(0, sb->ctl_fd) });
+	if (rc == 0 && sb->has_ctl)
+		rc = allow_args(ctx, SCMP_SYS(write), 1,
+				(struct scmp_arg_cmp[]){ fd_is(0, sb->ctl_fd) });
 	if (rc < 0)
 		return rc;
 	/* pcap_stats(): PACKET_STATISTICS; libpcap after POLLERR: SO_ERROR. */

@@ -26,6 +26,7 @@ void nd_session_init(struct nd_session *s, const struct nd_session_cfg *cfg, str
 	s->privs = privs;
 	s->sigfd = sigfd;
 	s->rot.dir_fd = -1;
+	s->ctl_fd = -1;
 	for (unsigned int i = 0; i < ND_MAX_TARGETS; i++)
 		nd_target_init(&s->targets[i]);
 }
@@ -152,7 +153,12 @@ static int name_first_file(struct nd_session *s, char *name, size_t size, struct
 	s->rot.bytes = s->cfg->rotate_bytes;
 	s->rot.files = s->cfg->rotate_files;
 	s->rot.gzip = s->cfg->gzip;
-	nd_plan_rotate_target(s->writer.ifs[0].name, s->rot.target, sizeof(s->rot.target));
+	/* %n: the target's name (--follow's writer has no interface yet: its name is the
+	 * first target's argument). */
+	if (s->ctl_fd >= 0)
+		snprintf(s->rot.target, sizeof(s->rot.target), "%s", s->cfg->targets[0].name);
+	else
+		nd_plan_rotate_target(s->writer.ifs[0].name, s->rot.target, sizeof(s->rot.target));
 	if (nd_rotate_check(&s->rot, err) < 0 ||
 	    nd_rotate_name(&s->rot, time(NULL), name, size, err) < 0)
 		return -1;
@@ -195,6 +201,18 @@ static int open_single(struct nd_session *s, const char *path, struct nd_err *er
 	return 0;
 }
 
+/* --follow: which start of the target an interface is, in its name and description. */
+static void name_start(struct nd_wif *f, unsigned int start_no, const char *note)
+{
+	size_t n = strlen(f->name), d = strlen(f->description);
+
+	snprintf(f->name + n, sizeof(f->name) - n, "#%u", start_no);
+	if (note != NULL)
+		snprintf(f->description + d, sizeof(f->description) - d, "; %s", note);
+	else
+		snprintf(f->description + d, sizeof(f->description) - d, "; start %u", start_no);
+}
+
 int nd_session_start_output(struct nd_session *s, struct nd_err *err)
 {
 	char userappl[128], name[4096];
@@ -214,7 +232,10 @@ int nd_session_start_output(struct nd_session *s, struct nd_err *err)
 		f->filter = s->cfg->filter;
 		f->has_mac = src->tif.has_addr;
 		memcpy(f->mac, src->tif.addr, sizeof(f->mac));
+		if (s->cfg->start_no > 0)
+			name_start(f, s->cfg->start_no, s->cfg->start_note);
 	}
+	s->writer.dynamic = s->ctl_fd >= 0;
 	if (nd_plan_to_file(path)) {
 		if (name_first_file(s, name, sizeof(name), err) < 0)
 			return -1;
@@ -227,7 +248,10 @@ int nd_session_start_output(struct nd_session *s, struct nd_err *err)
 		return -1;
 	s->writer.format = s->cfg->format;
 	s->writer.out = &s->out;
-	s->sandbox = (struct nd_sandbox){ .out_fd = s->out.fd, .dir_fd = s->rot.dir_fd };
+	s->sandbox = (struct nd_sandbox){ .out_fd = s->out.fd,
+					  .dir_fd = s->rot.dir_fd,
+					  .has_ctl = s->ctl_fd >= 0,
+					  .ctl_fd = s->ctl_fd };
 	/* The live status line: for packets going to a file while someone watches the terminal
 	 * (its width is asked now: the sandbox allows no terminal ioctl). */
 	nd_status_init(&s->status, STDERR_FILENO,
@@ -359,10 +383,15 @@ int nd_session_run(struct nd_session *s, struct nd_err *err)
 		.rot = nd_rotate_active(&s->rot) ? &s->rot : NULL,
 		.out_bufsize = ND_OUT_BUFFER_SIZE,
 		.status = &s->status,
+		.ctl_fd = s->ctl_fd,
+		.max_src = ND_MAX_SOURCES,
+		.filter = s->cfg->filter,
 	};
 	rc = nd_loop_run(&s->loop, err);
 	nd_status_clear(&s->status); /* before anything else is printed */
 	rc = collect_stats(s, rc, err);
+	if (s->ctl_fd >= 0)
+		s->sum = s->loop.streamed; /* the starts' own counts, from their streams */
 	if (rc < 0) {
 		nd_out_abort(&s->out);
 	} else if (nd_out_close(&s->out, err) < 0) {

@@ -1,5 +1,6 @@
 /* Capture file writing in either format; see include/nsdump/writer.h. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -106,6 +107,10 @@ int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *er
 		snprintf(w->userappl, sizeof(w->userappl), "%s", userappl);
 	for (unsigned int i = 0; i < w->nifs && i < ND_WRITER_MAX_IFS; i++)
 		w->ifs[i].written = 0;
+	if (w->dynamic && w->nifs == 0) {
+		w->pcap_started = false;
+		return w->format == ND_FORMAT_PCAP ? 0 : start_pcapng(w, w->userappl, err);
+	}
 	if (w->nifs == 0 || w->nifs > ND_WRITER_MAX_IFS)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "between 1 and %d interfaces, not %u",
 				  ND_WRITER_MAX_IFS, w->nifs);
@@ -117,9 +122,95 @@ int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *er
 		nd_text_clean(clean, sizeof(clean), w->ifs[i].description);
 		memcpy(w->ifs[i].description, clean, sizeof(clean));
 	}
-	if (w->format == ND_FORMAT_PCAP)
+	if (w->format == ND_FORMAT_PCAP) {
+		w->pcap_started = true;
 		return start_pcap(w, err);
+	}
 	return start_pcapng(w, w->userappl, err);
+}
+
+/* One interface description block for ifs[i], now. */
+static int write_idb(struct nd_writer *w, unsigned int i, struct nd_err *err)
+{
+	static unsigned char block[65536];
+	const struct nd_wif *f = &w->ifs[i];
+	struct nd_pcapng_idb idb = {
+		.linktype = (uint16_t)f->linktype,
+		.snaplen = (uint32_t)f->snaplen,
+		.name = f->name,
+		.description = f->description,
+		.tsresol = 9,
+		.filter = f->filter,
+	};
+	size_t n = nd_pcapng_idb(block, sizeof(block), &idb);
+
+	if (n == 0)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "interface description too large");
+	return nd_out_block(w->out, block, n, err);
+}
+
+/* A new section holding only the interfaces live[] marks (see nd_writer_add). */
+static int new_section(struct nd_writer *w, unsigned int *live, struct nd_err *err)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < w->nifs; i++) {
+		if (live[i] == UINT_MAX)
+			continue;
+		if (n != i)
+			w->ifs[n] = w->ifs[i];
+		live[i] = n++;
+	}
+	w->nifs = n;
+	return nd_writer_start(w, w->userappl, err);
+}
+
+int nd_writer_add(struct nd_writer *w, const struct nd_wif *f, unsigned int *live,
+		  bool *renumbered, struct nd_err *err)
+{
+	struct nd_wif *slot;
+
+	*renumbered = false;
+	if (w->format == ND_FORMAT_PCAP) {
+		if (w->pcap_started && f->linktype != w->ifs[0].linktype)
+			return nd_err_set(err, ND_EXIT_USAGE, 0,
+					  "pcap holds one link type: %s is %s where %s was %s "
+					  "(use --format pcapng)",
+					  f->name, pcap_datalink_val_to_name(f->linktype),
+					  w->ifs[0].name,
+					  pcap_datalink_val_to_name(w->ifs[0].linktype));
+		/* One interface in the file: every start's packets are its. */
+		if (w->pcap_started)
+			return 0;
+		w->ifs[0] = *f;
+		w->nifs = 1;
+		w->pcap_started = true;
+		return start_pcap(w, err) < 0 ? -1 : 0;
+	}
+	if (w->nifs == ND_WRITER_MAX_IFS) {
+		if (new_section(w, live, err) < 0)
+			return -1;
+		*renumbered = true;
+		if (w->nifs == ND_WRITER_MAX_IFS)
+			return nd_err_set(err, ND_EXIT_FAIL, 0,
+					  "more than %d interfaces in use at once",
+					  ND_WRITER_MAX_IFS);
+	}
+	slot = &w->ifs[w->nifs];
+	*slot = *f;
+	slot->written = 0;
+	slot->base_recv = slot->base_drop = slot->base_ifdrop = 0;
+	{
+		char clean[sizeof(slot->description)];
+
+		nd_text_clean(clean, sizeof(slot->name), slot->name);
+		memcpy(slot->name, clean, sizeof(slot->name));
+		nd_text_clean(clean, sizeof(clean), slot->description);
+		memcpy(slot->description, clean, sizeof(clean));
+	}
+	if (write_idb(w, w->nifs, err) < 0)
+		return -1;
+	return (int)w->nifs++;
 }
 
 /* A packet whose block is larger than the output buffer (BIG TCP: up to the snapshot
@@ -141,6 +232,16 @@ static __attribute__((noinline)) int big_epb(struct nd_writer *w, unsigned int i
 int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_pkthdr *h,
 		     const unsigned char *bytes, struct nd_err *err)
 {
+	return nd_writer_packet_dir(w, ifid, h, bytes,
+				    w->format == ND_FORMAT_PCAP
+					    ? ND_PCAPNG_DIR_UNKNOWN
+					    : nd_writer_direction(&w->ifs[ifid], bytes, h->caplen),
+				    err);
+}
+
+int nd_writer_packet_dir(struct nd_writer *w, unsigned int ifid, const struct pcap_pkthdr *h,
+			 const unsigned char *bytes, int direction, struct nd_err *err)
+{
 	struct nd_wif *f = &w->ifs[ifid];
 	int rc;
 
@@ -152,8 +253,7 @@ int nd_writer_packet(struct nd_writer *w, unsigned int ifid, const struct pcap_p
 				      h->caplen, h->len);
 		rc = nd_out_record(w->out, rec, sizeof(rec), bytes, h->caplen, NULL, 0, err);
 	} else {
-		enum nd_pcapng_dir dir =
-			(enum nd_pcapng_dir)nd_writer_direction(f, bytes, h->caplen);
+		enum nd_pcapng_dir dir = (enum nd_pcapng_dir)direction;
 		size_t n = nd_pcapng_epb_len(h->caplen, dir);
 		unsigned char *p;
 

@@ -33,11 +33,21 @@ struct nd_loop {
 	struct nd_rotate *rot;    /* NULL, or -G/-C/-W in effect */
 	size_t out_bufsize;       /* for the files rotation opens */
 	struct nd_status *status; /* the live status line (status.h), or NULL */
+	/* --follow's writer (follow.c): each start's stream arrives on this socket (a pipe's
+	 * read end, SCM_RIGHTS) and becomes a source in a free slot of src[0..max_src); the
+	 * loop does not end when its sources have gone, and a stop of its own (-c aside)
+	 * is told back on it (one byte), so that the starts' captures end and flush. -1
+	 * otherwise. */
+	int ctl_fd;
+	unsigned int max_src;
+	const char *filter; /* --follow: the filter the starts' interfaces were captured with */
 	/* results */
 	unsigned long long captured;       /* packets handed to the output */
 	unsigned long long closed_packets; /* packets in files already closed by rotation */
 	enum nd_stop reason;
 	int signo;
+	struct nd_capture_stats streamed; /* --follow: the starts' counts, from their streams */
+	unsigned int streams;             /* --follow: starts relayed */
 };
 
 /* Blocks SIGINT, SIGTERM and SIGHUP and returns a signalfd for them; ignores SIGPIPE so that

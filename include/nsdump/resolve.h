@@ -58,6 +58,14 @@ int nd_resolve_scan(struct nd_resolver *r, struct nd_container_list *out, struct
 int nd_resolve_take(struct nd_resolver *r, const struct nd_container *c, struct nd_container *out,
 		    struct nd_err *err);
 
+/* --follow: the container that query names (pod_ns/pod_name when query is NULL) as it is
+ * now. 1 with *out when it runs, or has been created and waits to start (Docker and Podman:
+ * runc's state is there before the engine calls it running, and the runtime's network is
+ * already up); 0 when it does not run or does not exist; -1 with err when the name matches
+ * several containers, or on an error. */
+int nd_resolve_follow(struct nd_resolver *r, const char *query, const char *pod_ns,
+		      const char *pod_name, struct nd_container *out, struct nd_err *err);
+
 /* Every container, with PIDs (Engine API inspects go out in flights) and the network
  * namespace inodes of the running ones, for --list. */
 int nd_resolve_list(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err);

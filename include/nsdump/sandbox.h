@@ -3,6 +3,8 @@
 #ifndef NSDUMP_SANDBOX_H
 #define NSDUMP_SANDBOX_H
 
+#include <stdbool.h>
+
 #include "nsdump/err.h"
 
 struct nd_sandbox {
@@ -10,6 +12,10 @@ struct nd_sandbox {
 	int out_fd; /* the output: write(2) is allowed on it, on 1 and on 2, on nothing else */
 	int dir_fd; /* rotation: the directory files are created in (O_PATH); -1: no rotation,
 		     * the loop opens nothing */
+	/* --follow's writer: recvmsg(2) (the starts' streams) and write(2) (one byte: stop) on
+	 * ctl_fd, its control socket; read(2) is allowed on any descriptor anyway. */
+	bool has_ctl;
+	int ctl_fd;
 	/* out */
 	int landlock; /* the Landlock ABI version applied, 0 for none (no rotation, or a
 		       * kernel without Landlock) */

@@ -51,6 +51,12 @@ struct nd_session_cfg {
 	bool packet_buffered; /* -U */
 	bool quiet;
 	int verbose;
+	/* --follow (follow.h): the targets are waited for and captured at each start. */
+	bool follow;
+	/* Set in a start's capture process: its number (1, 2, ...) goes into the interface
+	 * names ("web1/eth0#2") and the descriptions; 0 otherwise. */
+	unsigned int start_no;
+	const char *start_note; /* ... and this, when set, ends the descriptions */
 };
 
 struct nd_session {
@@ -68,6 +74,9 @@ struct nd_session {
 	struct nd_sandbox sandbox;
 	struct nd_loop loop;
 	struct nd_status status; /* the live status line (off unless nd_session_start_output) */
+	/* --follow's writer (follow.c): the starts' streams arrive on this socket, and the
+	 * session has no capture of its own; -1 otherwise. */
+	int ctl_fd;
 	/* The kernel's counts, after nd_session_run. */
 	struct nd_capture_stats sum;
 	bool stats_ok;

@@ -20,8 +20,13 @@ enum nd_stop {
 	ND_STOP_ERROR,      /* write or capture error: see the loop's err */
 };
 
+struct nd_stream;
+
 struct nd_source {
-	struct nd_capture *cap; /* &capture */
+	struct nd_capture *cap; /* &capture; NULL for a stream */
+	/* --follow's writer: the packets of one start of the target, relayed as pcapng by the
+	 * process that captures it (follow.c); NULL for a capture. */
+	struct nd_stream *stream;
 	unsigned int ifid;      /* its interface in the writer */
 	int pidfd;              /* the target process (readable when it exits), or -1 */
 	const char *label;      /* for messages: its pcapng name, "web1/eth0" */

@@ -33,6 +33,11 @@ struct nd_wif {
 
 struct nd_writer {
 	enum nd_format format;
+	/* --follow's writer (follow.c): interfaces come with each start of the target
+	 * (nd_writer_add), so a file may begin with none; pcap's header then waits for the
+	 * first. */
+	bool dynamic;
+	bool pcap_started; /* dynamic pcap: the header is written */
 	struct nd_out *out;
 	struct nd_wif ifs[ND_WRITER_MAX_IFS];
 	unsigned int nifs;
@@ -44,6 +49,20 @@ struct nd_writer {
  * only) or a pcapng section header and one interface description per interface. w->ifs and
  * w->nifs must be filled. The header is written at once, so a reader of a pipe can start. */
 int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *err);
+
+/* Dynamic writer: appends interface f (copied) and writes its description now (pcapng), or
+ * for pcap the file header with the first interface; a later one must have the first one's
+ * link type (ND_EXIT_USAGE otherwise, the file unchanged). When ND_WRITER_MAX_IFS are in
+ * use, a new section begins in the same file (pcapng allows several) holding only the
+ * interfaces live[] marks, renumbered in order: *renumbered is then set and live[] holds
+ * each old interface's new number (UINT_MAX: left out). Returns f's number. */
+int nd_writer_add(struct nd_writer *w, const struct nd_wif *f, unsigned int *live,
+		  bool *renumbered, struct nd_err *err);
+
+/* nd_writer_packet, with the direction (enum nd_pcapng_dir) already known: a packet relayed
+ * from another writer's file keeps the direction that writer gave it. */
+int nd_writer_packet_dir(struct nd_writer *w, unsigned int ifid, const struct pcap_pkthdr *h,
+			 const unsigned char *bytes, int dir, struct nd_err *err);
 
 /* Appends one packet of interface ifid. On error err->errnum is EPIPE when a pipe's reader
  * has gone. */
