@@ -10,7 +10,7 @@
 #   BENCH_SETTLE=1.5        seconds between the last packet sent and the stop
 #   BENCH_SENDERS=1         udpsend processes sharing a flat-out run (max1514x2 has 2)
 #   BENCH_CASES="..."       subset of: max64 max1514 max1514x2 rate64 tail64 live-rate64
-#                           live-max64 live-max1514 paced status64 startup scale
+#                           live-max64 live-max1514 paced status64 startup follow scale
 #   BENCH_PACED_RATES="10 100 1000"  the "paced" case's rates (packets/s): nsdump to a
 #                           file and to a pipe, tcpdump --immediate-mode to the pipe
 #   BENCH_PACED_SECONDS=3   how long each of those runs sends
@@ -55,7 +55,7 @@ RATE_COUNT=${BENCH_RATE_COUNT:-30000}
 TAIL_COUNT=${BENCH_TAIL_COUNT:-10000}
 SETTLE=${BENCH_SETTLE:-1.5}
 SENDERS=${BENCH_SENDERS:-1}
-CASES=${BENCH_CASES:-max64 max1514 max1514x2 rate64 tail64 live-rate64 live-max64 live-max1514 paced status64 startup scale}
+CASES=${BENCH_CASES:-max64 max1514 max1514x2 rate64 tail64 live-rate64 live-max64 live-max1514 paced status64 startup follow scale}
 PACED_RATES=${BENCH_PACED_RATES:-10 100 1000}
 PACED_SECONDS=${BENCH_PACED_SECONDS:-3}
 DOCKER=${BENCH_DOCKER:-1}
@@ -89,7 +89,7 @@ case "$DOCKER" in
 esac
 for c in $CASES; do
 	case "$c" in
-	max64 | max1514 | max1514x2 | rate64 | tail64 | live-rate64 | live-max64 | live-max1514 | paced | status64 | startup | scale) ;;
+	max64 | max1514 | max1514x2 | rate64 | tail64 | live-rate64 | live-max64 | live-max1514 | paced | status64 | startup | follow | scale) ;;
 	*) die "unknown case '$c' in BENCH_CASES" ;;
 	esac
 done
@@ -154,6 +154,8 @@ CTR_SINK=$CNET.3
 . "$BENCH_SRC/docker.sh"
 # shellcheck source-path=SCRIPTDIR source=scale.sh
 . "$BENCH_SRC/scale.sh"
+# shellcheck source-path=SCRIPTDIR source=follow.sh
+. "$BENCH_SRC/follow.sh"
 
 is_ours() {
 	local ppid
@@ -570,6 +572,7 @@ dk_release_if_last() {
 	for c in $CASES; do
 		case "$c" in
 		startup) [ "$DOCKER" = 1 ] && last=startup ;;
+		follow) [ "$DOCKER" = 1 ] && last=follow ;;
 		scale) last=scale ;;
 		esac
 	done
@@ -757,6 +760,7 @@ for c in $CASES; do
 	# paced for twice the rate64 run's length.
 	status64) run_case status64 file 22 "$((RATE_COUNT * 2))" "$RATE" "$SETTLE" nsdump nsdump-tty ;;
 	startup) run_startup ;;
+	follow) run_follow ;;
 	scale) run_scale ;;
 	esac
 done
@@ -779,6 +783,10 @@ REPORT=$T/report.md
 	echo
 	awk -f "$BENCH_SRC/report.awk" "$RESULTS"
 	echo
+	if [ -f "$T/follow.md" ]; then
+		cat "$T/follow.md"
+		echo
+	fi
 	cat "$BENCH_SRC/notes.md"
 } >"$REPORT"
 

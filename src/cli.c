@@ -790,14 +790,12 @@ static int check_values(int argc, char **argv, struct nd_opts *o, enum job job, 
 					  "--follow waits for a container or pod to start and "
 					  "follows its restarts: with %s there is nothing to "
 					  "follow (use --container or --pod)",
-					  o->targets[i].kind == ND_TARGET_PID ? "--pid" : "--netns");
+					  o->targets[i].kind == ND_TARGET_PID ? "--pid"
+									      : "--netns");
 	if (o->follow && o->list_ifaces)
 		return nd_err_set(err, ND_EXIT_USAGE, 0,
 				  "-D lists the interfaces of a running target: it does not go "
 				  "with --follow");
-	if (o->follow && o->wait_stdin)
-		return nd_err_set(err, ND_EXIT_USAGE, 0,
-				  "--wait-stdin does not go with --follow");
 	if (o->list_ifaces && o->ntargets > 1)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "-D lists the interfaces of one target");
 	if (optind < argc && o->filter_file != NULL)

@@ -15,6 +15,7 @@ enum opt_id {
 	O_FILTER,
 	O_MODE,
 	O_TARGET_IF,
+	O_FOLLOW,
 	O_IGNORED, /* logging options Wireshark may add; nsdump logs to stderr anyway */
 };
 
@@ -35,6 +36,7 @@ static const struct opt opts[] = {
 	{ "--extcap-capture-filter", true, O_FILTER },
 	{ "--mode", true, O_MODE },
 	{ "--target-interface", true, O_TARGET_IF },
+	{ "--follow", false, O_FOLLOW },
 	{ "--extcap-log-level", true, O_IGNORED },
 	{ "--extcap-log-file", true, O_IGNORED },
 	{ "--debug", false, O_IGNORED },
@@ -135,6 +137,10 @@ static int take(struct nd_extcap *x, const struct opt *o, const char *word, cons
 					  "interface name has at most 15 characters",
 					  v);
 		x->target_if = v[0] != '\0' ? v : NULL;
+		return 0;
+	case O_FOLLOW:
+		/* A boolflag: Wireshark passes it, without a value, only when it is checked. */
+		x->follow = true;
 		return 0;
 	case O_IGNORED:
 		return 0;
@@ -358,7 +364,12 @@ int nd_extcap_print_dlts(FILE *out, struct nd_err *err)
 	return written(out, err);
 }
 
-int nd_extcap_print_config(FILE *out, struct nd_err *err)
+bool nd_extcap_can_follow(enum nd_extcap_kind k)
+{
+	return k != ND_EXTCAP_KIND_NONE && k != ND_EXTCAP_KIND_NETNS;
+}
+
+int nd_extcap_print_config(FILE *out, enum nd_extcap_kind k, struct nd_err *err)
 {
 	fputs("arg {number=0}{call=--mode}{display=Capture mode}{type=selector}"
 	      "{tooltip=auto: on the host end of the veth pair when there is one, else inside the "
@@ -370,5 +381,12 @@ int nd_extcap_print_config(FILE *out, struct nd_err *err)
 	      "{type=string}{tooltip=default: eth0, else the only one that is not loopback; any: "
 	      "all (setns mode)}\n",
 	      out);
+	/* A named network namespace has no start to wait for: nsdump's --follow refuses
+	 * --netns, so its interfaces do not offer it. */
+	if (nd_extcap_can_follow(k))
+		fputs("arg {number=2}{call=--follow}{display=Follow restarts}{type=boolflag}"
+		      "{default=false}{tooltip=when the container or pod stops, keep waiting, and "
+		      "capture it again each time it starts anew (nsdump --follow)}\n",
+		      out);
 	return written(out, err);
 }

@@ -201,6 +201,15 @@ static int capture_cfg(struct nd_privs *privs, const struct nd_extcap *x,
 
 	if (k == ND_EXTCAP_KIND_NONE)
 		return -1;
+	/* The interface options dialog offers --follow for containers and pods only; a command
+	 * line that gives it for a namespace is refused as nsdump's own --follow --netns is. */
+	if (x->follow && !nd_extcap_can_follow(k))
+		return nd_err_set(
+			err, ND_EXIT_USAGE, 0,
+			"extcap: --follow waits for a container or pod to start and "
+			"follows its restarts: with a network namespace (%.300s) there is "
+			"nothing to follow",
+			x->iface);
 	nd_session_cfg_init(cfg);
 	cfg->ntargets = 1;
 	if (k == ND_EXTCAP_KIND_NETNS) {
@@ -229,6 +238,7 @@ static int capture_cfg(struct nd_privs *privs, const struct nd_extcap *x,
 	cfg->quiet = true;
 	cfg->mode = x->mode;
 	cfg->filter = x->filter;
+	cfg->follow = x->follow;
 	return 0;
 }
 
@@ -251,11 +261,18 @@ int nd_extcap_run(int argc, char **argv, struct nd_privs *privs, struct nd_sessi
 			return -1;
 		rc = nd_extcap_print_dlts(stdout, err);
 		break;
-	case ND_EXTCAP_CONFIG:
+	case ND_EXTCAP_CONFIG: {
+		/* Which options depends on the kind only, read off the name: nothing is looked
+		 * up. A name nsdump never lists gets the options every kind has, as before. */
+		struct nd_err ignored = { 0 };
+		enum nd_extcap_kind k = x.iface != NULL ? nd_extcap_kind(x.iface, &rest, &ignored)
+							: ND_EXTCAP_KIND_NONE;
+
 		if (nd_privs_drop(privs, err) < 0)
 			return -1;
-		rc = nd_extcap_print_config(stdout, err);
+		rc = nd_extcap_print_config(stdout, k, err);
 		break;
+	}
 	case ND_EXTCAP_CHECK_FILTER:
 		if (nd_privs_drop(privs, err) < 0)
 			return -1;

@@ -23,15 +23,16 @@
 
 struct followed {
 	const struct nd_target_spec *spec;
-	char what[320];          /* "container web1", "pod shop/web-0", for messages */
-	unsigned int starts;     /* seen so far */
-	struct nd_container last; /* the last start's record: its ID, PID and start time */
+	char what[320];            /* "container web1", "pod shop/web-0", for messages */
+	unsigned int starts;       /* seen so far */
+	struct nd_container last;  /* the last start's record: its ID, PID and start time */
+	struct nd_container first; /* what the first look found (pid 0: not running) */
 	bool said_waiting;
 };
 
 struct start {
-	pid_t pid;     /* the process capturing it */
-	int pidfd;     /* readable when it ends */
+	pid_t pid; /* the process capturing it */
+	int pidfd; /* readable when it ends */
 	unsigned int target;
 	unsigned int no;
 };
@@ -79,7 +80,8 @@ static void start_note(const struct nd_container *c, unsigned int no, char *out,
 
 	if (hz > 0 && c->start != 0 && clock_gettime(CLOCK_BOOTTIME, &boot) == 0 &&
 	    clock_gettime(CLOCK_REALTIME, &wall) == 0) {
-		ago = (double)boot.tv_sec + (double)boot.tv_nsec / 1e9 - (double)c->start / (double)hz;
+		ago = (double)boot.tv_sec + (double)boot.tv_nsec / 1e9 -
+		      (double)c->start / (double)hz;
 		at = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9 - ago;
 		sec = (time_t)at;
 		k = gmtime_r(&sec, &tm) != NULL
@@ -103,6 +105,8 @@ static void run_start(struct follower *f, unsigned int i, const struct nd_contai
 	struct nd_session_cfg cfg = *f->cfg;
 	struct nd_session s;
 	struct nd_err err = { 0 };
+	struct timespec open_wall = { 0 }, open_boot = { 0 };
+	long hz = sysconf(_SC_CLK_TCK);
 	char note[96];
 	int rc;
 
@@ -124,6 +128,10 @@ static void run_start(struct follower *f, unsigned int i, const struct nd_contai
 	cfg.start_no = no;
 	nd_session_init(&s, &cfg, f->privs, f->sigfd);
 	rc = nd_session_open(&s, &err);
+	/* -v: when the captures were open, against when the start's process began (its
+	 * first instruction comes later, once the runtime starts it). */
+	(void)clock_gettime(CLOCK_REALTIME, &open_wall);
+	(void)clock_gettime(CLOCK_BOOTTIME, &open_boot);
 	if (rc == 0)
 		rc = nd_session_start_output(&s, &err);
 	if (rc == 0)
@@ -132,6 +140,14 @@ static void run_start(struct follower *f, unsigned int i, const struct nd_contai
 		rc = nd_session_sandbox(&s, &err);
 	if (rc == 0 && !cfg.quiet)
 		nd_session_print_listening(&s);
+	if (rc == 0 && cfg.verbose > 0 && hz > 0)
+		fprintf(stderr,
+			"nsdump: %s: start %u captured from %lld.%06ld, %.1f ms after its process "
+			"began\n",
+			f->t[i].what, no, (long long)open_wall.tv_sec, open_wall.tv_nsec / 1000,
+			((double)open_boot.tv_sec + (double)open_boot.tv_nsec / 1e9 -
+			 (double)c->start / (double)hz) *
+				1000.0);
 	if (rc == 0)
 		rc = nd_session_run(&s, &err);
 	if (rc < 0 && err.errnum == EPIPE)
@@ -153,7 +169,9 @@ static int send_fd(int ctl, int fd)
 	} c;
 	char byte = 'n';
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf,
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = c.buf,
 			     .msg_controllen = sizeof(c.buf) };
 
 	if (ctl < 0)
@@ -215,9 +233,13 @@ static int spawn_start(struct follower *f, unsigned int i, const struct nd_conta
 
 /* ---- the wait ---- */
 
+/* The same start of the same container: its ID and PID, and the start time where both
+ * records have one (runc's state records it; an Engine API answer may not, for the same
+ * process: that is no new start). */
 static bool same_start(const struct nd_container *a, const struct nd_container *b)
 {
-	return a->pid == b->pid && a->start == b->start && strcmp(a->id, b->id) == 0;
+	return a->pid == b->pid && strcmp(a->id, b->id) == 0 &&
+	       (a->start == 0 || b->start == 0 || a->start == b->start);
 }
 
 /* Asks the runtimes about target i, with the invoker's rights: 1 with *c when it runs. */
@@ -349,17 +371,18 @@ static bool wait_once(struct follower *f, struct nd_err *err, bool *failed)
 		if (recv(f->ctl, &b, 1, MSG_DONTWAIT) <= 0 || !f->stopping)
 			stop_all(f, SIGTERM);
 	}
-	for (unsigned int k = f->nkids; k > 0; k--)
-		if (p[4 + k - 1].revents & POLLIN)
-			start_ended(f, k - 1);
 	if (f->writer_pidfd >= 0 && (p[3].revents & POLLIN)) {
 		writer_ended(f);
 		stop_all(f, SIGTERM);
 	}
+	for (unsigned int k = f->nkids; k > 0; k--)
+		if (p[4 + k - 1].revents & POLLIN)
+			start_ended(f, k - 1);
 	if ((p[1].revents & POLLIN) && !f->stopping) {
-		(void)nd_watch_drain(&f->watch);
+		/* New directories are watched with the rights their state is read with. */
 		if (nd_privs_invoker_begin(f->privs, err) < 0 ||
-		    (nd_watch_arm(&f->watch), nd_privs_invoker_end(f->privs, err) < 0) ||
+		    (nd_watch_drain(&f->watch), nd_watch_arm(&f->watch),
+		     nd_privs_invoker_end(f->privs, err) < 0) ||
 		    probe_all(f, err) < 0) {
 			*failed = true;
 			stop_all(f, SIGTERM);
@@ -438,15 +461,14 @@ static void name_targets(struct follower *f)
 
 int nd_follow_run(const struct nd_session_cfg *cfg, struct nd_privs *privs, int sigfd)
 {
-	struct follower f = { .cfg = cfg, .privs = privs, .sigfd = sigfd, .writer_pidfd = -1,
-			      .ctl = -1 };
-	struct nd_container first[ND_MAX_TARGETS];
+	struct follower f = {
+		.cfg = cfg, .privs = privs, .sigfd = sigfd, .writer_pidfd = -1, .ctl = -1
+	};
 	struct nd_session s;
 	struct nd_err err = { 0 };
 	bool failed = false;
 	int rc;
 
-	memset(first, 0, sizeof(first));
 	f.watch.fd = -1;
 	name_targets(&f);
 	if (nd_resolver_new(&f.res, &cfg->resolver, privs, &err) < 0)
@@ -461,11 +483,11 @@ int nd_follow_run(const struct nd_session_cfg *cfg, struct nd_privs *privs, int 
 	}
 	/* A name that matches several containers fails now, before the output is made. */
 	for (unsigned int i = 0; rc == 0 && i < cfg->ntargets; i++)
-		rc = look(&f, i, &first[i], &err) < 0 ? -1 : 0;
+		rc = look(&f, i, &f.t[i].first, &err) < 0 ? -1 : 0;
 	if (rc == 0)
 		rc = start_writer(&f, &s, &err);
 	for (unsigned int i = 0; rc == 0 && i < cfg->ntargets; i++)
-		rc = take(&f, i, first[i].pid != 0 ? 1 : 0, &first[i], &err);
+		rc = take(&f, i, f.t[i].first.pid != 0 ? 1 : 0, &f.t[i].first, &err);
 	if (rc < 0) {
 		failed = true;
 		stop_all(&f, SIGTERM);

@@ -1,5 +1,6 @@
 /* The capture loop; see include/nsdump/loop.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -116,6 +117,7 @@ struct loop_state {
 			      * block timeout, and slack) */
 	uint64_t reorder_ns; /* how long packets of several sources are held (ND_REORDER_MIN_MS) */
 	bool ctl_closed;     /* --follow: no start will come any more */
+	unsigned int nstreams; /* --follow: streams open */
 };
 
 /* Packets wait in the reorder heap when several sources may deliver them: several captures,
@@ -165,6 +167,14 @@ static int rotate(struct loop_state *st)
 	    nd_out_create(l->out, l->rot->dir_fd, name + nd_rotate_dirlen(l->rot), name,
 			  l->out_bufsize, reclen, err) < 0)
 		return -1;
+	/* --follow's writer receives and closes its streams' descriptors as they come and go,
+	 * so the new file may get a lower free number: it is moved to the output's (the
+	 * sandbox allows dup3 onto that one number there, and no packet socket is open). */
+	if (l->out->fd != st->out_fd && l->ctl_fd >= 0 && l->out->fd >= 0 &&
+	    dup3(l->out->fd, st->out_fd, O_CLOEXEC) == st->out_fd) {
+		(void)close(l->out->fd);
+		l->out->fd = st->out_fd;
+	}
 	/* The sandbox lets the loop write to this one number (nd_out_pin_fd()). */
 	if (l->out->fd != st->out_fd) {
 		nd_out_abort(l->out);
@@ -354,7 +364,8 @@ static void live_ifs(const struct loop_state *st, unsigned int *live)
 	for (unsigned int i = 0; i < ND_WRITER_MAX_IFS; i++)
 		live[i] = UINT_MAX;
 	for (unsigned int i = 0; i < l->nsrc; i++)
-		for (unsigned int k = 0; l->src[i].stream != NULL && k < l->src[i].stream->nmap; k++)
+		for (unsigned int k = 0; l->src[i].stream != NULL && k < l->src[i].stream->nmap;
+		     k++)
 			if (l->src[i].stream->map[k] < ND_WRITER_MAX_IFS)
 				live[l->src[i].stream->map[k]] = l->src[i].stream->map[k];
 }
@@ -370,7 +381,8 @@ static int stream_if(struct loop_state *st, struct nd_stream *s, struct nd_strea
 	int id;
 
 	if (rec->ifid >= ND_WRITER_MAX_IFS || rec->ifid != s->nmap)
-		return nd_err_set(st->err, ND_EXIT_FAIL, 0, "a start's stream numbers its "
+		return nd_err_set(st->err, ND_EXIT_FAIL, 0,
+				  "a start's stream numbers its "
 				  "interfaces out of order");
 	rec->wif.filter = l->filter;
 	live_ifs(st, live);
@@ -391,7 +403,8 @@ static int stream_if(struct loop_state *st, struct nd_stream *s, struct nd_strea
 		return -1;
 	}
 	for (unsigned int i = 0; renumbered && i < l->nsrc; i++)
-		for (unsigned int k = 0; l->src[i].stream != NULL && k < l->src[i].stream->nmap; k++)
+		for (unsigned int k = 0; l->src[i].stream != NULL && k < l->src[i].stream->nmap;
+		     k++)
 			if (l->src[i].stream->map[k] < ND_WRITER_MAX_IFS)
 				l->src[i].stream->map[k] = live[l->src[i].stream->map[k]];
 	s->map[s->nmap++] = (unsigned int)id;
@@ -420,8 +433,18 @@ static int stream_record(struct loop_state *st, struct nd_stream *s, struct nd_s
 	}
 	if (count_reached(l))
 		return 0;
+	/* One start at a time (the usual case) needs no reordering, so its packets reach a
+	 * pipe's reader at once; while starts overlap, and until what they held is out, the
+	 * heap puts them in time order. */
+	if (st->nstreams < 2 && nd_reorder_peek(&st->reorder) == NULL) {
+		if (write_packet(st, id, &rec->h, rec->data, rec->dir))
+			return 0;
+		st->write_failed = true;
+		return -1;
+	}
 	return nd_reorder_push(&st->reorder, id | (unsigned int)(rec->dir + 1) << DIR_SHIFT,
-			       (uint64_t)rec->h.ts.tv_sec * 1000000000u + (uint64_t)rec->h.ts.tv_usec,
+			       (uint64_t)rec->h.ts.tv_sec * 1000000000u +
+				       (uint64_t)rec->h.ts.tv_usec,
 			       rec->h.caplen, rec->h.len, rec->data, st->err);
 }
 
@@ -432,6 +455,7 @@ static void stream_end(struct loop_state *st, unsigned int i)
 
 	st->ss[i].done = ND_STOP_TARGET_EXITED;
 	st->fds[SLOT_CAPTURE(i)].fd = -1;
+	st->nstreams--;
 	nd_stream_close(src->stream);
 	free(src->stream);
 	src->stream = NULL;
@@ -486,7 +510,9 @@ static void on_control(struct loop_state *st)
 	struct nd_loop *l = st->l;
 	char byte, cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
 			     .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *c;
 	unsigned int k = 0;
@@ -536,6 +562,7 @@ static void on_control(struct loop_state *st)
 	if (k >= l->nsrc)
 		l->nsrc = k + 1;
 	l->streams++;
+	st->nstreams++;
 }
 
 /* --follow: no stream is left. */
@@ -831,7 +858,8 @@ static int state_init(struct loop_state *st, struct nd_loop *l, struct nd_err *e
 	for (unsigned int i = 0; i < l->nsrc; i++) {
 		st->ss[i] = (struct source_state){ .drain = NEVER };
 		st->fds[SLOT_CAPTURE(i)] =
-			(struct pollfd){ .fd = l->src[i].cap->fd, .events = POLLIN };
+			(struct pollfd){ .fd = l->src[i].cap != NULL ? l->src[i].cap->fd : -1,
+					 .events = POLLIN };
 		st->fds[SLOT_PIDFD(i)] = (struct pollfd){ .fd = l->src[i].pidfd, .events = POLLIN };
 	}
 	/* A write to a pipe whose reader reads nothing waits on the signals too (output.c). */

@@ -281,7 +281,12 @@ int main(int argc, char **argv)
 	if (read_filter_file(&r, &err) < 0)
 		return die(&err);
 	if (r.cfg.follow) {
-		rc = nd_follow_run(&r.cfg, &r.privs, r.sigfd);
+		/* --wait-stdin (kubectl debug): nothing is captured yet, so nothing waits in a
+		 * ring; a start meanwhile is found running once the wait is over (a pod's
+		 * sandbox outlives its containers' restarts). */
+		rc = r.opts.wait_stdin && wait_stdin(&r, &err) < 0
+			     ? die(&err)
+			     : nd_follow_run(&r.cfg, &r.privs, r.sigfd);
 		free(r.filter_from_file);
 		nd_cli_free(&r.opts);
 		(void)close(r.sigfd);

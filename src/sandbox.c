@@ -138,6 +138,11 @@ static int add_rules(scmp_filter_ctx ctx, const struct nd_sandbox *sb)
 	if (rc == 0 && sb->has_ctl)
 		rc = allow_args(ctx, SCMP_SYS(write), 1,
 				(struct scmp_arg_cmp[]){ fd_is(0, sb->ctl_fd) });
+	/* --follow's writer, rotating: a new file is moved onto the output's number. Only there:
+	 * that process holds no packet socket that could be moved onto it. */
+	if (rc == 0 && sb->has_ctl && sb->dir_fd >= 0)
+		rc = allow_args(ctx, SCMP_SYS(dup3), 1,
+				(struct scmp_arg_cmp[]){ fd_is(1, sb->out_fd) });
 	if (rc < 0)
 		return rc;
 	/* pcap_stats(): PACKET_STATISTICS; libpcap after POLLERR: SO_ERROR. */

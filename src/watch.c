@@ -17,7 +17,7 @@
 static const struct {
 	unsigned runtimes;
 	const char *path;
-	int depth; /* levels of new subdirectories to watch */
+	int depth;    /* levels of new subdirectories to watch */
 	int existing; /* levels of subdirectories that exist now to watch (namespaces) */
 } dirs[] = {
 	{ ND_RT_DOCKER, "/run/docker/runtime-runc/moby", 1, 0 },
@@ -37,7 +37,8 @@ int nd_watch_open(struct nd_watch *w, const char *root, unsigned runtimes, struc
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "--root is too long");
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0)
-		return nd_err_set(err, ND_EXIT_FAIL, errno, "cannot watch the runtimes' state "
+		return nd_err_set(err, ND_EXIT_FAIL, errno,
+				  "cannot watch the runtimes' state "
 				  "(inotify)");
 	return 0;
 }
@@ -63,9 +64,13 @@ static int add(struct nd_watch *w, const char *path, int depth)
 			return -1;
 		}
 		w->n++;
+		w->w[i].depth = depth;
+	} else if (depth > w->w[i].depth) {
+		/* Watched for two reasons (a parent standing in for a state directory that is
+		 * not there yet, and a state directory itself): the deeper watch holds. */
+		w->w[i].depth = depth;
 	}
 	w->w[i].wd = wd;
-	w->w[i].depth = depth;
 	memcpy(w->w[i].path, path, strlen(path) + 1);
 	return 0;
 }
@@ -97,7 +102,8 @@ void nd_watch_arm(struct nd_watch *w)
 		char *slash;
 
 		if (!(dirs[i].runtimes & w->runtimes) ||
-		    snprintf(path, sizeof(path), "%s%s", w->root, dirs[i].path) >= (int)sizeof(path))
+		    snprintf(path, sizeof(path), "%s%s", w->root, dirs[i].path) >=
+			    (int)sizeof(path))
 			continue;
 		if (add(w, path, dirs[i].depth) == 0) {
 			add_existing(w, path, dirs[i].existing, dirs[i].depth);
@@ -105,8 +111,8 @@ void nd_watch_arm(struct nd_watch *w)
 		}
 		/* Not there yet (the runtime has not run a container): its creation wakes us,
 		 * from the nearest parent that exists. */
-		while ((errno == ENOENT || errno == ENOTDIR) && (slash = strrchr(path, '/')) != NULL &&
-		       slash > path + strlen(w->root)) {
+		while ((errno == ENOENT || errno == ENOTDIR) &&
+		       (slash = strrchr(path, '/')) != NULL && slash > path + strlen(w->root)) {
 			*slash = '\0';
 			if (add(w, path, 0) == 0)
 				break;
@@ -123,8 +129,11 @@ static void new_dir(struct nd_watch *w, int wd, const char *name)
 	for (unsigned int i = 0; i < w->n; i++) {
 		if (w->w[i].wd != wd || w->w[i].depth <= 0 || !nd_container_id_ok(name))
 			continue;
-		if (snprintf(sub, sizeof(sub), "%s/%s", w->w[i].path, name) < (int)sizeof(sub))
-			(void)add(w, sub, w->w[i].depth - 1);
+		/* What was made in it before its watch was there (mkdir -p of a namespace
+		 * and a container at once) is watched too; the caller looks again anyway. */
+		if (snprintf(sub, sizeof(sub), "%s/%s", w->w[i].path, name) < (int)sizeof(sub) &&
+		    add(w, sub, w->w[i].depth - 1) == 0)
+			add_existing(w, sub, w->w[i].depth - 1, w->w[i].depth - 1);
 		return;
 	}
 }

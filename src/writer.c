@@ -165,8 +165,8 @@ static int new_section(struct nd_writer *w, unsigned int *live, struct nd_err *e
 	return nd_writer_start(w, w->userappl, err);
 }
 
-int nd_writer_add(struct nd_writer *w, const struct nd_wif *f, unsigned int *live,
-		  bool *renumbered, struct nd_err *err)
+int nd_writer_add(struct nd_writer *w, const struct nd_wif *f, unsigned int *live, bool *renumbered,
+		  struct nd_err *err)
 {
 	struct nd_wif *slot;
 

@@ -38,6 +38,7 @@ struct nd_extcap {
 	const char *filter;    /* --extcap-capture-filter F, NULL if absent or empty */
 	enum nd_mode mode;     /* --mode auto|veth|setns (our config argument) */
 	const char *target_if; /* --target-interface IF (our config argument), NULL: default */
+	bool follow;           /* --follow (our config argument, a boolflag): follow restarts */
 };
 
 /* The kinds of interface, after the prefix. */
@@ -88,7 +89,14 @@ int nd_extcap_print_version(FILE *out, struct nd_err *err);
 int nd_extcap_print_interfaces(FILE *out, const struct nd_container_list *l, char *const *netns,
 			       size_t n, struct nd_err *err);
 int nd_extcap_print_dlts(FILE *out, struct nd_err *err);
-int nd_extcap_print_config(FILE *out, struct nd_err *err);
+/* The options of an interface of kind k: the mode and the interface in the target for every
+ * kind; "follow restarts" (--follow) only for a container or a pod, as nsdump's --follow
+ * refuses --netns. ND_EXTCAP_KIND_NONE (no interface, or a name nsdump never lists): the
+ * options every kind has. */
+int nd_extcap_print_config(FILE *out, enum nd_extcap_kind k, struct nd_err *err);
+
+/* True when an interface of kind k can be followed across restarts (--follow). */
+bool nd_extcap_can_follow(enum nd_extcap_kind k);
 
 /* Extcap mode, from main(): parses argv (nd_extcap_parse) and answers every action but
  * --capture itself, reading the runtimes and /run/netns with the invoker's rights and

@@ -27,9 +27,9 @@ struct nd_source {
 	/* --follow's writer: the packets of one start of the target, relayed as pcapng by the
 	 * process that captures it (follow.c); NULL for a capture. */
 	struct nd_stream *stream;
-	unsigned int ifid;      /* its interface in the writer */
-	int pidfd;              /* the target process (readable when it exits), or -1 */
-	const char *label;      /* for messages: its pcapng name, "web1/eth0" */
+	unsigned int ifid; /* its interface in the writer */
+	int pidfd;         /* the target process (readable when it exits), or -1 */
+	const char *label; /* for messages: its pcapng name, "web1/eth0" */
 	/* The plan (session.c). */
 	struct nd_target *target;
 	const struct nd_target_spec *spec;

@@ -22,20 +22,20 @@ enum nd_stream_kind {
 
 struct nd_stream_rec {
 	enum nd_stream_kind kind;
-	uint32_t ifid;         /* the stream's own interface number */
-	struct nd_wif wif;     /* IF: linktype, snaplen, name, description */
-	struct pcap_pkthdr h;  /* PACKET: tv_usec holds nanoseconds, as the writer takes it */
+	uint32_t ifid;        /* the stream's own interface number */
+	struct nd_wif wif;    /* IF: linktype, snaplen, name, description */
+	struct pcap_pkthdr h; /* PACKET: tv_usec holds nanoseconds, as the writer takes it */
 	const unsigned char *data;
-	int dir;                             /* PACKET: enum nd_pcapng_dir, from epb_flags */
-	uint64_t recv, drop, ifdrop;         /* STATS, as nd_writer_stats takes them */
+	int dir;                     /* PACKET: enum nd_pcapng_dir, from epb_flags */
+	uint64_t recv, drop, ifdrop; /* STATS, as nd_writer_stats takes them */
 };
 
 struct nd_stream {
 	int fd;
 	struct nd_pcapread rd;
 	unsigned char *buf;
-	size_t cap, start, end; /* unparsed bytes are buf[start..end) */
-	bool eof;               /* the writer closed the pipe */
+	size_t cap, start, end;              /* unparsed bytes are buf[start..end) */
+	bool eof;                            /* the writer closed the pipe */
 	unsigned int map[ND_WRITER_MAX_IFS]; /* the stream's interface i is the writer's map[i] */
 	unsigned int nmap;
 };

@@ -15,7 +15,7 @@
 #define ND_WATCH_MAX 512
 
 struct nd_watch {
-	int fd; /* inotify, non-blocking, O_CLOEXEC: readable when something changed */
+	int fd;              /* inotify, non-blocking, O_CLOEXEC: readable when something changed */
 	char root[PATH_MAX]; /* --root, "" for the host itself */
 	unsigned runtimes;   /* enum nd_runtime mask */
 	struct {

@@ -56,8 +56,8 @@ int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *er
  * use, a new section begins in the same file (pcapng allows several) holding only the
  * interfaces live[] marks, renumbered in order: *renumbered is then set and live[] holds
  * each old interface's new number (UINT_MAX: left out). Returns f's number. */
-int nd_writer_add(struct nd_writer *w, const struct nd_wif *f, unsigned int *live,
-		  bool *renumbered, struct nd_err *err);
+int nd_writer_add(struct nd_writer *w, const struct nd_wif *f, unsigned int *live, bool *renumbered,
+		  struct nd_err *err);
 
 /* nd_writer_packet, with the direction (enum nd_pcapng_dir) already known: a packet relayed
  * from another writer's file keeps the direction that writer gave it. */

@@ -7,7 +7,9 @@
 #                                               get pods until deleted) and runs the real
 #                                               $STUB_NSDUMP with --pod P as --netns P (the
 #                                               test names a network namespace after each
-#                                               pod) and without --root /host
+#                                               pod), without --root /host, and without
+#                                               --follow (nsdump refuses it with --netns;
+#                                               calls.log keeps the plugin's arguments)
 #   delete pod [-n NS] --wait=false NAME...     forgets the pods and ends their nsdump
 # STUB_FAIL_NODE=NODE: `debug node/NODE` fails as RBAC would refuse it.
 # Anything else fails, so a call the plugin should not make shows up as a failure.
@@ -62,6 +64,7 @@ debug_node() {
 		case "$1" in
 		--root) [ "$2" = /host ] || exit 1; shift 2 ;;
 		--pod) args+=(--netns "$2"); shift 2 ;;
+		--follow) shift ;;
 		-n) shift 2 ;;
 		*) args+=("$1"); shift ;;
 		esac

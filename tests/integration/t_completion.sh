@@ -51,6 +51,9 @@ check_eq "'-' offers every option of --help (${#opts[@]})" "" "$missing"
 check_eq "'-' prints nothing on stderr" "" "$(cat "$ND_TMP/comp.err")"
 check_comp "--for completes to --format" "--format" "$NSDUMP" --for
 check_comp "--list-i completes to --list-interfaces" "--list-interfaces" "$NSDUMP" --list-i
+check_comp "--fol completes to --follow" "--follow" "$NSDUMP" -t x --fol
+check_comp "--follow takes no value: the next word is an option again" "--fifo --filter-file --follow --format" \
+	"$NSDUMP" -t x --follow --f
 check_comp "--format values" "pcap pcapng" "$NSDUMP" -t x --format ""
 check_comp "--format=pc (one word)" "pcap pcapng" "$NSDUMP" -t x --format=pc
 check_comp "--mode values" "auto setns veth" "$NSDUMP" --mode ""

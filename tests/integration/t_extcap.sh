@@ -46,6 +46,25 @@ nd_run config --extcap-config --extcap-interface="$IF_A"
 check_eq "--extcap-config: exit 0, the mode selector with three values and the interface" \
 	"0 arg-0:--mode:selector arg-1:--target-interface:string value-0:auto,veth,setns" \
 	"$ND_RC $(sed -n 's/^arg {number=\([0-9]\)}{call=\([^}]*\)}.*{type=\([a-z]*\)}.*/arg-\1:\2:\3/p' "$ND_TMP/config.out" | paste -sd' ') value-0:$(sed -n 's/^value {arg=0}{value=\([a-z]*\)}.*/\1/p' "$ND_TMP/config.out" | paste -sd,)"
+# A container or pod interface also offers "follow restarts" (nsdump's --follow, a boolflag:
+# Wireshark passes it alone when checked); a namespace, which --follow refuses, does not. The
+# kind is read off the name, so the container need not exist.
+args_of() { sed -n 's/^arg {number=\([0-9]\)}{call=\([^}]*\)}.*{type=\([a-z]*\)}.*/arg-\1:\2:\3/p' "$1" | paste -sd' '; }
+nd_run dconfig --extcap-config --extcap-interface "nsdump-docker-ndtNoSuch$ND_SUF"
+check_eq "--extcap-config, a Docker interface: exit 0, the two options and the boolflag --follow" \
+	"0 arg-0:--mode:selector arg-1:--target-interface:string arg-2:--follow:boolflag" \
+	"$ND_RC $(args_of "$ND_TMP/dconfig.out")" "$(nd_excerpt "$ND_TMP/dconfig.err")"
+check_grep "--extcap-config, a Docker interface: follow restarts, off by default" "$ND_TMP/dconfig.out" \
+	'^arg \{number=2\}\{call=--follow\}\{display=Follow restarts\}\{type=boolflag\}\{default=false\}\{tooltip=[^{}]+\}$'
+nd_run pconfig --extcap-config --extcap-interface=nsdump-pod-shop-web-0
+check_eq "--extcap-config, a pod interface: --follow offered too" \
+	"0 arg-2:--follow:boolflag" "$ND_RC $(args_of "$ND_TMP/pconfig.out" | grep -o 'arg-2:[^ ]*')"
+check_eq "--extcap-config, a namespace interface: no --follow" 0 "$(grep -c -- '--follow' "$ND_TMP/config.out")"
+nd_run nfollow --capture --extcap-interface "$IF_A" --fifo "$ND_TMP/nofifo" --follow
+check_eq "--capture --follow of a namespace interface: exit 2" 2 "$ND_RC" "$(nd_excerpt "$ND_TMP/nfollow.err")"
+check_one_error_line "--capture --follow of a namespace interface: one error line" "$ND_TMP/nfollow.err"
+check_grep "--capture --follow of a namespace: says there is nothing to follow" "$ND_TMP/nfollow.err" \
+	"^nsdump: extcap: --follow waits for a container or pod to start .* with a network namespace \($IF_A\) there is nothing to follow$"
 
 # Wireshark's filter check: silence for a valid filter, a reason on stdout otherwise.
 nd_run fgood --extcap-interface "$IF_A" --extcap-capture-filter 'udp port 5001'

@@ -3,7 +3,8 @@
 # (stub-kubectl.sh: there is no cluster here) that answers `get pods` from recorded JSON and
 # runs each `debug node/...` as a real local nsdump capture of a namespace this test made, so
 # the streams and their merge are real: grouping per node, kubectl debug's arguments, the
-# merged file's exact counts and interface names, the debug pods deleted. Also nsdump
+# merged file's exact counts and interface names, the debug pods deleted; --follow passed on
+# to every node's nsdump, and a Pending pod already on a node captured with it. Also nsdump
 # --wait-stdin, which the plugin relies on.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +19,10 @@ nd_topo w2 95 || nd_finish
 POD2=$NS_A S2=$SINK_B
 nd_topo w3 96 || nd_finish
 POD3=$NS_A S3=$SINK_B
+# A pod scheduled to node-b but still Pending (its containers being created): skipped, but
+# captured with --follow.
+nd_topo w4 97 || nd_finish
+POD4=$NS_A S4=$SINK_B
 
 # kubectl and the local nsdump on PATH, as a user would have them.
 mkdir -p "$T/bin" "$T/stub"
@@ -25,7 +30,7 @@ ln -s "$ND_LIBDIR/stub-kubectl.sh" "$T/bin/kubectl"
 ln -s "$NSDUMP" "$T/bin/nsdump"
 export STUB_DIR=$T/stub STUB_NSDUMP=$NSDUMP
 export PATH="$T/bin:$PATH"
-sed -e "s/@POD1@/$POD1/" -e "s/@POD2@/$POD2/" -e "s/@POD3@/$POD3/" \
+sed -e "s/@POD1@/$POD1/" -e "s/@POD2@/$POD2/" -e "s/@POD3@/$POD3/" -e "s/@POD4@/$POD4/" \
 	"$ND_LIBDIR/data/kube-pods.json" >"$STUB_DIR/pods.json"
 # A debug pod of someone else on node-a, there before the plugin runs: it must stay.
 echo "node-debugger-node-a-old11 0 default" >"$STUB_DIR/debugpods"
@@ -81,6 +86,8 @@ check_eq "plugin: no TTY asked for (no -t, --tty, -it)" 0 \
 	"$(debug_lines | sed 's/ -- nsdump .*//' | grep -cE -- ' (-t|--tty|-it|-ti)( |$)')"
 check_grep "plugin: the pending pod is skipped, saying so" "$T/plugin.err" \
 	'^kubectl-nsdump: skipping pod web-7d9f8c6b5-pend1: Pending, not Running$'
+check_grep "plugin: a pending pod on a node is skipped too (no --follow)" "$T/plugin.err" \
+	"^kubectl-nsdump: skipping pod $POD4: Pending, not Running$"
 check_eq "plugin: nothing on standard output with -w FILE" 0 "$(wc -c <"$T/plugin.out")"
 check_count_all "plugin: merged file holds exactly the 23 packets" "$out" 23
 check_eq "plugin: one interface per pod, named after it, exact counts" \
@@ -140,6 +147,41 @@ check_grep "one node refused: kubectl's message, with the node" "$T/half.err" \
 check_eq "one node refused: the other node's pod still captured" "$(nd_want "3 $POD1/eth0")" "$(nd_per_if "$T/half.pcapng")"
 check_eq "one node refused: the debug pod made is deleted" 1 "$(wc -l <"$STUB_DIR/deleted")"
 
+# ---- --follow: passed on to each node's nsdump; a Pending pod with a node is captured -----
+# The stub drops --follow before running the local nsdump (it captures --netns, which
+# --follow refuses), so this checks what the plugin asks of kubectl and the merge of the
+# streams, not nsdump's following itself (t_follow.sh).
+: >"$STUB_DIR/calls.log"
+: >"$STUB_DIR/created"
+: >"$STUB_DIR/deleted"
+rm -f "$STUB_DIR"/node-debugger-*.err
+"$PLUGIN" -n shop -l app=web --follow --image=registry.example/nsdump:test -w "$T/follow.pcapng" \
+	-- -v udp >"$T/follow.out" 2>"$T/follow.err" &
+PLUGIN_PID=$!
+nd_track_pid "$PLUGIN_PID"
+wait_listening 4 || nd_finish
+nd_send "$POD1" 2 "$S1" && nd_send "$POD2" 3 "$S2" && nd_send "$POD3" 4 "$S3" && nd_send "$POD4" 6 "$S4"
+# As above: queued to the captures when the sends return, read and merged at the stop.
+kill -TERM "$PLUGIN_PID"
+nd_wait_exit "$PLUGIN_PID" 15
+check_eq "--follow, -l app=web: exit 0 after SIGTERM" 0 "$ND_RC" "$(nd_excerpt "$T/follow.err")"
+check_grep "--follow: node-a's nsdump gets --follow after --wait-stdin" "$STUB_DIR/calls.log" \
+	"^debug node/node-a -q --profile=sysadmin -i --image=registry.example/nsdump:test -- nsdump --root /host --wait-stdin --follow --pod $POD1 --pod $POD2 -n shop -w - -v udp$"
+check_grep "--follow: node-b's nsdump follows its running pod and the Pending one" "$STUB_DIR/calls.log" \
+	"^debug node/node-b -q --profile=sysadmin -i --image=registry.example/nsdump:test -- nsdump --root /host --wait-stdin --follow --pod $POD3 --pod $POD4 -n shop -w - -v udp$"
+check_eq "--follow: one kubectl debug per node, no more" 2 "$(debug_lines | wc -l)"
+check_grep "--follow: the Pending pod on a node is waited for, saying so" "$T/follow.err" \
+	"^kubectl-nsdump: pod $POD4 is Pending: nsdump on node-b waits for it to start \(--follow\)$"
+check_grep "--follow: the Pending pod on no node is skipped, saying why" "$T/follow.err" \
+	'^kubectl-nsdump: skipping pod web-7d9f8c6b5-pend1: Pending on no node yet$'
+check_eq "--follow: one interface per pod, exact counts" \
+	"$(nd_want "2 $POD1/eth0" "3 $POD2/eth0" "4 $POD3/eth0" "6 $POD4/eth0")" "$(nd_per_if "$T/follow.pcapng")"
+check_eq "--follow: the two debug pods it made are deleted" \
+	"$(awk '{ print $1 }' "$STUB_DIR/created" | LC_ALL=C sort | paste -sd' ')" \
+	"$(LC_ALL=C sort "$STUB_DIR/deleted" | paste -sd' ')"
+gone=$(stub_pids_gone)
+check_eq "--follow: no capture left running" "" "$gone"
+
 # ---- refusals ----------------------------------------------------------------------------
 : >"$STUB_DIR/calls.log"
 rc_of() { # runs the plugin bounded, stdout to a file; prints the status
@@ -150,6 +192,11 @@ check_eq "unknown pod: exit 3" 3 "$(rc_of -n shop nosuch --image x -w "$T/x.pcap
 check_grep "unknown pod: says which" "$T/r.err" '^kubectl-nsdump: pod nosuch not found in namespace shop$'
 check_eq "pending pod by name: exit 3" 3 "$(rc_of -n shop web-7d9f8c6b5-pend1 --image x -w "$T/x.pcapng")"
 check_grep "pending pod: says so" "$T/r.err" 'pod web-7d9f8c6b5-pend1 is Pending, not Running'
+check_eq "a pod Pending on a node, by name, without --follow: exit 3" 3 "$(rc_of -n shop "$POD4" --image x -w "$T/x.pcapng")"
+check_eq "a pod Pending on no node, by name, with --follow: exit 3" 3 \
+	"$(rc_of -n shop web-7d9f8c6b5-pend1 --follow --image x -w "$T/x.pcapng")"
+check_grep "a pod Pending on no node, with --follow: says it must be scheduled first" "$T/r.err" \
+	'^kubectl-nsdump: pod web-7d9f8c6b5-pend1 is Pending on no node yet: nsdump runs on the pod.s node, so it must be scheduled first$'
 check_eq "no pod matches: exit 3" 3 "$(rc_of -n shop -l app=none --image x -w "$T/x.pcapng")"
 check_eq "no image: exit 2" 2 "$(rc_of -n shop "$POD1" -w "$T/x.pcapng")"
 check_grep "no image: says what to give" "$T/r.err" 'no image: give --image IMG'

@@ -73,6 +73,13 @@ int main(void)
 						       strcmp(o.targets[0].name, "web1") == 0 &&
 						       o.runtimes == (ND_RT_DOCKER | ND_RT_CRIO));
 	nd_cli_free(&o);
+	rc = parse(&o, &e, W("--pod"), W("web"), W("-n"), W("shop"), W("--follow"), (char *)NULL);
+	{
+		struct nd_session_cfg cfg;
+
+		nd_cli_session_cfg(&o, &cfg);
+		CHECK("--pod --follow: the session follows", rc == 0 && o.follow && cfg.follow);
+	}
 	rc = parse(&o, &e, W("--pod"), W("web"), (char *)NULL);
 	CHECK("--pod NAME: namespace default",
 	      rc == 0 && o.targets[0].kind == ND_TARGET_POD && strcmp(o.pod_ns, "default") == 0);
@@ -188,6 +195,14 @@ int main(void)
 		{ "--json without --list", { W("-t"), W("a"), W("--json"), NULL }, "--json" },
 		{ "--list with a target", { W("--list"), W("-t"), W("a"), NULL }, "--list" },
 		{ "--list with a filter", { W("--list"), W("udp"), NULL }, "--list" },
+		{ "--follow with --pid",
+		  { W("--pid"), W("1"), W("--follow"), NULL },
+		  "with --pid there is nothing to follow" },
+		{ "--follow with --netns",
+		  { W("-t"), W("a"), W("--netns"), W("blue"), W("--follow"), NULL },
+		  "with --netns there is nothing to follow" },
+		{ "--follow with -D", { W("-t"), W("a"), W("--follow"), W("-D"), NULL }, "-D" },
+		{ "--follow with --list", { W("--list"), W("--follow"), NULL }, "--follow" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char name[128];

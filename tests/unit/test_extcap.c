@@ -34,6 +34,19 @@ static const char *printed(int (*f)(FILE *, struct nd_err *))
 	return buf;
 }
 
+/* The config sentences for an interface of kind k (static buffer). */
+static const char *config_of(enum nd_extcap_kind k)
+{
+	static char buf[4096];
+	struct nd_err e;
+	FILE *m = fmemopen(buf, sizeof(buf), "w");
+
+	if (m == NULL || nd_extcap_print_config(m, k, &e) < 0)
+		return "(error)";
+	fclose(m);
+	return buf;
+}
+
 static struct nd_container ct(enum nd_runtime rt, const char *ns, const char *name,
 			      const char *pod_ns, const char *pod)
 {
@@ -84,6 +97,22 @@ int main(void)
 	CHECK("--opt=value forms, config arguments, logging options ignored",
 	      rc == 0 && x.mode == ND_MODE_SETNS && x.filter == NULL);
 	CHECK_STR("--target-interface kept", x.target_if, "lo");
+	CHECK("no --follow: not followed", !x.follow);
+	/* "follow restarts" is a boolflag: Wireshark passes --follow, alone, when checked. */
+	rc = parse(&x, &e, W("--capture"), W("--extcap-interface"), W("nsdump-docker-web1"),
+		   W("--fifo"), W("/tmp/f"), W("--follow"), W("--mode"), W("veth"), (char *)NULL);
+	CHECK("--capture --follow",
+	      rc == 0 && x.action == ND_EXTCAP_CAPTURE && x.follow && x.mode == ND_MODE_VETH);
+	rc = parse(&x, &e, W("--follow"), W("--capture"), W("--extcap-interface=nsdump-pod-a-b"),
+		   W("--fifo=/tmp/f"), (char *)NULL);
+	CHECK("--follow first, --opt=value forms", rc == 0 && x.follow);
+	rc = parse(&x, &e, W("--capture"), W("--extcap-interface=nsdump-docker-web1"),
+		   W("--fifo=/tmp/f"), W("--follow=true"), (char *)NULL);
+	CHECK("--follow=true refused: a boolflag takes no value",
+	      rc < 0 && e.exit == ND_EXIT_USAGE && strstr(e.msg, "--follow takes no value"));
+	rc = parse(&x, &e, W("--capture"), W("--extcap-interface=nsdump-docker-web1"),
+		   W("--fifo=/tmp/f"), W("--followx"), (char *)NULL);
+	CHECK("--followx is no --follow", rc < 0 && strstr(e.msg, "unknown argument '--followx'"));
 	rc = parse(&x, &e, W("--extcap-dlts"), W("--extcap-interface"), W("nsdump-netns-a"),
 		   (char *)NULL);
 	CHECK("--extcap-dlts", rc == 0 && x.action == ND_EXTCAP_DLTS);
@@ -219,10 +248,53 @@ int main(void)
 	CHECK_STR("dlts", printed(nd_extcap_print_dlts),
 		  "dlt {number=1}{name=EN10MB}{display=Ethernet}\n");
 	CHECK("config: the mode selector, auto by default",
-	      strstr(printed(nd_extcap_print_config),
+	      strstr(config_of(ND_EXTCAP_KIND_NETNS),
 		     "arg {number=0}{call=--mode}{display=Capture mode}{type=selector}") != NULL &&
-		      strstr(printed(nd_extcap_print_config),
+		      strstr(config_of(ND_EXTCAP_KIND_NETNS),
 			     "value {arg=0}{value=auto}{display=auto}{default=true}\n") != NULL);
+	{
+		static const enum nd_extcap_kind followed[] = { ND_EXTCAP_KIND_DOCKER,
+								ND_EXTCAP_KIND_PODMAN,
+								ND_EXTCAP_KIND_CONTAINERD,
+								ND_EXTCAP_KIND_POD };
+		const char *follow_arg = "arg {number=2}{call=--follow}{display=Follow restarts}"
+					 "{type=boolflag}{default=false}{tooltip=";
+		bool all = true;
+
+		for (size_t i = 0; i < sizeof(followed) / sizeof(followed[0]); i++) {
+			const char *c = config_of(followed[i]);
+			const char *f = strstr(c, follow_arg);
+
+			/* The last line, after the two arguments every kind has. */
+			all = all && f != NULL && strstr(c, "{call=--target-interface}") < f &&
+			      strchr(f, '\n') == c + strlen(c) - 1 &&
+			      nd_extcap_can_follow(followed[i]);
+		}
+		CHECK("config: containers and pods offer the boolflag --follow (arg 2)", all);
+	}
+	CHECK("config: a netns does not offer --follow",
+	      strstr(config_of(ND_EXTCAP_KIND_NETNS), "--follow") == NULL &&
+		      !nd_extcap_can_follow(ND_EXTCAP_KIND_NETNS));
+	CHECK("config: no interface (or an unknown name): the common options only",
+	      strstr(config_of(ND_EXTCAP_KIND_NONE), "--follow") == NULL &&
+		      strstr(config_of(ND_EXTCAP_KIND_NONE), "{call=--target-interface}") != NULL &&
+		      !nd_extcap_can_follow(ND_EXTCAP_KIND_NONE));
+	{
+		bool wf = true;
+
+		for (int k = ND_EXTCAP_KIND_NONE; k <= ND_EXTCAP_KIND_NETNS; k++) {
+			const char *l = config_of((enum nd_extcap_kind)k), *end;
+
+			for (; wf && *l != '\0'; l = end + 1) {
+				end = strchr(l, '\n');
+				wf = end != NULL &&
+				     (strncmp(l, "arg {", 5) == 0 || strncmp(l, "value {", 7) == 0);
+				if (end == NULL)
+					break;
+			}
+		}
+		CHECK("config: every line an arg or value sentence, for every kind", wf);
+	}
 	CHECK("version sentence",
 	      strncmp(printed(nd_extcap_print_version),
 		      "extcap {version=" ND_VERSION "}{help=", 16 + strlen(ND_VERSION) + 7) == 0);
