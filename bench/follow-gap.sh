@@ -23,13 +23,6 @@ IMG=$P-img
 exec {LOCK}>>"${ND_RT_LOCK:-/tmp/nsdump-runtimes.lock}"
 flock -w 600 "$LOCK" || { echo "follow-gap: the runtime lock stayed taken" >&2; exit 1; }
 
-CTRD=""
-if [ "$RT" = containerd ] && ! ctr version >/dev/null 2>&1; then
-	containerd >"$T.containerd.log" 2>&1 &
-	CTRD=$!
-	for _ in $(seq 1 50); do ctr version >/dev/null 2>&1 && break; sleep 0.1; done
-fi
-
 case $RT in
 docker) CLI=(docker) ;;
 podman) CLI=(podman) ;;
@@ -56,14 +49,29 @@ cleanup() {
 		ip netns del "$P-a" 2>/dev/null
 		ip netns del "$P-b" 2>/dev/null ;;
 	esac
-	if [ -n "$CTRD" ]; then
-		kill "$CTRD" 2>/dev/null
-		wait "$CTRD" 2>/dev/null
-	fi
-	rm -rf "$T" "$T.containerd.log"
+	for d in "$CTRD" "$DOCKERD"; do
+		[ -n "$d" ] || continue
+		kill "$d" 2>/dev/null
+		wait "$d" 2>/dev/null
+	done
+	if [ -n "$DOCKERD" ]; then ip link del docker0 2>/dev/null; fi
+	sysctl -qw "net.ipv4.ip_forward=$FWD"
+	rm -rf "$T" "$T.containerd.log" "$T.dockerd.log"
 }
+CTRD="" DOCKERD="" FWD=$(sysctl -n net.ipv4.ip_forward)
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+if [ "$RT" = docker ] && ! docker version >/dev/null 2>&1; then
+	dockerd >"$T.dockerd.log" 2>&1 &
+	DOCKERD=$!
+	for _ in $(seq 1 100); do docker version >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+if [ "$RT" = containerd ] && ! ctr version >/dev/null 2>&1; then
+	containerd >"$T.containerd.log" 2>&1 &
+	CTRD=$!
+	for _ in $(seq 1 50); do ctr version >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
 
 r=$T/root
 mkdir -p "$r/bin" && cp /bin/busybox "$r/bin/" && tar -C "$r" -cf "$T/root.tar" . || exit 1
@@ -147,4 +155,5 @@ for i in $(seq 1 "$ROUNDS"); do
 	printf '%s\t%s\t%s\t%s\t%s\n' "$i" "$( [ -n "$up" ] && ms "$exec_t" "$up" || echo "before")" \
 		"$(ms "$exec_t" "$open")" "$(ms "$exec_t" "$arr")" \
 		"$(tshark -r "$T/cap$i.pcapng" -Y 'icmp.type == 8' 2>/dev/null | wc -l)/5"
+	[ -n "$open" ] || sed 's/^/#   /' "$T/err$i" | head -n 5
 done

@@ -219,15 +219,21 @@ static int spawn_start(struct follower *f, unsigned int i, const struct nd_conta
 		run_start(f, i, c, no);
 	}
 	(void)close(p[1]);
-	if (send_fd(f->ctl, p[0]) < 0) {
-		/* The writer has gone: the capture ends on its closed pipe. */
-		(void)close(p[0]);
+	/* Without the writer (it has gone), the capture ends on its closed pipe. */
+	if (send_fd(f->ctl, p[0]) < 0)
 		(void)kill(pid, SIGTERM);
-	} else {
-		(void)close(p[0]);
-	}
-	k = &f->kids[f->nkids++];
+	(void)close(p[0]);
+	k = &f->kids[f->nkids];
 	*k = (struct start){ .pid = pid, .pidfd = pidfd_of(pid), .target = i, .no = no };
+	if (k->pidfd < 0) {
+		int e = errno;
+
+		(void)kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return nd_err_set(err, ND_EXIT_FAIL, e, "pidfd_open(%d)", (int)pid);
+	}
+	f->nkids++;
 	return 0;
 }
 

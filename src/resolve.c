@@ -186,6 +186,24 @@ static void hint(struct nd_resolver *r, const char *query)
 			backends[b]->hint(r, r->state[b], query);
 }
 
+/* The scan for a lookup of query (NULL: a pod's, every record): the backends are told first,
+ * and only the records that may match are parsed (resolve_backend.h): with a thousand
+ * containers on disk, parsing every state file cost half a second. On error l is freed. */
+static int scan_for(struct nd_resolver *r, const char *query, struct nd_container_list *l,
+		    struct nd_err *err)
+{
+	int rc;
+
+	if (query != NULL)
+		hint(r, query);
+	r->query = query;
+	rc = nd_resolve_scan(r, l, err);
+	r->query = NULL;
+	if (rc < 0)
+		nd_container_list_free(l);
+	return rc;
+}
+
 int nd_resolve_container(struct nd_resolver *r, const char *query, struct nd_container *out,
 			 struct nd_err *err)
 {
@@ -195,16 +213,8 @@ int nd_resolve_container(struct nd_resolver *r, const char *query, struct nd_con
 	char what[320];
 	int rc;
 
-	hint(r, query);
-	/* Only the records that may match are parsed (resolve_backend.h): with a thousand
-	 * containers on disk, parsing every state file cost half a second. */
-	r->query = query;
-	rc = nd_resolve_scan(r, &l, err);
-	r->query = NULL;
-	if (rc < 0) {
-		nd_container_list_free(&l);
+	if (scan_for(r, query, &l, err) < 0)
 		return -1;
-	}
 	n = nd_container_match(&l, query, idx, MAX_CANDIDATES + 1);
 	snprintf(what, sizeof(what), "container '%.256s'", query);
 	if (n == 0 || l.v == NULL)
@@ -256,15 +266,8 @@ int nd_resolve_follow(struct nd_resolver *r, const char *query, const char *pod_
 	size_t n;
 	int rc;
 
-	if (query != NULL)
-		hint(r, query);
-	r->query = query;
-	rc = nd_resolve_scan(r, &l, err);
-	r->query = NULL;
-	if (rc < 0) {
-		nd_container_list_free(&l);
+	if (scan_for(r, query, &l, err) < 0)
 		return -1;
-	}
 	if (query != NULL) {
 		n = nd_container_match(&l, query, idx, MAX_CANDIDATES + 1);
 		snprintf(what, sizeof(what), "container '%.256s'", query);

@@ -44,6 +44,18 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Names and descriptions come from the target (its container's name, its interfaces'): only
+ * printable text goes into the file. */
+static void clean_names(struct nd_wif *f)
+{
+	char clean[sizeof(f->description)];
+
+	nd_text_clean(clean, sizeof(f->name), f->name);
+	memcpy(f->name, clean, sizeof(f->name));
+	nd_text_clean(clean, sizeof(clean), f->description);
+	memcpy(f->description, clean, sizeof(clean));
+}
+
 static int start_pcap(struct nd_writer *w, struct nd_err *err)
 {
 	unsigned char hdr[ND_PCAP_FILE_HDR_LEN];
@@ -60,6 +72,28 @@ static int start_pcap(struct nd_writer *w, struct nd_err *err)
 				w->ifs[0].name, pcap_datalink_val_to_name(w->ifs[0].linktype));
 	nd_pcap_file_header(hdr, link.linktype, link.snaplen);
 	return nd_out_header(w->out, hdr, sizeof(hdr), err);
+}
+
+/* The interface description block of ifs[i]: a header (the file's start; out of a
+ * pipe's reader's sight until written whole) or a record (a start that comes later). */
+static int write_idb(struct nd_writer *w, unsigned int i, bool header, struct nd_err *err)
+{
+	/* Every option is cut at ND_PCAPNG_OPT_MAX: 64 KiB holds any IDB. */
+	static unsigned char block[65536];
+	const struct nd_wif *f = &w->ifs[i];
+	struct nd_pcapng_idb idb = {
+		.linktype = (uint16_t)f->linktype,
+		.snaplen = (uint32_t)f->snaplen,
+		.name = f->name,
+		.description = f->description,
+		.tsresol = 9, /* 10^-9: nanoseconds */
+		.filter = f->filter,
+	};
+	size_t n = nd_pcapng_idb(block, sizeof(block), &idb);
+
+	if (n == 0)
+		return nd_err_set(err, ND_EXIT_FAIL, 0, "interface description too large");
+	return header ? nd_out_header(w->out, block, n, err) : nd_out_block(w->out, block, n, err);
 }
 
 static int start_pcapng(struct nd_writer *w, const char *userappl, struct nd_err *err)
@@ -80,23 +114,9 @@ static int start_pcapng(struct nd_writer *w, const char *userappl, struct nd_err
 	n = nd_pcapng_shb(block, sizeof(block), &shb);
 	if (n == 0 || nd_out_header(w->out, block, n, err) < 0)
 		return n == 0 ? nd_err_set(err, ND_EXIT_FAIL, 0, "section header too large") : -1;
-	for (unsigned int i = 0; i < w->nifs; i++) {
-		const struct nd_wif *f = &w->ifs[i];
-		struct nd_pcapng_idb idb = {
-			.linktype = (uint16_t)f->linktype,
-			.snaplen = (uint32_t)f->snaplen,
-			.name = f->name,
-			.description = f->description,
-			.tsresol = 9, /* 10^-9: nanoseconds */
-			.filter = f->filter,
-		};
-
-		n = nd_pcapng_idb(block, sizeof(block), &idb);
-		if (n == 0)
-			return nd_err_set(err, ND_EXIT_FAIL, 0, "interface description too large");
-		if (nd_out_header(w->out, block, n, err) < 0)
+	for (unsigned int i = 0; i < w->nifs; i++)
+		if (write_idb(w, i, true, err) < 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -114,39 +134,13 @@ int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *er
 	if (w->nifs == 0 || w->nifs > ND_WRITER_MAX_IFS)
 		return nd_err_set(err, ND_EXIT_USAGE, 0, "between 1 and %d interfaces, not %u",
 				  ND_WRITER_MAX_IFS, w->nifs);
-	for (unsigned int i = 0; i < w->nifs; i++) {
-		char clean[sizeof(w->ifs[i].description)];
-
-		nd_text_clean(clean, sizeof(w->ifs[i].name), w->ifs[i].name);
-		memcpy(w->ifs[i].name, clean, sizeof(w->ifs[i].name));
-		nd_text_clean(clean, sizeof(clean), w->ifs[i].description);
-		memcpy(w->ifs[i].description, clean, sizeof(clean));
-	}
+	for (unsigned int i = 0; i < w->nifs; i++)
+		clean_names(&w->ifs[i]);
 	if (w->format == ND_FORMAT_PCAP) {
 		w->pcap_started = true;
 		return start_pcap(w, err);
 	}
 	return start_pcapng(w, w->userappl, err);
-}
-
-/* One interface description block for ifs[i], now. */
-static int write_idb(struct nd_writer *w, unsigned int i, struct nd_err *err)
-{
-	static unsigned char block[65536];
-	const struct nd_wif *f = &w->ifs[i];
-	struct nd_pcapng_idb idb = {
-		.linktype = (uint16_t)f->linktype,
-		.snaplen = (uint32_t)f->snaplen,
-		.name = f->name,
-		.description = f->description,
-		.tsresol = 9,
-		.filter = f->filter,
-	};
-	size_t n = nd_pcapng_idb(block, sizeof(block), &idb);
-
-	if (n == 0)
-		return nd_err_set(err, ND_EXIT_FAIL, 0, "interface description too large");
-	return nd_out_block(w->out, block, n, err);
 }
 
 /* A new section holding only the interfaces live[] marks (see nd_writer_add). */
@@ -200,15 +194,8 @@ int nd_writer_add(struct nd_writer *w, const struct nd_wif *f, unsigned int *liv
 	*slot = *f;
 	slot->written = 0;
 	slot->base_recv = slot->base_drop = slot->base_ifdrop = 0;
-	{
-		char clean[sizeof(slot->description)];
-
-		nd_text_clean(clean, sizeof(slot->name), slot->name);
-		memcpy(slot->name, clean, sizeof(slot->name));
-		nd_text_clean(clean, sizeof(clean), slot->description);
-		memcpy(slot->description, clean, sizeof(clean));
-	}
-	if (write_idb(w, w->nifs, err) < 0)
+	clean_names(slot);
+	if (write_idb(w, w->nifs, false, err) < 0)
 		return -1;
 	return (int)w->nifs++;
 }
