@@ -28,6 +28,7 @@
 #define FOLLOW_DRAIN_MS 5000
 /* A relayed packet waits in the reorder heap with its direction beside its interface. */
 #define DIR_SHIFT 28
+#define IFID_MASK ((1u << DIR_SHIFT) - 1)
 
 int nd_loop_block_signals(struct nd_err *err)
 {
@@ -144,6 +145,9 @@ static int write_stats(struct nd_loop *l, struct nd_err *err)
 	return 0;
 }
 
+static void live_ifs(const struct loop_state *st, unsigned int *live);
+static void renumber(struct loop_state *st, const unsigned int *live);
+
 /* Closes the current file (with its statistics) and opens the next; returns 1 instead when
  * -W files have been written with -G, leaving no file open. */
 static int rotate(struct loop_state *st)
@@ -186,6 +190,14 @@ static int rotate(struct loop_state *st)
 	if (l->rot->gzip && nd_out_compress(l->out, err) < 0)
 		return -1;
 	l->rot->opened++;
+	if (l->ctl_fd >= 0) {
+		/* --follow: the new file describes the starts still going, not every one. */
+		unsigned int live[ND_WRITER_MAX_IFS];
+
+		live_ifs(st, live);
+		nd_writer_compact(l->writer, live);
+		renumber(st, live);
+	}
 	return nd_writer_start(l->writer, l->writer->userappl, err);
 }
 
@@ -260,7 +272,7 @@ static void emit_reordered(struct loop_state *st, uint64_t until)
 			.len = p->len,
 		};
 
-		if (!write_packet(st, p->ifid & ((1u << DIR_SHIFT) - 1), &h, p->data,
+		if (!write_packet(st, p->ifid & IFID_MASK, &h, p->data,
 				  (int)(p->ifid >> DIR_SHIFT) - 1))
 			st->write_failed = true;
 		nd_reorder_pop(&st->reorder);
@@ -356,18 +368,47 @@ static void on_capture_error(struct loop_state *st, unsigned int i, long long no
 
 /* ---- --follow's relayed starts ---- */
 
-/* Which writer interfaces some stream still uses: live[i] is i, or UINT_MAX. */
+/* Which writer interfaces are still in use, by a stream or by a packet held for reordering:
+ * live[i] is i, or UINT_MAX. */
 static void live_ifs(const struct loop_state *st, unsigned int *live)
 {
 	const struct nd_loop *l = st->l;
 
 	for (unsigned int i = 0; i < ND_WRITER_MAX_IFS; i++)
 		live[i] = UINT_MAX;
-	for (unsigned int i = 0; i < l->nsrc; i++)
-		for (unsigned int k = 0; l->src[i].stream != NULL && k < l->src[i].stream->nmap;
-		     k++)
-			if (l->src[i].stream->map[k] < ND_WRITER_MAX_IFS)
-				live[l->src[i].stream->map[k]] = l->src[i].stream->map[k];
+	for (unsigned int i = 0; i < l->nsrc; i++) {
+		const struct nd_stream *sm = l->src[i].stream;
+
+		for (unsigned int k = 0; sm != NULL && k < sm->nmap; k++)
+			if (sm->map[k] < ND_WRITER_MAX_IFS)
+				live[sm->map[k]] = sm->map[k];
+	}
+	for (size_t k = 0; k < st->reorder.n; k++) {
+		unsigned int id = st->reorder.heap[k]->ifid & IFID_MASK;
+
+		if (id < ND_WRITER_MAX_IFS)
+			live[id] = id;
+	}
+}
+
+/* The writer renumbered its interfaces (live[old] is the new number): the streams' maps and
+ * the held packets follow. The heap is ordered by time stamp only, so it stays a heap. */
+static void renumber(struct loop_state *st, const unsigned int *live)
+{
+	const struct nd_loop *l = st->l;
+
+	for (unsigned int i = 0; i < l->nsrc; i++) {
+		struct nd_stream *sm = l->src[i].stream;
+
+		for (unsigned int k = 0; sm != NULL && k < sm->nmap; k++)
+			if (sm->map[k] < ND_WRITER_MAX_IFS)
+				sm->map[k] = live[sm->map[k]];
+	}
+	for (size_t k = 0; k < st->reorder.n; k++) {
+		struct nd_reorder_pkt *p = st->reorder.heap[k];
+
+		p->ifid = live[p->ifid & IFID_MASK] | (p->ifid & ~IFID_MASK);
+	}
 }
 
 /* A stream's new interface joins the file. A pcap file refuses another link type: that
@@ -386,12 +427,6 @@ static int stream_if(struct loop_state *st, struct nd_stream *s, struct nd_strea
 				  "interfaces out of order");
 	rec->wif.filter = l->filter;
 	live_ifs(st, live);
-	if (l->writer->nifs == ND_WRITER_MAX_IFS) {
-		/* The held packets carry the old numbers: out first. */
-		emit_reordered(st, UINT64_MAX);
-		if (st->write_failed)
-			return -1;
-	}
 	id = nd_writer_add(l->writer, &rec->wif, live, &renumbered, &e);
 	if (id < 0 && e.exit == ND_EXIT_USAGE) {
 		fprintf(stderr, "nsdump: warning: %s; its packets are left out\n", e.msg);
@@ -402,11 +437,8 @@ static int stream_if(struct loop_state *st, struct nd_stream *s, struct nd_strea
 		*st->err = e;
 		return -1;
 	}
-	for (unsigned int i = 0; renumbered && i < l->nsrc; i++)
-		for (unsigned int k = 0; l->src[i].stream != NULL && k < l->src[i].stream->nmap;
-		     k++)
-			if (l->src[i].stream->map[k] < ND_WRITER_MAX_IFS)
-				l->src[i].stream->map[k] = live[l->src[i].stream->map[k]];
+	if (renumbered)
+		renumber(st, live);
 	s->map[s->nmap++] = (unsigned int)id;
 	return 0;
 }

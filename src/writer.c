@@ -144,7 +144,7 @@ int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *er
 }
 
 /* A new section holding only the interfaces live[] marks (see nd_writer_add). */
-static int new_section(struct nd_writer *w, unsigned int *live, struct nd_err *err)
+void nd_writer_compact(struct nd_writer *w, unsigned int *live)
 {
 	unsigned int n = 0;
 
@@ -156,6 +156,11 @@ static int new_section(struct nd_writer *w, unsigned int *live, struct nd_err *e
 		live[i] = n++;
 	}
 	w->nifs = n;
+}
+
+static int new_section(struct nd_writer *w, unsigned int *live, struct nd_err *err)
+{
+	nd_writer_compact(w, live);
 	return nd_writer_start(w, w->userappl, err);
 }
 

@@ -59,6 +59,11 @@ int nd_writer_start(struct nd_writer *w, const char *userappl, struct nd_err *er
 int nd_writer_add(struct nd_writer *w, const struct nd_wif *f, unsigned int *live, bool *renumbered,
 		  struct nd_err *err);
 
+/* Dynamic writer: keeps only the interfaces live[] marks (live[i] == i; UINT_MAX: gone), in
+ * order, and sets live[i] to each kept one's new number; the next nd_writer_start (a new
+ * file, after rotation) describes those only. */
+void nd_writer_compact(struct nd_writer *w, unsigned int *live);
+
 /* nd_writer_packet, with the direction (enum nd_pcapng_dir) already known: a packet relayed
  * from another writer's file keeps the direction that writer gave it. */
 int nd_writer_packet_dir(struct nd_writer *w, unsigned int ifid, const struct pcap_pkthdr *h,
