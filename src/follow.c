@@ -27,6 +27,7 @@ struct followed {
 	unsigned int starts;       /* seen so far */
 	struct nd_container last;  /* the last start's record: its ID, PID and start time */
 	struct nd_container first; /* what the first look found (pid 0: not running) */
+	struct nd_container known; /* its record as last found, running or not ("": none yet) */
 	bool said_waiting;
 };
 
@@ -68,7 +69,7 @@ static int pidfd_of(pid_t pid)
 
 /* "start 2, process started 2026-12-06T04:05:01.23Z": when the start's process began, from
  * its start time (clock ticks since boot) and the clocks now. */
-static void start_note(const struct nd_container *c, unsigned int no, char *out, size_t size)
+static void start_note(unsigned long long start, unsigned int no, char *out, size_t size)
 {
 	struct timespec boot, wall;
 	long hz = sysconf(_SC_CLK_TCK);
@@ -78,10 +79,9 @@ static void start_note(const struct nd_container *c, unsigned int no, char *out,
 	char stamp[32] = "";
 	size_t k;
 
-	if (hz > 0 && c->start != 0 && clock_gettime(CLOCK_BOOTTIME, &boot) == 0 &&
+	if (hz > 0 && start != 0 && clock_gettime(CLOCK_BOOTTIME, &boot) == 0 &&
 	    clock_gettime(CLOCK_REALTIME, &wall) == 0) {
-		ago = (double)boot.tv_sec + (double)boot.tv_nsec / 1e9 -
-		      (double)c->start / (double)hz;
+		ago = (double)boot.tv_sec + (double)boot.tv_nsec / 1e9 - (double)start / (double)hz;
 		at = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9 - ago;
 		sec = (time_t)at;
 		k = gmtime_r(&sec, &tm) != NULL
@@ -107,11 +107,10 @@ static void run_start(struct follower *f, unsigned int i, const struct nd_contai
 	struct nd_err err = { 0 };
 	struct timespec open_wall = { 0 }, open_boot = { 0 };
 	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long long start;
 	char note[96];
 	int rc;
 
-	start_note(c, no, note, sizeof(note));
-	cfg.start_note = note;
 	cfg.ntargets = 1;
 	cfg.targets[0] = *f->t[i].spec;
 	cfg.targets[0].found = c;
@@ -128,25 +127,35 @@ static void run_start(struct follower *f, unsigned int i, const struct nd_contai
 	cfg.start_no = no;
 	nd_session_init(&s, &cfg, f->privs, f->sigfd);
 	rc = nd_session_open(&s, &err);
+	/* The process's start time, as /proc says (an Engine API record has none). */
+	start = s.targets[0].starttime;
+	start_note(start, no, note, sizeof(note));
+	cfg.start_note = note;
 	/* -v: when the captures were open, against when the start's process began (its
 	 * first instruction comes later, once the runtime starts it). */
 	(void)clock_gettime(CLOCK_REALTIME, &open_wall);
 	(void)clock_gettime(CLOCK_BOOTTIME, &open_boot);
 	if (rc == 0)
 		rc = nd_session_start_output(&s, &err);
+	/* -v says where the packets go: through the writer, not to this pipe. */
+	if (rc == 0)
+		snprintf(s.out.name, sizeof(s.out.name), "%.200s, through the writer",
+			 f->cfg->output != NULL && strcmp(f->cfg->output, "-") != 0
+				 ? f->cfg->output
+				 : "standard output");
 	if (rc == 0)
 		rc = nd_privs_drop(f->privs, &err);
 	if (rc == 0)
 		rc = nd_session_sandbox(&s, &err);
 	if (rc == 0 && !cfg.quiet)
 		nd_session_print_listening(&s);
-	if (rc == 0 && cfg.verbose > 0 && hz > 0)
+	if (rc == 0 && cfg.verbose > 0 && hz > 0 && start != 0)
 		fprintf(stderr,
 			"nsdump: %s: start %u captured from %lld.%06ld, %.1f ms after its process "
 			"began\n",
 			f->t[i].what, no, (long long)open_wall.tv_sec, open_wall.tv_nsec / 1000,
 			((double)open_boot.tv_sec + (double)open_boot.tv_nsec / 1e9 -
-			 (double)c->start / (double)hz) *
+			 (double)start / (double)hz) *
 				1000.0);
 	if (rc == 0)
 		rc = nd_session_run(&s, &err);
@@ -261,6 +270,23 @@ static int look(struct follower *f, unsigned int i, struct nd_container *c, stru
 		     : nd_resolve_follow(f->res, sp->name, NULL, NULL, c, err);
 	if (nd_privs_invoker_end(f->privs, err) < 0)
 		return -1;
+	if (rc >= 0 && c->id[0] != '\0')
+		f->t[i].known = *c;
+	return rc;
+}
+
+/* The quick look, first after a wake-up: the container found before, in runc's state alone.
+ * A fast container may live for a few milliseconds once started; asking its engine while it
+ * starts it took up to 90 ms here, and lost the start. 1 with *c when it has a process. */
+static int refresh(struct follower *f, unsigned int i, struct nd_container *c, struct nd_err *err)
+{
+	int rc;
+
+	if (f->t[i].known.id[0] == '\0' || nd_privs_invoker_begin(f->privs, err) < 0)
+		return f->t[i].known.id[0] == '\0' ? 0 : -1;
+	rc = nd_resolve_refresh(f->res, &f->t[i].known, c);
+	if (nd_privs_invoker_end(f->privs, err) < 0)
+		return -1;
 	return rc;
 }
 
@@ -272,6 +298,7 @@ static int take(struct follower *f, unsigned int i, int rc, const struct nd_cont
 	const struct nd_container c = *found;
 
 	if (rc <= 0) {
+		/* Once: later waits follow "start N ended; waiting for the next". */
 		if (!t->said_waiting && !f->cfg->quiet)
 			fprintf(stderr, "nsdump: %s does not run: waiting for it to start\n",
 				t->what);
@@ -282,7 +309,7 @@ static int take(struct follower *f, unsigned int i, int rc, const struct nd_cont
 		return 0;
 	t->last = c;
 	t->starts++;
-	t->said_waiting = false;
+	t->said_waiting = true;
 	if (!f->cfg->quiet)
 		nd_text_print(stderr, "nsdump: %s: start %u (%s %.12s, PID %d)", t->what, t->starts,
 			      nd_runtime_name(c.runtime), c.id, (int)c.pid);
@@ -293,8 +320,17 @@ static int probe_all(struct follower *f, struct nd_err *err)
 {
 	for (unsigned int i = 0; i < f->cfg->ntargets && !f->stopping; i++) {
 		struct nd_container c = { 0 };
-		int rc = look(f, i, &c, err);
+		int rc = refresh(f, i, &c, err);
 
+		/* A new start of the known container; otherwise the runtimes are asked (a
+		 * container made anew under the name has another ID). */
+		if (rc == 1 && !(f->t[i].starts > 0 && same_start(&c, &f->t[i].last))) {
+			if (take(f, i, 1, &c, err) < 0)
+				return -1;
+			continue;
+		}
+		memset(&c, 0, sizeof(c));
+		rc = rc < 0 ? -1 : look(f, i, &c, err);
 		if (rc < 0 || take(f, i, rc, &c, err) < 0)
 			return -1;
 	}
@@ -325,7 +361,6 @@ static void start_ended(struct follower *f, unsigned int k)
 	if (!f->stopping && !f->cfg->quiet)
 		nd_text_print(stderr, "nsdump: %s: start %u ended; waiting for the next",
 			      f->t[s.target].what, s.no);
-	f->t[s.target].said_waiting = true;
 }
 
 /* The writer has ended: its exit status is ours. */

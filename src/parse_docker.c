@@ -97,6 +97,7 @@ static int parse_container(json_object *root, const char *idkey, struct nd_conta
 	json_object *state = nd_json_get(root, "State", json_type_object);
 	json_object *config = nd_json_get(root, "Config", json_type_object);
 	json_object *running = nd_json_get(state, "Running", json_type_boolean);
+	json_object *restarting;
 	char name[ND_CT_NAME_MAX + 1];
 	long long pid = 0;
 
@@ -107,7 +108,11 @@ static int parse_container(json_object *root, const char *idkey, struct nd_conta
 	memcpy(c->name, name + 1, sizeof(c->name));
 	if (state == NULL || running == NULL)
 		return nd_err_set(err, ND_EXIT_FAIL, 0, "%s: no State.Running", what);
-	c->running = json_object_get_boolean(running);
+	restarting = nd_json_get(state, "Restarting", json_type_boolean);
+	/* Between the starts of a restart policy Docker says Running and Restarting, with Pid
+	 * 0: no process runs. */
+	c->running = json_object_get_boolean(running) &&
+		     !(restarting != NULL && json_object_get_boolean(restarting));
 	if (c->running && (nd_json_int(state, "Pid", 1, INT_MAX, &pid) < 0))
 		return nd_err_set(err, ND_EXIT_FAIL, 0, "%s: running, but no valid State.Pid",
 				  what);

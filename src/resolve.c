@@ -291,7 +291,16 @@ int nd_resolve_follow(struct nd_resolver *r, const char *query, const char *pod_
 		return -1;
 	if (!c.running)
 		nd_disk_runc_created(r, &c);
-	if (!c.running || c.pid == 0)
+	*out = c;
+	return c.running && c.pid != 0 ? 1 : 0;
+}
+
+int nd_resolve_refresh(struct nd_resolver *r, const struct nd_container *known,
+		       struct nd_container *out)
+{
+	struct nd_container c = *known;
+
+	if (nd_disk_runc_refresh(r, &c) != 1)
 		return 0;
 	*out = c;
 	return 1;

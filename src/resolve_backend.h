@@ -58,6 +58,11 @@ int nd_disk_podman_scan(struct nd_resolver *r, struct nd_container_list *out, st
  * time and runs; otherwise c is left as it was. */
 void nd_disk_runc_created(struct nd_resolver *r, struct nd_container *c);
 
+/* --follow: c, a record found before, as runc's state says it is now: 1 when a process of
+ * it lives (c gets its PID and start time), 0 otherwise (c unchanged). Reads one file: no
+ * engine is asked, which matters while the engine is busy starting that very container. */
+int nd_disk_runc_refresh(struct nd_resolver *r, struct nd_container *c);
+
 struct nd_resolver {
 	char root[PATH_MAX]; /* --root without trailing '/', "" for the host itself */
 	unsigned runtimes;   /* enum nd_runtime mask to search */

@@ -58,6 +58,39 @@ void nd_disk_runc_created(struct nd_resolver *r, struct nd_container *c)
 		*c = t;
 }
 
+int nd_disk_runc_refresh(struct nd_resolver *r, struct nd_container *c)
+{
+	char ctrd[PATH_MAX];
+	const char *ctrd_dirs[] = { ctrd, NULL };
+	const char *const *dirs = ctrd_dirs;
+	struct nd_container t = *c;
+
+	switch (c->runtime) {
+	case ND_RT_DOCKER:
+		dirs = docker_runc_dirs;
+		break;
+	case ND_RT_PODMAN:
+	case ND_RT_CRIO:
+		dirs = podman_runc_dirs;
+		break;
+	case ND_RT_CONTAINERD:
+		if (nd_state_path(ctrd, sizeof(ctrd), "/run/containerd/runc/%s", c->ns) < 0)
+			return 0;
+		break;
+	}
+	t.pid = 0;
+	t.start = 0;
+	t.running = false;
+	runc_state(r, dirs, &t);
+	if (t.pid == 0)
+		return 0;
+	nd_state_check_alive(r, &t);
+	if (!t.running)
+		return 0;
+	*c = t;
+	return 1;
+}
+
 int nd_disk_docker_scan(struct nd_resolver *r, struct nd_container_list *out, struct nd_err *err)
 {
 	char dir[PATH_MAX];

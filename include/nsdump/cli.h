@@ -50,9 +50,9 @@ struct nd_opts {
 	bool list_ifaces;                /* -D: list the target's interfaces and exit */
 	bool merge;      /* --merge: inputs are files to merge, nothing is captured */
 	bool wait_stdin; /* --wait-stdin: output starts once stdin gives a byte or ends */
-	bool follow;     /* --follow: wait for the target's starts, capture each (follow.h) */
 	char **inputs;   /* --merge's files, pointing into argv */
 	unsigned int ninputs;
+	bool follow; /* --follow: wait for the target's starts, capture each (follow.h) */
 	bool help;
 	bool version;
 };

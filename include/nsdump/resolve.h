@@ -61,10 +61,15 @@ int nd_resolve_take(struct nd_resolver *r, const struct nd_container *c, struct 
 /* --follow: the container that query names (pod_ns/pod_name when query is NULL) as it is
  * now. 1 with *out when it runs, or has been created and waits to start (Docker and Podman:
  * runc's state is there before the engine calls it running, and the runtime's network is
- * already up); 0 when it does not run or does not exist; -1 with err when the name matches
- * several containers, or on an error. */
+ * already up); 0 when it does not run (*out: its record, PID 0) or does not exist (*out
+ * untouched); -1 with err when the name matches several containers, or on an error. */
 int nd_resolve_follow(struct nd_resolver *r, const char *query, const char *pod_ns,
 		      const char *pod_name, struct nd_container *out, struct nd_err *err);
+
+/* --follow: known, a record nd_resolve_follow gave, from runc's state alone: 1 with *out
+ * (its new PID and start time) when a process of that container lives, else 0. */
+int nd_resolve_refresh(struct nd_resolver *r, const struct nd_container *known,
+		       struct nd_container *out);
 
 /* Every container, with PIDs (Engine API inspects go out in flights) and the network
  * namespace inodes of the running ones, for --list. */

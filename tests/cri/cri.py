@@ -15,8 +15,10 @@ modules). Commands (ids are printed on stdout, errors on stderr with exit status
   image-present IMAGE            exit 0 when the CRI sees IMAGE, 1 when not
   runp --name N --namespace NS --uid U [--hostname H]
                                  RunPodSandbox; prints the sandbox id
-  create SANDBOX --name C --image IMG --pod-name N --pod-namespace NS --pod-uid U -- CMD...
-                                 CreateContainer (with the pod's config, as kubelet sends it)
+  create SANDBOX --container C --image IMG --pod-name N --pod-namespace NS --pod-uid U
+         [--attempt K] -- CMD...
+                                 CreateContainer (with the pod's config, as kubelet sends it;
+                                 a container started again is made anew with attempt K+1)
   start CONTAINER                StartContainer
   podstatus SANDBOX              one JSON object: state, ip, pid, netns (path)
   ctrstatus CONTAINER            the state: CONTAINER_RUNNING, ...
@@ -192,6 +194,8 @@ def main():
             s.add_argument("sandbox")
             s.add_argument("--image", required=True)
             s.add_argument("--container", required=True)
+            s.add_argument("--attempt", type=int, default=0,
+                           help="the restart count kubelet gives a container made anew")
             s.add_argument("command", nargs="+")
         pre = "pod-" if name == "create" else ""
         s.add_argument("--" + pre + "name", dest="name", required=True)
@@ -227,7 +231,7 @@ def main():
     elif a.cmd == "create":
         config = c.msg(
             "ContainerConfig",
-            metadata=c.msg("ContainerMetadata", name=a.container, attempt=0),
+            metadata=c.msg("ContainerMetadata", name=a.container, attempt=a.attempt),
             image=c.msg("ImageSpec", image=a.image),
             command=a.command,
             log_path=a.container + ".log" if a.log_dir else "",

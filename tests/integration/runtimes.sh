@@ -89,15 +89,38 @@ rt_containerd_up() {
 	return 1
 }
 
+RT_PODMAN_CONF=/etc/containers/containers.conf
+RT_PODMAN_CONF_WAS="" # what rt_podman_ready changed: "absent" or a copy of the file; put back at exit
+
 rt_podman_ready() {
 	command -v podman >/dev/null 2>&1 || return 1
-	# RUNTIMES.md: without CAP_SYS_RESOURCE podman cannot raise its default rlimits.
-	if ! grep -qs default_ulimits /etc/containers/containers.conf; then
+	# RUNTIMES.md: without CAP_SYS_RESOURCE podman cannot raise its default rlimits. The file
+	# is put back as it was at exit (rt_cleanup) when it is changed here.
+	if ! grep -qs default_ulimits "$RT_PODMAN_CONF"; then
+		if [ -z "$RT_PODMAN_CONF_WAS" ]; then
+			if [ -e "$RT_PODMAN_CONF" ]; then
+				cp -p "$RT_PODMAN_CONF" "$ND_TMP/containers.conf.orig" || return 1
+				RT_PODMAN_CONF_WAS=$ND_TMP/containers.conf.orig
+			else
+				RT_PODMAN_CONF_WAS=absent
+			fi
+		fi
 		mkdir -p /etc/containers
 		printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=32768:32768"]\n' \
-			"$(ulimit -Hn)" "$(ulimit -Hn)" >>/etc/containers/containers.conf
+			"$(ulimit -Hn)" "$(ulimit -Hn)" >>"$RT_PODMAN_CONF"
 	fi
 	podman info >/dev/null 2>&1
+}
+
+# rt_podman_conf_restore: containers.conf as it was before rt_podman_ready changed it.
+rt_podman_conf_restore() {
+	case "$RT_PODMAN_CONF_WAS" in
+	"") ;;
+	absent) rm -f "$RT_PODMAN_CONF" ;;
+	*) cp -p "$RT_PODMAN_CONF_WAS" "$RT_PODMAN_CONF" ||
+		echo "# cleanup: could not restore $RT_PODMAN_CONF (copy in $RT_PODMAN_CONF_WAS)" ;;
+	esac
+	RT_PODMAN_CONF_WAS=""
 }
 
 rt_podman_service() {
@@ -261,6 +284,7 @@ rt_cleanup() {
 		esac
 	done
 	rt_podman_service_stop
+	rt_podman_conf_restore
 	if [ -n "$RT_STARTED_CONTAINERD" ]; then
 		kill "$RT_STARTED_CONTAINERD" 2>/dev/null
 		wait "$RT_STARTED_CONTAINERD" 2>/dev/null

@@ -43,6 +43,17 @@ int main(void)
 	CHECK("list: exited is not running", !l.v[1].running);
 	nd_container_list_free(&l);
 
+	/* Between the starts of a restart policy, Docker says running and restarting, with no
+	 * PID: that is no running container (issue 15: --follow ended on it with status 1). */
+	CHECK("inspect: restarting, Pid 0: parsed, not running",
+	      inspect("{\"Id\":\"" ID1 "\",\"Name\":\"/web1\",\"State\":{\"Status\":"
+		      "\"restarting\",\"Running\":true,\"Restarting\":true,\"Pid\":0}}",
+		      &c) == 0 &&
+		      !c.running && c.pid == 0);
+	CHECK("inspect: running with Pid 0 and not restarting is still refused",
+	      inspect("{\"Id\":\"" ID1 "\",\"Name\":\"/web1\",\"State\":{\"Running\":true,"
+		      "\"Restarting\":false,\"Pid\":0}}",
+		      &c) < 0);
 	CHECK("list: not an array refused", list("{\"Id\":\"x\"}", &l) < 0);
 	CHECK("list: truncated refused", list("[{\"Id\":\"" ID1 "\",\"Names\":[\"/w", &l) < 0);
 	CHECK("list: garbage after the document refused", list("[] x", &l) < 0);
