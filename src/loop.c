@@ -413,7 +413,8 @@ static void renumber(struct loop_state *st, const unsigned int *live)
 
 /* A stream's new interface joins the file. A pcap file refuses another link type: that
  * interface's packets are then left out, with a warning, and the capture goes on. */
-static int stream_if(struct loop_state *st, struct nd_stream *s, struct nd_stream_rec *rec)
+static int stream_if(struct loop_state *st, struct nd_stream *s, struct nd_stream_rec *rec,
+		     struct nd_err *corrupt)
 {
 	struct nd_loop *l = st->l;
 	unsigned int live[ND_WRITER_MAX_IFS];
@@ -421,10 +422,11 @@ static int stream_if(struct loop_state *st, struct nd_stream *s, struct nd_strea
 	struct nd_err e = { 0 };
 	int id;
 
-	if (rec->ifid >= ND_WRITER_MAX_IFS || rec->ifid != s->nmap)
-		return nd_err_set(st->err, ND_EXIT_FAIL, 0,
-				  "a start's stream numbers its "
-				  "interfaces out of order");
+	if (rec->ifid >= ND_WRITER_MAX_IFS || rec->ifid != s->nmap) {
+		(void)nd_err_set(corrupt, ND_EXIT_FAIL, 0, "interface %u out of order",
+				 (unsigned int)rec->ifid);
+		return -2;
+	}
 	rec->wif.filter = l->filter;
 	live_ifs(st, live);
 	id = nd_writer_add(l->writer, &rec->wif, live, &renumbered, &e);
@@ -443,14 +445,17 @@ static int stream_if(struct loop_state *st, struct nd_stream *s, struct nd_strea
 	return 0;
 }
 
-/* One record of a stream: an interface, a packet or the end of a start's statistics. */
-static int stream_record(struct loop_state *st, struct nd_stream *s, struct nd_stream_rec *rec)
+/* One record of a stream: an interface, a packet or the end of a start's statistics. -1 for
+ * an error that ends the capture (st->err), -2 for a stream that is no capture's (corrupt
+ * says why): that stream ends, the others go on. */
+static int stream_record(struct loop_state *st, struct nd_stream *s, struct nd_stream_rec *rec,
+			 struct nd_err *corrupt)
 {
 	struct nd_loop *l = st->l;
 	unsigned int id = rec->ifid < s->nmap ? s->map[rec->ifid] : UINT_MAX;
 
 	if (rec->kind == ND_STREAM_IF)
-		return stream_if(st, s, rec);
+		return stream_if(st, s, rec, corrupt);
 	if (id == UINT_MAX)
 		return 0;
 	if (rec->kind == ND_STREAM_STATS) {
@@ -508,14 +513,21 @@ static void on_stream(struct loop_state *st, unsigned int i)
 			stop(st, ND_STOP_ERROR, -1);
 			return;
 		}
-		while ((r = nd_stream_next(s, &rec, &e)) > 0)
-			if (stream_record(st, s, &rec) < 0) {
+		while ((r = nd_stream_next(s, &rec, &e)) > 0) {
+			int k = stream_record(st, s, &rec, &e);
+
+			if (k == -2) {
+				r = -1;
+				break;
+			}
+			if (k < 0) {
 				if (st->write_failed)
 					on_output_error(st);
 				else
 					stop(st, ND_STOP_ERROR, -1);
 				return;
 			}
+		}
 		if (r < 0) {
 			/* Its capture process wrote something that is no capture: that
 			 * start's stream ends here; the others go on. */
