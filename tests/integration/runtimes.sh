@@ -258,6 +258,50 @@ rt_ctr_run() {
 	ctr -n "$ns" run -d "$@" "docker.io/library/$RT_IMAGE" "$id" "${RT_CTR_CMD[@]}" >/dev/null
 }
 
+# rt_cri_config DIR SOCK STATE NET BR SUBNET PAUSE_IMG [RANGE]: the configuration of a
+# containerd of a test's own with its CRI plugin set up for this machine (RUNTIMES.md):
+# DIR/config.toml (root DIR/root, state STATE, socket SOCK, opt under DIR) and in DIR/net.d one
+# CNI bridge network NET on bridge BR over SUBNET.0/24 (RANGE "yes": addresses .10 to .200
+# only), with no gateway and no masquerading, so that traffic stays between the pods.
+# restrict_oom_score_adj: runc cannot raise oom_score_adj without CAP_SYS_RESOURCE, which root
+# lacks here. opt: else containerd makes /opt/containerd on the host.
+rt_cri_config() {
+	local dir=$1 sock=$2 state=$3 net=$4 br=$5 subnet=$6 pause=$7 range=""
+	[ "${8:-}" = yes ] && range=", \"rangeStart\": \"$subnet.10\", \"rangeEnd\": \"$subnet.200\""
+	mkdir -p "$dir/net.d" || return 1
+	cat >"$dir/net.d/10-nsdump.conflist" <<-EOF
+		{
+		  "cniVersion": "0.4.0",
+		  "name": "$net",
+		  "plugins": [
+		    { "type": "bridge", "bridge": "$br", "isGateway": false, "ipMasq": false,
+		      "ipam": { "type": "host-local", "dataDir": "$ND_TMP/ipam",
+		                "ranges": [ [ { "subnet": "$subnet.0/24"$range } ] ] } }
+		  ]
+		}
+	EOF
+	cat >"$dir/config.toml" <<-EOF
+		version = 2
+		root = "$dir/root"
+		state = "$state"
+		disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+		  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper"]
+		[grpc]
+		  address = "$sock"
+		[ttrpc]
+		  address = "$sock.ttrpc"
+		[plugins."io.containerd.internal.v1.opt"]
+		  path = "$dir/opt"
+		[plugins."io.containerd.grpc.v1.cri"]
+		  sandbox_image = "$pause"
+		  restrict_oom_score_adj = true
+		  [plugins."io.containerd.grpc.v1.cri".cni]
+		    bin_dir = "/usr/lib/cni"
+		    conf_dir = "$dir/net.d"
+		    max_conf_num = 1
+	EOF
+}
+
 rt_cleanup() {
 	local n t ns id
 	for n in "${RT_DOCKER_CTRS[@]}"; do docker rm -f "$n" >/dev/null 2>&1; done

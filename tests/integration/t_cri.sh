@@ -137,40 +137,7 @@ cd_start() {
 	local tag=$1 state=$2 dir=$ND_TMP/$1 pid i
 	CRI_SOCK=$ND_TMP/$tag.sock
 	CD_STATE=$state
-	mkdir -p "$dir/net.d"
-	cat >"$dir/net.d/10-nsdump.conflist" <<-EOF
-		{
-		  "cniVersion": "0.4.0",
-		  "name": "$NET",
-		  "plugins": [
-		    { "type": "bridge", "bridge": "$BR", "isGateway": false, "ipMasq": false,
-		      "ipam": { "type": "host-local", "dataDir": "$ND_TMP/ipam",
-		                "ranges": [ [ { "subnet": "$SUBNET.0/24" } ] ] } }
-		  ]
-		}
-	EOF
-	# restrict_oom_score_adj: runc cannot raise oom_score_adj without CAP_SYS_RESOURCE, which
-	# root lacks here. opt: else containerd makes /opt/containerd on the host.
-	cat >"$dir/config.toml" <<-EOF
-		version = 2
-		root = "$dir/root"
-		state = "$state"
-		disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
-		  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper"]
-		[grpc]
-		  address = "$CRI_SOCK"
-		[ttrpc]
-		  address = "$CRI_SOCK.ttrpc"
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$dir/opt"
-		[plugins."io.containerd.grpc.v1.cri"]
-		  sandbox_image = "$PAUSE_IMG"
-		  restrict_oom_score_adj = true
-		  [plugins."io.containerd.grpc.v1.cri".cni]
-		    bin_dir = "/usr/lib/cni"
-		    conf_dir = "$dir/net.d"
-		    max_conf_num = 1
-	EOF
+	rt_cri_config "$dir" "$CRI_SOCK" "$state" "$NET" "$BR" "$SUBNET" "$PAUSE_IMG" || return 1
 	containerd --config "$dir/config.toml" >"$ND_TMP/$tag.log" 2>&1 {RT_LOCK_FD}>&- {ND_GROUP_LOCK_FD}>&- &
 	pid=$!
 	CRI_DAEMONS+=("$pid $CRI_SOCK $state")

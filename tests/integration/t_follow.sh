@@ -602,39 +602,8 @@ fl_cd_start() {
 		[ -d /run/containerd ] || RUN_CD_BEFORE=.none
 	fi
 	CRI_SOCK=$ND_TMP/cd.sock
-	mkdir -p "$dir/net.d"
-	cat >"$dir/net.d/10-follow.conflist" <<-EOF
-		{
-		  "cniVersion": "0.4.0",
-		  "name": "$CRI_NET",
-		  "plugins": [
-		    { "type": "bridge", "bridge": "$CRI_BR", "isGateway": false, "ipMasq": false,
-		      "ipam": { "type": "host-local", "dataDir": "$ND_TMP/ipam",
-		                "ranges": [ [ { "subnet": "$CRI_SUBNET.0/24", "rangeStart": "$CRI_SUBNET.10",
-		                                "rangeEnd": "$CRI_SUBNET.200" } ] ] } }
-		  ]
-		}
-	EOF
-	cat >"$dir/config.toml" <<-EOF
-		version = 2
-		root = "$dir/root"
-		state = "$CD_STATE"
-		disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
-		  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper"]
-		[grpc]
-		  address = "$CRI_SOCK"
-		[ttrpc]
-		  address = "$CRI_SOCK.ttrpc"
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$dir/opt"
-		[plugins."io.containerd.grpc.v1.cri"]
-		  sandbox_image = "$PAUSE_IMG"
-		  restrict_oom_score_adj = true
-		  [plugins."io.containerd.grpc.v1.cri".cni]
-		    bin_dir = "/usr/lib/cni"
-		    conf_dir = "$dir/net.d"
-		    max_conf_num = 1
-	EOF
+	rt_cri_config "$dir" "$CRI_SOCK" "$CD_STATE" "$CRI_NET" "$CRI_BR" "$CRI_SUBNET" "$PAUSE_IMG" yes ||
+		return 1
 	containerd --config "$dir/config.toml" >"$ND_TMP/cd.log" 2>&1 {RT_LOCK_FD}>&- {ND_GROUP_LOCK_FD}>&- &
 	CD_PID=$!
 	for i in $(seq 1 600); do
