@@ -258,6 +258,27 @@ rt_ctr_run() {
 	ctr -n "$ns" run -d "$@" "docker.io/library/$RT_IMAGE" "$id" "${RT_CTR_CMD[@]}" >/dev/null
 }
 
+# rt_cri_leftovers ID... -- NETNS...: after a failed removal, what is left of a CRI test's
+# containers: their mounts (rootfs, a pod's /dev/shm) and its pods' network namespace files.
+rt_cri_leftovers() {
+	local id n
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		id=$1
+		shift
+		findmnt -rn -o TARGET | grep -F "/$id/" | sort -r | while read -r n; do
+			umount -l "$n" 2>/dev/null
+		done
+	done
+	[ "${1:-}" = -- ] && shift
+	for n in "$@"; do
+		if [ -e "$n" ]; then
+			echo "# cleanup: removing netns file $n"
+			umount "$n" 2>/dev/null
+			rm -f "$n"
+		fi
+	done
+}
+
 # rt_cri_config DIR SOCK STATE NET BR SUBNET PAUSE_IMG [RANGE]: the configuration of a
 # containerd of a test's own with its CRI plugin set up for this machine (RUNTIMES.md):
 # DIR/config.toml (root DIR/root, state STATE, socket SOCK, opt under DIR) and in DIR/net.d one

@@ -85,18 +85,9 @@ cri_cleanup() {
 			echo "# cleanup: runc delete --force $id"
 			runc --root "$state/runc/k8s.io" delete --force "$id" 2>/dev/null
 		fi
-		# Nothing of ours may stay mounted (rootfs, the pod's /dev/shm).
-		findmnt -rn -o TARGET | grep -F "/$id/" | sort -r | while read -r n; do
-			umount -l "$n" 2>/dev/null
-		done
 	done
-	for n in "${CRI_NETNS[@]}"; do
-		if [ -e "$n" ]; then
-			echo "# cleanup: removing netns file $n"
-			umount "$n" 2>/dev/null
-			rm -f "$n"
-		fi
-	done
+	# Nothing of ours may stay mounted (rootfs, the pod's /dev/shm).
+	rt_cri_leftovers "${CRI_IDS[@]#* }" -- "${CRI_NETNS[@]}"
 	ip link del "$BR" 2>/dev/null
 	if [ -n "$IPT_RULE" ]; then
 		# shellcheck disable=SC2086 # the rule's words

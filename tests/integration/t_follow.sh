@@ -125,17 +125,8 @@ fl_cd_cleanup() {
 				runc --root "$CD_STATE/runc/$n" delete --force "$id" 2>/dev/null
 			fi
 		done
-		findmnt -rn -o TARGET | grep -F "/$id/" | sort -r | while read -r n; do
-			umount -l "$n" 2>/dev/null
-		done
 	done
-	for n in "${CRI_NETNS[@]}"; do
-		if [ -e "$n" ]; then
-			echo "# cleanup: removing netns file $n"
-			umount "$n" 2>/dev/null
-			rm -f "$n"
-		fi
-	done
+	rt_cri_leftovers "${CRI_IDS[@]}" -- "${CRI_NETNS[@]}"
 	for id in "${CRI_IDS[@]}"; do
 		rmdir /sys/fs/cgroup/*/k8s.io/"$id" /sys/fs/cgroup/*/"$FL_NS"/"$id" 2>/dev/null
 	done
