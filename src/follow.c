@@ -351,13 +351,18 @@ static void stop_all(struct follower *f, int signo)
 static void start_ended(struct follower *f, unsigned int k)
 {
 	struct start s = f->kids[k];
-	int ws;
+	int ws = 0;
 
 	while (waitpid(s.pid, &ws, 0) < 0 && errno == EINTR)
 		;
 	if (s.pidfd >= 0)
 		(void)close(s.pidfd);
 	f->kids[k] = f->kids[--f->nkids];
+	/* Its signals come through its signalfd: killed by one means it crashed (or SIGKILL). */
+	if (WIFSIGNALED(ws))
+		fprintf(stderr,
+			"nsdump: warning: %s: the capture of start %u ended on signal %d (%s)\n",
+			f->t[s.target].what, s.no, WTERMSIG(ws), strsignal(WTERMSIG(ws)));
 	if (!f->stopping && !f->cfg->quiet)
 		nd_text_print(stderr, "nsdump: %s: start %u ended; waiting for the next",
 			      f->t[s.target].what, s.no);
@@ -371,6 +376,9 @@ static void writer_ended(struct follower *f)
 	while (waitpid(f->writer, &ws, 0) < 0 && errno == EINTR)
 		;
 	f->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : ND_EXIT_FAIL;
+	if (WIFSIGNALED(ws))
+		fprintf(stderr, "nsdump: the writer ended on signal %d (%s)\n", WTERMSIG(ws),
+			strsignal(WTERMSIG(ws)));
 	f->writer = 0;
 	(void)close(f->writer_pidfd);
 	f->writer_pidfd = -1;
